@@ -1,0 +1,35 @@
+# Insyn: `make demo` and `make test` are the two commands of the quick start.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOME_DIR ?= insyn-data
+PORT ?= 8080
+
+.PHONY: demo test lint bench install clean screenshots
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,postgres,elasticsearch]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/insyn --home $(HOME_DIR) demo --port $(PORT)
+
+test: $(STAMP)
+	bash scripts/test-services.sh
+	$(MAKE) lint
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/harvest.py
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .ruff_cache

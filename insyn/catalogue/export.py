@@ -1,0 +1,94 @@
+"""The public part of the catalogue as DCAT-AP-SE: what ``insyn export`` and the feeds write.
+
+Only records that are public and not tombstoned are ever read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rdflib import Graph
+from sqlalchemy import func, select
+
+from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation
+from insyn.catalogue.store import Catalogue
+from insyn.vocab import dcat_write
+from insyn.vocab.model import Agent, Catalog, Record, from_dict
+
+SWEDISH = "http://publications.europa.eu/resource/authority/language/SWE"
+DATA_THEMES = "http://publications.europa.eu/resource/authority/data-theme"
+
+
+def organisation_agent(organisation: Organisation) -> Agent:
+    name = {"sv": organisation.name_sv}
+    if organisation.name_en:
+        name["en"] = organisation.name_en
+    return Agent(
+        uri=organisation.uri,
+        name=name,
+        identifier=organisation.identifier,
+        type=organisation.org_type,
+        homepage=organisation.homepage,
+        email=organisation.email,
+    )
+
+
+def root_organisation(catalogue: Catalogue) -> Organisation | None:
+    """The top of the organisation tree: the parentless organisation with most units."""
+    with catalogue.session() as session:
+        children = (
+            select(Organisation.parent_id, func.count().label("units"))
+            .where(Organisation.parent_id.is_not(None))
+            .group_by(Organisation.parent_id)
+            .subquery()
+        )
+        return session.scalar(
+            select(Organisation)
+            .outerjoin(children, children.c.parent_id == Organisation.id)
+            .where(Organisation.parent_id.is_(None))
+            .order_by(func.coalesce(children.c.units, 0).desc(), Organisation.id)
+            .limit(1)
+        )
+
+
+def catalog_description(catalogue: Catalogue, catalog_uri: str, homepage: str) -> Catalog:
+    """Insyn's own catalogue record: published by the top of the organisation tree."""
+    root = root_organisation(catalogue)
+    owner = root.name_sv if root else "kommunen"
+    with catalogue.session() as session:
+        modified = session.scalar(select(func.max(ChangeLogEntry.changed_at)))
+    return Catalog(
+        uri=catalog_uri,
+        title={"sv": f"Datakatalog för {owner}", "en": f"Data catalogue of {owner}"},
+        description={
+            "sv": f"Beskrivningar av {owner}s offentliga datamängder och datatjänster, "
+            "samlade av Insyn.",
+            "en": f"Descriptions of the public datasets and data services of {owner}, "
+            "collected by Insyn.",
+        },
+        publisher=organisation_agent(root) if root else None,
+        homepage=homepage,
+        language=[SWEDISH],
+        modified=modified.date() if modified else None,
+        theme_taxonomy=[DATA_THEMES],
+    )
+
+
+def dataset_uri(base_url: str, record_id: str) -> str:
+    return f"{base_url.rstrip('/')}/datasets/{record_id}"
+
+
+def public_records(catalogue: Catalogue, base_url: str) -> Iterator[tuple[Record, str]]:
+    """Every public, live dataset and data service, with its fallback IRI."""
+    rows: Iterator[CatalogueRecord] = catalogue.iter_records(
+        public_only=True, kinds=("dataset", "dataservice")
+    )
+    for row in rows:
+        yield from_dict(row.data), dataset_uri(base_url, row.id)
+
+
+def public_catalogue_graph(catalogue: Catalogue, catalog_uri: str, base_url: str) -> Graph:
+    """The whole public catalogue as one rdflib graph (for export and validation)."""
+    graph = dcat_write.new_graph()
+    catalog = catalog_description(catalogue, catalog_uri, base_url)
+    return dcat_write.write_catalogue(graph, catalog, public_records(catalogue, base_url))

@@ -1,0 +1,39 @@
+"""Connectors: one module per source kind, registered by name.
+
+Built-in kinds are listed in ``BUILTIN``; other packages add kinds through the
+``insyn.connectors`` entry-point group (name = kind, value = module path).
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+from typing import cast
+
+from insyn.connectors.base import ConnectorModule
+from insyn.errors import ConfigError
+
+BUILTIN: dict[str, str] = {
+    "dcat": "insyn.connectors.dcat",
+}
+
+
+def available_kinds() -> dict[str, str]:
+    """Return every known kind and the module that implements it."""
+    kinds = dict(BUILTIN)
+    for entry in entry_points(group="insyn.connectors"):
+        kinds.setdefault(entry.name, entry.value)
+    return kinds
+
+
+def load(kind: str) -> ConnectorModule:
+    """Return the connector module for a kind.
+
+    Raises:
+        ConfigError: no connector of that kind is installed.
+    """
+    kinds = available_kinds()
+    if kind not in kinds:
+        known = ", ".join(sorted(kinds))
+        raise ConfigError(f"Okänd källtyp '{kind}'. Kända typer: {known}")
+    return cast(ConnectorModule, importlib.import_module(kinds[kind]))

@@ -1,0 +1,498 @@
+"""One run of one source: diff by content hash, upsert, tombstone, count, record.
+
+The whole run is one database transaction, committed only when the connector's
+stream ended normally: a run that fails or is cut off part-way changes nothing
+that was stored, and is then recorded (in a transaction of its own) with its error
+and an incident. Records missing from a source are tombstoned, never deleted, and
+only after a run that saw the whole source; if that would remove more than the
+deletion guard allows, nothing is tombstoned and an incident asks a person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from insyn import connectors
+from insyn.catalogue.models import (
+    CatalogueRecord,
+    ChangeLogEntry,
+    DistributionRow,
+    HarvestRun,
+    Incident,
+    RecordError,
+    Source,
+)
+from insyn.catalogue.store import Catalogue, ExistingRecord, new_record_id, utcnow
+from insyn.connectors.base import CatalogInfo, Cursor, Deleted, Done, Failure, Item, Yielded
+from insyn.errors import HarvestError, InsynError
+from insyn.vocab.model import Agent, Dataset, Record, text_in, to_dict
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DELETION_GUARD = 0.2
+BATCH_SIZE = 2000
+
+
+@dataclass
+class RunSummary:
+    """What a run did; the CLI's ``--json`` prints these fields."""
+
+    source: str
+    status: str = "running"
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    run_id: int | None = None
+    warnings: int = 0
+    incidents: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+            "error": self.error,
+        }
+
+
+def _hash_plain(plain: dict[str, Any]) -> str:
+    payload = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _field_provenance(
+    old_data: dict[str, Any] | None,
+    old_provenance: dict[str, Any] | None,
+    new_data: dict[str, Any],
+    stamp: dict[str, Any],
+) -> dict[str, Any]:
+    """Carry each field's provenance over, stamping the fields this run set or changed."""
+    old_data = old_data or {}
+    old_provenance = old_provenance or {}
+    provenance: dict[str, Any] = {}
+    for name, value in new_data.items():
+        if value in (None, "", [], {}):
+            continue
+        if name in old_provenance and old_data.get(name) == value:
+            provenance[name] = old_provenance[name]
+        else:
+            provenance[name] = stamp
+    return provenance
+
+
+class _RunWriter:
+    """Buffers one run's writes and flushes them in batches inside one transaction."""
+
+    def __init__(self, catalogue: Catalogue, session: Session, source: Source, run_id: int):
+        self.catalogue = catalogue
+        self.session = session
+        self.source = source
+        self.run_id = run_id
+        self.now = utcnow()
+        self.stamp = {"source": source.name, "run": run_id, "at": self.now.isoformat()}
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.distributions: list[dict[str, Any]] = []
+        self.replaced_distributions: list[str] = []
+        self.changes: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
+        self._organisations: dict[tuple[str | None, str], int | None] = {}
+
+    def organisation_id(self, agent: Agent | None) -> int | None:
+        if agent is None:
+            return None
+        cache_key = (agent.uri, text_in(agent.name))
+        if cache_key not in self._organisations:
+            self._organisations[cache_key] = self.catalogue.upsert_organisation(self.session, agent)
+        return self._organisations[cache_key]
+
+    def owner_id(self, record: Record, publisher_id: int | None) -> int | None:
+        owner = record.governance.information_owner
+        if owner:
+            is_uri = "://" in owner or owner.startswith("urn:")
+            agent = Agent(uri=owner) if is_uri else Agent(name={"sv": owner})
+            return self.organisation_id(agent)
+        return self.source.owner_id or publisher_id
+
+    def row(self, record_id: str, key: str, record: Record, plain: dict[str, Any], digest: str):
+        publisher_id = self.organisation_id(record.publisher)
+        governance = record.governance
+        return {
+            "id": record_id,
+            "kind": record.kind,
+            "uri": record.uri,
+            "source_id": self.source.id,
+            "source_key": key,
+            "title": text_in(record.title) or record.uri or key,
+            "content_hash": digest,
+            "data": plain,
+            "access_rights": governance.access_rights,
+            "is_public": governance.is_public,
+            "contains_personal_data": governance.contains_personal_data,
+            "publisher_id": publisher_id,
+            "owner_id": self.owner_id(record, publisher_id),
+            "diarienummer": getattr(record, "diarienummer_normalised", None)
+            or getattr(record, "case_diarienummer", None)
+            or None,
+            "last_changed": self.now,
+            "changed_by_run_id": self.run_id,
+            "deleted_at": None,
+            "deleted_by_run_id": None,
+        }
+
+    def add(self, key: str, record: Record, plain: dict[str, Any], digest: str) -> None:
+        record_id = new_record_id()
+        row = self.row(record_id, key, record, plain, digest)
+        row.update(
+            first_seen=self.now,
+            first_run_id=self.run_id,
+            field_provenance=_field_provenance(None, None, plain, self.stamp),
+        )
+        self.inserts.append(row)
+        self._distributions(record_id, record)
+        self._change(record_id, "upsert")
+
+    def update(self, existing: ExistingRecord, key: str, record: Record, plain, digest) -> None:
+        row = self.row(existing.id, key, record, plain, digest)
+        self.updates.append(row)
+        self.replaced_distributions.append(existing.id)
+        self._distributions(existing.id, record)
+        self._change(existing.id, "upsert")
+
+    def tombstone(self, record_ids: Iterable[str]) -> int:
+        count = 0
+        for record_id in record_ids:
+            self.session.execute(
+                update(CatalogueRecord)
+                .where(CatalogueRecord.id == record_id)
+                .values(deleted_at=self.now, deleted_by_run_id=self.run_id)
+            )
+            self._change(record_id, "delete")
+            count += 1
+        return count
+
+    def error(self, key: str | None, reason: str, field_name: str | None, severity: str) -> None:
+        self.errors.append(
+            {
+                "run_id": self.run_id,
+                "record_key": key,
+                "field": field_name,
+                "reason": reason,
+                "severity": severity,
+            }
+        )
+
+    def _distributions(self, record_id: str, record: Record) -> None:
+        if not isinstance(record, Dataset):
+            return
+        for position, distribution in enumerate(record.distributions):
+            self.distributions.append(
+                {
+                    "record_id": record_id,
+                    "position": position,
+                    "uri": distribution.uri,
+                    "format": distribution.format,
+                    "access_url": distribution.access_url,
+                    "download_url": distribution.download_url,
+                }
+            )
+
+    def _change(self, record_id: str, operation: str) -> None:
+        self.changes.append(
+            {
+                "record_id": record_id,
+                "operation": operation,
+                "run_id": self.run_id,
+                "changed_at": self.now,
+            }
+        )
+
+    def pending(self) -> int:
+        return len(self.inserts) + len(self.updates)
+
+    def flush(self) -> None:
+        session = self.session
+        if self.inserts:
+            session.execute(insert(CatalogueRecord), self.inserts)
+        if self.updates:
+            self._carry_provenance()
+            session.execute(update(CatalogueRecord), self.updates)
+        if self.replaced_distributions:
+            session.execute(
+                delete(DistributionRow).where(
+                    DistributionRow.record_id.in_(self.replaced_distributions)
+                )
+            )
+        if self.distributions:
+            session.execute(insert(DistributionRow), self.distributions)
+        if self.changes:
+            session.execute(insert(ChangeLogEntry), self.changes)
+        if self.errors:
+            session.execute(insert(RecordError), self.errors)
+        for buffer in (
+            self.inserts,
+            self.updates,
+            self.replaced_distributions,
+            self.distributions,
+            self.changes,
+            self.errors,
+        ):
+            buffer.clear()
+
+    def _carry_provenance(self) -> None:
+        ids = [row["id"] for row in self.updates]
+        old = {
+            record_id: (data, provenance)
+            for record_id, data, provenance in self.session.execute(
+                select(
+                    CatalogueRecord.id, CatalogueRecord.data, CatalogueRecord.field_provenance
+                ).where(CatalogueRecord.id.in_(ids))
+            )
+        }
+        for row in self.updates:
+            old_data, old_provenance = old.get(row["id"], (None, None))
+            row["field_provenance"] = _field_provenance(
+                old_data, old_provenance, row["data"], self.stamp
+            )
+
+
+def _start_run(catalogue: Catalogue, source_name: str, worker: str | None) -> tuple[Source, int]:
+    with catalogue.session() as session:
+        source = session.scalar(select(Source).where(Source.name == source_name))
+        if source is None:
+            raise HarvestError(f"Det finns ingen källa som heter '{source_name}'")
+        run = HarvestRun(source_id=source.id, status="running", started_at=utcnow(), worker=worker)
+        session.add(run)
+        session.commit()
+        return source, run.id
+
+
+def _record_failure(
+    catalogue: Catalogue, source: Source, summary: RunSummary, status: str, error: str
+) -> None:
+    """Mark the run failed or interrupted, in a transaction of its own, with an incident."""
+    with catalogue.session() as session:
+        run = session.get(HarvestRun, summary.run_id)
+        assert run is not None
+        run.status = status
+        run.finished_at = utcnow()
+        run.error = error
+        run.added = run.updated = run.unchanged = run.deleted = 0
+        run.failed = summary.failed
+        session.add(
+            Incident(
+                source_id=source.id,
+                run_id=summary.run_id,
+                kind="run_failed" if status == "failed" else "run_interrupted",
+                message=f"Skördningen av '{source.name}' misslyckades: {error}"
+                if status == "failed"
+                else f"Skördningen av '{source.name}' avbröts: {error}",
+                status="open",
+                created_at=utcnow(),
+                details={},
+            )
+        )
+        session.commit()
+
+
+def harvest_source(
+    catalogue: Catalogue,
+    source_name: str,
+    *,
+    allow_deletions: bool = False,
+    full: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+    worker: str | None = None,
+) -> RunSummary:
+    """Run one harvest of one source and return its summary.
+
+    Never raises for a source's own failure: the summary says ``failed`` with the
+    error. ``full`` ignores the incremental cursor and reads everything again.
+    Raises HarvestError only when the source does not exist. A
+    ``KeyboardInterrupt``/``SystemExit`` marks the run interrupted and is re-raised.
+    """
+    started = time.monotonic()
+    source, run_id = _start_run(catalogue, source_name, worker)
+    summary = RunSummary(source=source_name, run_id=run_id)
+    try:
+        _run(
+            catalogue,
+            source,
+            summary,
+            allow_deletions=allow_deletions,
+            full=full,
+            on_progress=on_progress,
+        )
+    except InsynError as exc:
+        if exc.source is None:
+            exc.source = source_name
+        summary.status, summary.error = "failed", str(exc)
+    except Exception as exc:
+        log.exception("harvest of %s failed", source_name)
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+    except BaseException:
+        summary.status, summary.error = "interrupted", "avbruten"
+        _record_failure(catalogue, source, summary, "interrupted", "avbruten")
+        raise
+    finally:
+        summary.seconds = time.monotonic() - started
+    if summary.status == "failed":
+        summary.added = summary.updated = summary.unchanged = summary.deleted = 0
+        _record_failure(catalogue, source, summary, "failed", summary.error or "")
+    return summary
+
+
+def _run(
+    catalogue: Catalogue,
+    source: Source,
+    summary: RunSummary,
+    *,
+    allow_deletions: bool,
+    full: bool,
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    connector = connectors.load(source.kind)
+    config = connector.Config.from_source(source.url, dict(source.options or {}))
+    with catalogue.session() as session:
+        writer = _RunWriter(catalogue, session, source, summary.run_id or 0)
+        existing = catalogue.existing_records(session, source.id)
+        seen: set[str] = set()
+        done: Done | None = None
+        processed = 0
+        stream: Iterable[Yielded] = connector.harvest(
+            config, Cursor() if full else Cursor.from_dict(source.cursor)
+        )
+        for yielded in stream:
+            if isinstance(yielded, Item):
+                _take_item(writer, existing, seen, yielded, summary)
+            elif isinstance(yielded, Failure):
+                summary.failed += 1
+                if yielded.key:
+                    seen.add(yielded.key)  # a record that failed to read is not gone
+                writer.error(yielded.key, yielded.reason, yielded.field, "error")
+            elif isinstance(yielded, Deleted):
+                seen.add(yielded.key)
+                stored = existing.get(yielded.key)
+                if stored and not stored.deleted:
+                    summary.deleted += writer.tombstone([stored.id])
+            elif isinstance(yielded, Done):
+                done = yielded
+                break
+            elif isinstance(yielded, CatalogInfo):
+                writer.organisation_id(yielded.catalog.publisher)
+            processed += 1
+            if writer.pending() >= BATCH_SIZE:
+                writer.flush()
+            if on_progress and processed % 500 == 0:
+                on_progress(processed)
+        if done is None:
+            raise HarvestError(
+                "Källan avslutade utan att säga att den var klar; inget ändrades",
+                source=source.name,
+            )
+        if done.not_modified:
+            live = sum(1 for stored in existing.values() if not stored.deleted)
+            summary.unchanged += max(live - summary.unchanged - summary.updated, 0)
+        elif done.complete:
+            _tombstone_missing(writer, existing, seen, summary, allow_deletions)
+        writer.flush()
+        db_source = session.get(Source, source.id)
+        assert db_source is not None
+        if summary.failed or summary.incidents:
+            # Records failed or deletions wait for a person: the next run must read the
+            # source again, even if the source says it has not changed.
+            done.cursor.http.clear()
+        db_source.cursor = done.cursor.to_dict()
+        run = session.get(HarvestRun, summary.run_id)
+        assert run is not None
+        summary.status = "completed"
+        run.status = "completed"
+        run.finished_at = utcnow()
+        for name in ("added", "updated", "unchanged", "deleted", "failed"):
+            setattr(run, name, getattr(summary, name))
+        session.commit()
+    if on_progress:
+        on_progress(processed)
+
+
+def _take_item(
+    writer: _RunWriter,
+    existing: dict[str, ExistingRecord],
+    seen: set[str],
+    item: Item,
+    summary: RunSummary,
+) -> None:
+    if item.key in seen:
+        summary.failed += 1
+        writer.error(item.key, "Nyckeln förekommer mer än en gång i källan", None, "error")
+        return
+    seen.add(item.key)
+    for warning in item.warnings:
+        summary.warnings += 1
+        writer.error(item.key, warning, None, "warning")
+    plain = to_dict(item.record)
+    digest = _hash_plain(plain)
+    stored = existing.get(item.key)
+    if stored is None:
+        writer.add(item.key, item.record, plain, digest)
+        summary.added += 1
+    elif stored.content_hash != digest or stored.deleted:
+        writer.update(stored, item.key, item.record, plain, digest)
+        summary.updated += 1
+    else:
+        summary.unchanged += 1
+
+
+def _tombstone_missing(
+    writer: _RunWriter,
+    existing: dict[str, ExistingRecord],
+    seen: set[str],
+    summary: RunSummary,
+    allow_deletions: bool,
+) -> None:
+    live = [stored for stored in existing.values() if not stored.deleted]
+    missing = [
+        stored.id for key, stored in existing.items() if not stored.deleted and key not in seen
+    ]
+    if not missing:
+        return
+    limit = float(writer.source.options.get("deletion_guard", DEFAULT_DELETION_GUARD))
+    share = len(missing) / len(live)
+    if share > limit and not allow_deletions:
+        message = (
+            f"Källan '{writer.source.name}' saknar {len(missing)} av {len(live)} poster "
+            f"({share:.0%}), mer än tillåtna {limit:.0%}. Inget togs bort; bekräfta med "
+            f"'insyn harvest {writer.source.name} --allow-deletions' om det stämmer."
+        )
+        writer.session.add(
+            Incident(
+                source_id=writer.source.id,
+                run_id=writer.run_id,
+                kind="deletion_guard",
+                message=message,
+                status="open",
+                created_at=utcnow(),
+                details={"missing": len(missing), "live": len(live), "share": share},
+            )
+        )
+        summary.incidents.append(message)
+        return
+    summary.deleted += writer.tombstone(missing)

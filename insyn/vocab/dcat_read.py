@@ -1,0 +1,499 @@
+"""DCAT-AP / DCAT-AP-SE RDF → model (the read half; ``dcat_write`` is the other).
+
+Works on a ``TripleIndex`` so that bulk harvests never build an rdflib graph. Each
+mapping function returns model values and a list of warnings: a value that is odd
+(an unknown theme, a date that is not a date) is kept and reported, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pyoxigraph as ox
+
+from insyn.vocab import vocabularies
+from insyn.vocab.model import (
+    NON_PUBLIC,
+    PUBLIC,
+    RESTRICTED,
+    Agent,
+    Catalog,
+    ContactPoint,
+    DataService,
+    Dataset,
+    Distribution,
+    Governance,
+    LangText,
+    PeriodOfTime,
+    Record,
+    Retention,
+)
+from insyn.vocab.triples import RDF_TYPE, Term, TripleIndex, node_key
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+ADMS = "http://www.w3.org/ns/adms#"
+DCATAP = "http://data.europa.eu/r5r/"
+SPDX = "http://spdx.org/rdf/terms#"
+OWL = "http://www.w3.org/2002/07/owl#"
+ORG = "http://www.w3.org/ns/org#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SCHEMA = "http://schema.org/"
+INSYN = "https://w3id.org/insyn/ns#"
+
+DATASET_TYPES = (DCAT + "Dataset",)
+SERVICE_TYPES = (DCAT + "DataService",)
+CATALOG_TYPES = (DCAT + "Catalog",)
+
+_ACCESS_CODES = {"PUBLIC": PUBLIC, "RESTRICTED": RESTRICTED, "NON_PUBLIC": NON_PUBLIC}
+
+
+@dataclass
+class Mapped:
+    record: Record
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    """Reads one subject's properties, collecting warnings and tracking used predicates."""
+
+    def __init__(self, index: TripleIndex, subject: str, warnings: list[str]) -> None:
+        self.index = index
+        self.subject = subject
+        self.properties = index.properties(subject)
+        self.warnings = warnings
+        self.used: set[str] = {RDF_TYPE}
+
+    def values(self, predicate: str) -> list[Term]:
+        self.used.add(predicate)
+        return self.properties.get(predicate, [])
+
+    def text(self, *predicates: str) -> LangText:
+        result: LangText = {}
+        for predicate in predicates:
+            for value in self.values(predicate):
+                if isinstance(value, ox.Literal):
+                    language = value.language or ""
+                    result.setdefault(language, value.value.strip())
+        return result
+
+    def keywords(self, predicate: str) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for value in self.values(predicate):
+            if isinstance(value, ox.Literal) and value.value.strip():
+                words = result.setdefault(value.language or "", [])
+                if value.value.strip() not in words:
+                    words.append(value.value.strip())
+        return result
+
+    def iris(self, predicate: str) -> list[str]:
+        """IRIs (and literal values, which some publishers give instead)."""
+        result = []
+        for value in self.values(predicate):
+            if isinstance(value, ox.NamedNode):
+                result.append(value.value)
+            elif isinstance(value, ox.Literal) and value.value.strip():
+                result.append(value.value.strip())
+            elif isinstance(value, ox.BlankNode):
+                label = self._label_of(node_key(value))
+                if label:
+                    result.append(label)
+        return result
+
+    def iri(self, predicate: str) -> str | None:
+        values = self.iris(predicate)
+        return values[0] if values else None
+
+    def literal(self, predicate: str) -> str | None:
+        for value in self.values(predicate):
+            if isinstance(value, ox.Literal) and value.value.strip():
+                return value.value.strip()
+        return None
+
+    def literals(self, predicate: str) -> list[str]:
+        return [
+            value.value.strip()
+            for value in self.values(predicate)
+            if isinstance(value, ox.Literal) and value.value.strip()
+        ]
+
+    def nodes(self, predicate: str) -> list[str]:
+        return [node_key(v) for v in self.values(predicate) if not isinstance(v, ox.Literal)]
+
+    def temporal(self, *predicates: str) -> date | datetime | None:
+        for predicate in predicates:
+            for value in self.values(predicate):
+                if isinstance(value, ox.Literal):
+                    parsed = parse_date(value.value)
+                    if parsed is None:
+                        self.warnings.append(
+                            f"{_short(predicate)}: '{value.value}' är inget giltigt datum"
+                        )
+                    return parsed
+        return None
+
+    def integer(self, predicate: str) -> int | None:
+        text = self.literal(predicate)
+        if text is None:
+            return None
+        try:
+            return int(float(text))
+        except ValueError:
+            self.warnings.append(f"{_short(predicate)}: '{text}' är inget heltal")
+            return None
+
+    def controlled(self, vocabulary: str, predicate: str) -> list[str]:
+        """Controlled values normalised to the EU vocabulary; unknown ones kept and reported."""
+        result = []
+        for value in self.iris(predicate):
+            uri, recognised = vocabularies.normalise(vocabulary, value)
+            if not recognised:
+                self.warnings.append(
+                    f"{_short(predicate)}: '{value}' finns inte i vokabulären {vocabulary}"
+                )
+            result.append(uri)
+        return result
+
+    def extras(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for predicate, values in self.properties.items():
+            if predicate in self.used:
+                continue
+            result[predicate] = [
+                value.value for value in values if not isinstance(value, ox.BlankNode)
+            ]
+        return {key: value for key, value in result.items() if value}
+
+    def _label_of(self, node: str) -> str | None:
+        properties = self.index.properties(node)
+        for predicate in (RDFS + "label", SKOS + "prefLabel", DCT + "title"):
+            for value in properties.get(predicate, []):
+                if isinstance(value, ox.Literal):
+                    return value.value
+        return None
+
+
+def _short(predicate: str) -> str:
+    for prefix, namespace in (
+        ("dcat", DCAT),
+        ("dcterms", DCT),
+        ("foaf", FOAF),
+        ("vcard", VCARD),
+        ("adms", ADMS),
+        ("dcatap", DCATAP),
+        ("insyn", INSYN),
+    ):
+        if predicate.startswith(namespace):
+            return f"{prefix}:{predicate[len(namespace) :]}"
+    return predicate
+
+
+def parse_date(text: str) -> date | datetime | None:
+    """Parse xsd:date, xsd:dateTime or xsd:gYear-ish text; None if it is not a date."""
+    text = text.strip()
+    try:
+        if "T" in text:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if len(text) == 4 and text.isdigit():
+            return date(int(text), 1, 1)
+        if len(text) == 7 and text[4] == "-":
+            return date(int(text[:4]), int(text[5:]), 1)
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def read_agent(index: TripleIndex, node: str, warnings: list[str]) -> Agent:
+    reader = _Reader(index, node, warnings)
+    uri = None if node.startswith("_:") else node
+    mbox = reader.iri(FOAF + "mbox")
+    return Agent(
+        uri=uri,
+        name=reader.text(FOAF + "name", VCARD + "fn", SKOS + "prefLabel", RDFS + "label"),
+        identifier=reader.literal(DCT + "identifier"),
+        type=reader.iri(DCT + "type"),
+        homepage=reader.iri(FOAF + "homepage"),
+        email=mbox.removeprefix("mailto:") if mbox else None,
+        parent=reader.iri(ORG + "unitOf")
+        or reader.iri(ORG + "subOrganizationOf")
+        or reader.iri(INSYN + "partOf"),
+    )
+
+
+def _vcard_value(reader: _Reader, predicate: str, scheme: str) -> str | None:
+    for value in reader.values(predicate):
+        if isinstance(value, ox.BlankNode):
+            inner = _Reader(reader.index, node_key(value), reader.warnings)
+            found = inner.iri(VCARD + "hasValue") or inner.literal(VCARD + "value")
+        else:
+            found = value.value
+        if found:
+            return found.removeprefix(scheme)
+    return None
+
+
+def read_contact(index: TripleIndex, node: str, warnings: list[str]) -> ContactPoint:
+    reader = _Reader(index, node, warnings)
+    types = {value.value for value in reader.values(RDF_TYPE)}
+    contact = ContactPoint(
+        uri=None if node.startswith("_:") else node,
+        name=reader.text(VCARD + "fn", VCARD + "organization-name"),
+        email=_vcard_value(reader, VCARD + "hasEmail", "mailto:"),
+        telephone=_vcard_value(reader, VCARD + "hasTelephone", "tel:"),
+        url=reader.iri(VCARD + "hasURL"),
+        kind="Individual" if VCARD + "Individual" in types else "Organization",
+    )
+    for address in reader.nodes(VCARD + "hasAddress"):
+        address_reader = _Reader(index, address, warnings)
+        contact.street_address = address_reader.literal(VCARD + "street-address")
+        contact.postal_code = address_reader.literal(VCARD + "postal-code")
+        contact.locality = address_reader.literal(VCARD + "locality")
+        contact.country = address_reader.literal(VCARD + "country-name")
+    return contact
+
+
+def _period(index: TripleIndex, node: str, warnings: list[str]) -> PeriodOfTime:
+    reader = _Reader(index, node, warnings)
+    return PeriodOfTime(
+        start=reader.temporal(DCAT + "startDate", SCHEMA + "startDate"),
+        end=reader.temporal(DCAT + "endDate", SCHEMA + "endDate"),
+    )
+
+
+def _access_rights(reader: _Reader) -> str:
+    """Normalise dct:accessRights; openness is the default when the source says nothing."""
+    values = reader.iris(DCT + "accessRights")
+    if not values:
+        return PUBLIC
+    value = values[0]
+    code = value.rstrip("/").rsplit("/", 1)[-1].upper().replace("-", "_")
+    if code in _ACCESS_CODES:
+        return _ACCESS_CODES[code]
+    uri, recognised = vocabularies.normalise("access_rights", value)
+    if uri in _ACCESS_CODES.values():
+        return uri
+    # An access right we cannot read is treated as not public: never leak by accident.
+    reader.warnings.append(
+        f"dcterms:accessRights: '{value}' känns inte igen; posten behandlas som icke-offentlig"
+    )
+    return NON_PUBLIC if not recognised else uri
+
+
+def _boolean(reader: _Reader, predicate: str) -> bool | None:
+    text = reader.literal(predicate)
+    if text is None:
+        return None
+    if text.lower() in ("true", "1", "ja", "yes"):
+        return True
+    if text.lower() in ("false", "0", "nej", "no"):
+        return False
+    reader.warnings.append(f"{_short(predicate)}: '{text}' är inget sanningsvärde")
+    return None
+
+
+def _level(reader: _Reader, predicate: str) -> int | None:
+    level = reader.integer(predicate)
+    if level is not None and not 0 <= level <= 3:
+        reader.warnings.append(f"{_short(predicate)}: nivån {level} ligger utanför 0–3")
+        return None
+    return level
+
+
+def read_governance(reader: _Reader) -> Governance:
+    retention_action = reader.literal(INSYN + "retention")
+    retention = None
+    if retention_action:
+        action = retention_action.lower()
+        if action in ("bevaras", "gallras"):
+            retention = Retention(action=action, period=reader.literal(INSYN + "retentionPeriod"))
+        else:
+            reader.warnings.append(
+                f"insyn:retention: '{retention_action}' ska vara 'bevaras' eller 'gallras'"
+            )
+    governance = Governance(
+        access_rights=_access_rights(reader),
+        secrecy_provision=reader.literal(INSYN + "secrecyProvision"),
+        contains_personal_data=_boolean(reader, INSYN + "containsPersonalData"),
+        personal_data_categories=reader.literals(INSYN + "personalDataCategory"),
+        information_owner=reader.iri(INSYN + "informationOwner"),
+        process_code=reader.literal(INSYN + "processCode"),
+        retention=retention,
+        confidentiality=_level(reader, INSYN + "confidentiality"),
+        integrity=_level(reader, INSYN + "integrity"),
+        availability=_level(reader, INSYN + "availability"),
+    )
+    if not governance.is_public and not governance.secrecy_provision:
+        reader.warnings.append(
+            "Posten är inte offentlig men anger ingen sekretessbestämmelse (insyn:secrecyProvision)"
+        )
+    return governance
+
+
+def _common(reader: _Reader, index: TripleIndex, warnings: list[str]) -> dict[str, Any]:
+    publishers = reader.nodes(DCT + "publisher")
+    return {
+        "uri": None if reader.subject.startswith("_:") else reader.subject,
+        "title": reader.text(DCT + "title"),
+        "description": reader.text(DCT + "description"),
+        "publisher": read_agent(index, publishers[0], warnings) if publishers else None,
+        "contact_point": [
+            read_contact(index, node, warnings) for node in reader.nodes(DCAT + "contactPoint")
+        ],
+        "keyword": reader.keywords(DCAT + "keyword"),
+        "theme": reader.controlled("data_themes", DCAT + "theme"),
+        "issued": reader.temporal(DCT + "issued"),
+        "modified": reader.temporal(DCT + "modified"),
+        "landing_page": reader.iris(DCAT + "landingPage"),
+        "governance": read_governance(reader),
+    }
+
+
+def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Distribution:
+    reader = _Reader(index, node, warnings)
+    formats = reader.controlled("file_types", DCT + "format")
+    licences = reader.controlled("licences", DCT + "license")
+    checksum = None
+    for checksum_node in reader.nodes(SPDX + "checksum"):
+        checksum = _Reader(index, checksum_node, warnings).literal(SPDX + "checksumValue")
+    byte_size = reader.integer(DCAT + "byteSize")
+    distribution = Distribution(
+        uri=None if node.startswith("_:") else node,
+        title=reader.text(DCT + "title"),
+        description=reader.text(DCT + "description"),
+        access_url=reader.iri(DCAT + "accessURL"),
+        download_url=reader.iri(DCAT + "downloadURL"),
+        format=formats[0] if formats else None,
+        media_type=reader.iri(DCAT + "mediaType"),
+        license=licences[0] if licences else None,
+        access_rights=reader.iri(DCT + "accessRights"),
+        byte_size=byte_size,
+        issued=reader.temporal(DCT + "issued"),
+        modified=reader.temporal(DCT + "modified"),
+        language=reader.iris(DCT + "language"),
+        conforms_to=reader.iris(DCT + "conformsTo"),
+        availability=reader.iri(DCATAP + "availability"),
+        status=reader.iri(ADMS + "status"),
+        checksum=checksum,
+        access_service=reader.iris(DCAT + "accessService"),
+        page=reader.iris(FOAF + "page"),
+    )
+    if not distribution.access_url:
+        warnings.append(f"Distributionen {node} saknar dcat:accessURL")
+    return distribution
+
+
+def read_dataset(index: TripleIndex, subject: str) -> Mapped:
+    """Map one dcat:Dataset subject to a ``Dataset``."""
+    warnings: list[str] = []
+    reader = _Reader(index, subject, warnings)
+    dataset = Dataset(
+        **_common(reader, index, warnings),
+        identifier=reader.literals(DCT + "identifier"),
+        language=reader.controlled("languages", DCT + "language"),
+        spatial=reader.iris(DCT + "spatial"),
+        temporal=[_period(index, node, warnings) for node in reader.nodes(DCT + "temporal")],
+        accrual_periodicity=next(
+            iter(reader.controlled("frequencies", DCT + "accrualPeriodicity")), None
+        ),
+        conforms_to=reader.iris(DCT + "conformsTo"),
+        creator=[read_agent(index, node, warnings) for node in reader.nodes(DCT + "creator")],
+        version=reader.literal(DCAT + "version") or reader.literal(OWL + "versionInfo"),
+        version_notes=reader.text(ADMS + "versionNotes"),
+        provenance=_provenance(reader),
+        source=reader.iris(DCT + "source"),
+        relation=reader.iris(DCT + "relation"),
+        page=reader.iris(FOAF + "page"),
+        hvd_category=reader.iris(DCATAP + "hvdCategory"),
+        applicable_legislation=reader.iris(DCATAP + "applicableLegislation"),
+        in_series=reader.iris(DCAT + "inSeries"),
+        distributions=[
+            read_distribution(index, node, warnings) for node in reader.nodes(DCAT + "distribution")
+        ],
+    )
+    _check_mandatory(dataset, warnings)
+    dataset.extras = reader.extras()
+    return Mapped(dataset, warnings)
+
+
+def _provenance(reader: _Reader) -> LangText:
+    result: LangText = {}
+    for value in reader.values(DCT + "provenance"):
+        if isinstance(value, ox.Literal):
+            result.setdefault(value.language or "", value.value)
+        else:
+            inner = _Reader(reader.index, node_key(value), reader.warnings)
+            for language, text in inner.text(RDFS + "label", DCT + "description").items():
+                result.setdefault(language, text)
+    return result
+
+
+def read_service(index: TripleIndex, subject: str) -> Mapped:
+    """Map one dcat:DataService subject to a ``DataService``."""
+    warnings: list[str] = []
+    reader = _Reader(index, subject, warnings)
+    licences = reader.controlled("licences", DCT + "license")
+    service = DataService(
+        **_common(reader, index, warnings),
+        endpoint_url=reader.iris(DCAT + "endpointURL"),
+        endpoint_description=reader.iris(DCAT + "endpointDescription"),
+        serves_dataset=reader.iris(DCAT + "servesDataset"),
+        conforms_to=reader.iris(DCT + "conformsTo"),
+        license=licences[0] if licences else None,
+        format=reader.controlled("file_types", DCT + "format"),
+    )
+    _check_mandatory(service, warnings)
+    if not service.endpoint_url:
+        warnings.append("Datatjänsten saknar dcat:endpointURL")
+    service.extras = reader.extras()
+    return Mapped(service, warnings)
+
+
+def _check_mandatory(record: Record, warnings: list[str]) -> None:
+    if not record.title:
+        warnings.append("dcterms:title saknas")
+    if isinstance(record, Dataset) and not record.description:
+        warnings.append("dcterms:description saknas")
+
+
+def read_catalog(index: TripleIndex, subject: str) -> Catalog:
+    warnings: list[str] = []
+    reader = _Reader(index, subject, warnings)
+    publishers = reader.nodes(DCT + "publisher")
+    licences = reader.iris(DCT + "license")
+    return Catalog(
+        uri=None if subject.startswith("_:") else subject,
+        title=reader.text(DCT + "title"),
+        description=reader.text(DCT + "description"),
+        publisher=read_agent(index, publishers[0], warnings) if publishers else None,
+        homepage=reader.iri(FOAF + "homepage"),
+        language=reader.iris(DCT + "language"),
+        license=licences[0] if licences else None,
+        issued=reader.temporal(DCT + "issued"),
+        modified=reader.temporal(DCT + "modified"),
+        theme_taxonomy=reader.iris(DCAT + "themeTaxonomy"),
+        spatial=reader.iris(DCT + "spatial"),
+    )
+
+
+RECORD_READERS: dict[str, Callable[[TripleIndex, str], Mapped]] = {
+    **{type_iri: read_dataset for type_iri in DATASET_TYPES},
+    **{type_iri: read_service for type_iri in SERVICE_TYPES},
+}
+
+
+def record_subjects(index: TripleIndex) -> list[tuple[str, Callable[[TripleIndex, str], Mapped]]]:
+    """Every dataset and data service in the index, with the function that reads it."""
+    found = []
+    for subject, properties in index.subjects.items():
+        for type_term in properties.get(RDF_TYPE, ()):
+            reader = RECORD_READERS.get(type_term.value)
+            if reader is not None:
+                found.append((subject, reader))
+                break
+    return found

@@ -1,0 +1,273 @@
+"""Model → DCAT-AP-SE RDF (the write half; ``dcat_read`` is the other).
+
+Writes only standard DCAT-AP-SE properties: the governance extension stays inside
+the catalogue. Callers pass only what may be published; ``public_records`` in the
+catalogue and ``search.feeds`` make sure non-public records never get here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from insyn.vocab.model import (
+    Agent,
+    Catalog,
+    ContactPoint,
+    DataService,
+    Dataset,
+    Distribution,
+    LangText,
+    PeriodOfTime,
+    Record,
+)
+from insyn.vocab.namespaces import ADMS, DCAT, DCATAP, DCTERMS, FOAF, RDF, SPDX, VCARD, XSD
+
+ORG_UNIT_OF = URIRef("http://www.w3.org/ns/org#unitOf")
+
+PREFIXES = {
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "vcard": VCARD,
+    "adms": ADMS,
+    "dcatap": DCATAP,
+    "spdx": SPDX,
+    "xsd": XSD,
+}
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def _is_iri(value: str | None) -> bool:
+    return bool(value) and ("://" in value or value.startswith(("mailto:", "tel:", "urn:")))
+
+
+def _node(uri: str | None) -> Node:
+    return URIRef(uri) if uri and _is_iri(uri) else BNode()
+
+
+def _temporal(value: date | datetime) -> Literal:
+    if isinstance(value, datetime):
+        return Literal(value.isoformat(), datatype=XSD.dateTime)
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+class _Writer:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.agents: dict[str, Node] = {}
+
+    def add(self, subject: Node, predicate: URIRef, value: Node | None) -> None:
+        if value is not None:
+            self.graph.add((subject, predicate, value))
+
+    def text(self, subject: Node, predicate: URIRef, value: LangText) -> None:
+        for language, text in value.items():
+            if text:
+                self.add(subject, predicate, Literal(text, lang=language or None))
+
+    def iris(self, subject: Node, predicate: URIRef, values: Iterable[str | None]) -> None:
+        for value in values:
+            if _is_iri(value):
+                self.add(subject, predicate, URIRef(value))
+
+    def date(self, subject: Node, predicate: URIRef, value: date | datetime | None) -> None:
+        if value is not None:
+            self.add(subject, predicate, _temporal(value))
+
+    def agent(self, agent: Agent) -> Node:
+        key = agent.uri or repr(sorted(agent.name.items()))
+        if key in self.agents:
+            return self.agents[key]
+        node = _node(agent.uri)
+        self.agents[key] = node
+        self.add(node, RDF.type, FOAF.Agent)
+        self.text(node, FOAF.name, agent.name or {"": agent.uri or "okänd"})
+        if agent.identifier:
+            self.add(node, DCTERMS.identifier, Literal(agent.identifier))
+        self.iris(node, DCTERMS.type, [agent.type])
+        self.iris(node, FOAF.homepage, [agent.homepage])
+        if agent.email:
+            self.add(node, FOAF.mbox, URIRef("mailto:" + agent.email.removeprefix("mailto:")))
+        self.iris(node, ORG_UNIT_OF, [agent.parent])
+        return node
+
+    def contact(self, contact: ContactPoint) -> Node:
+        node = _node(contact.uri)
+        kind = VCARD.Individual if contact.kind == "Individual" else VCARD.Organization
+        self.add(node, RDF.type, kind)
+        self.text(node, VCARD.fn, contact.name)
+        if contact.email:
+            self.add(
+                node, VCARD.hasEmail, URIRef("mailto:" + contact.email.removeprefix("mailto:"))
+            )
+        if contact.telephone:
+            telephone = contact.telephone.replace(" ", "").removeprefix("tel:")
+            self.add(node, VCARD.hasTelephone, URIRef("tel:" + telephone))
+        self.iris(node, VCARD.hasURL, [contact.url])
+        if contact.street_address or contact.locality:
+            address = BNode()
+            self.add(node, VCARD.hasAddress, address)
+            self.add(address, RDF.type, VCARD.Address)
+            for predicate, value in (
+                (VCARD["street-address"], contact.street_address),
+                (VCARD["postal-code"], contact.postal_code),
+                (VCARD.locality, contact.locality),
+                (VCARD["country-name"], contact.country),
+            ):
+                if value:
+                    self.add(address, predicate, Literal(value))
+        return node
+
+    def period(self, period: PeriodOfTime) -> Node:
+        node = BNode()
+        self.add(node, RDF.type, DCTERMS.PeriodOfTime)
+        self.date(node, DCAT.startDate, period.start)
+        self.date(node, DCAT.endDate, period.end)
+        return node
+
+    def record_common(self, node: Node, record: Record) -> None:
+        self.text(node, DCTERMS.title, record.title)
+        self.text(node, DCTERMS.description, record.description)
+        if record.publisher is not None:
+            self.add(node, DCTERMS.publisher, self.agent(record.publisher))
+        for contact in record.contact_point:
+            self.add(node, DCAT.contactPoint, self.contact(contact))
+        for language, words in record.keyword.items():
+            for word in words:
+                self.add(node, DCAT.keyword, Literal(word, lang=language or None))
+        self.iris(node, DCAT.theme, record.theme)
+        self.date(node, DCTERMS.issued, record.issued)
+        self.date(node, DCTERMS.modified, record.modified)
+        self.iris(node, DCAT.landingPage, record.landing_page)
+        self.iris(node, DCTERMS.accessRights, [record.governance.access_rights])
+
+    def distribution(self, distribution: Distribution) -> Node:
+        node = _node(distribution.uri)
+        self.add(node, RDF.type, DCAT.Distribution)
+        self.text(node, DCTERMS.title, distribution.title)
+        self.text(node, DCTERMS.description, distribution.description)
+        # DCAT-AP requires an access URL; a download URL is one when nothing else is given.
+        self.iris(node, DCAT.accessURL, [distribution.access_url or distribution.download_url])
+        self.iris(node, DCAT.downloadURL, [distribution.download_url])
+        # A format the vocabularies did not recognise stays in the catalogue, but the
+        # profile wants an IRI here, so only recognised (IRI) formats are written.
+        self.iris(node, DCTERMS.format, [distribution.format])
+        self.iris(node, DCAT.mediaType, [distribution.media_type])
+        self.iris(node, DCTERMS.license, [distribution.license])
+        self.iris(node, DCTERMS.accessRights, [distribution.access_rights])
+        if distribution.byte_size is not None:
+            self.add(
+                node,
+                DCAT.byteSize,
+                Literal(distribution.byte_size, datatype=XSD.nonNegativeInteger),
+            )
+        self.date(node, DCTERMS.issued, distribution.issued)
+        self.date(node, DCTERMS.modified, distribution.modified)
+        self.iris(node, DCTERMS.language, distribution.language)
+        self.iris(node, DCTERMS.conformsTo, distribution.conforms_to)
+        self.iris(node, DCATAP.availability, [distribution.availability])
+        self.iris(node, ADMS.status, [distribution.status])
+        self.iris(node, DCAT.accessService, distribution.access_service)
+        self.iris(node, FOAF.page, distribution.page)
+        if distribution.checksum:
+            checksum = BNode()
+            self.add(node, SPDX.checksum, checksum)
+            self.add(checksum, RDF.type, SPDX.Checksum)
+            self.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha1)
+            self.add(
+                checksum, SPDX.checksumValue, Literal(distribution.checksum, datatype=XSD.hexBinary)
+            )
+        return node
+
+    def dataset(self, node: Node, dataset: Dataset) -> None:
+        self.add(node, RDF.type, DCAT.Dataset)
+        self.record_common(node, dataset)
+        for identifier in dataset.identifier:
+            self.add(node, DCTERMS.identifier, Literal(identifier))
+        self.iris(node, DCTERMS.language, dataset.language)
+        self.iris(node, DCTERMS.spatial, dataset.spatial)
+        for period in dataset.temporal:
+            self.add(node, DCTERMS.temporal, self.period(period))
+        self.iris(node, DCTERMS.accrualPeriodicity, [dataset.accrual_periodicity])
+        self.iris(node, DCTERMS.conformsTo, dataset.conforms_to)
+        for creator in dataset.creator:
+            self.add(node, DCTERMS.creator, self.agent(creator))
+        if dataset.version:
+            self.add(node, DCAT.version, Literal(dataset.version))
+        self.text(node, ADMS.versionNotes, dataset.version_notes)
+        self.iris(node, DCTERMS.source, dataset.source)
+        self.iris(node, DCTERMS.relation, dataset.relation)
+        self.iris(node, FOAF.page, dataset.page)
+        self.iris(node, DCATAP.hvdCategory, dataset.hvd_category)
+        self.iris(node, DCATAP.applicableLegislation, dataset.applicable_legislation)
+        self.iris(node, DCAT.inSeries, dataset.in_series)
+        for distribution in dataset.distributions:
+            self.add(node, DCAT.distribution, self.distribution(distribution))
+
+    def service(self, node: Node, service: DataService) -> None:
+        self.add(node, RDF.type, DCAT.DataService)
+        self.record_common(node, service)
+        self.iris(node, DCAT.endpointURL, service.endpoint_url)
+        self.iris(node, DCAT.endpointDescription, service.endpoint_description)
+        self.iris(node, DCAT.servesDataset, service.serves_dataset)
+        self.iris(node, DCTERMS.conformsTo, service.conforms_to)
+        self.iris(node, DCTERMS.license, [service.license])
+        self.iris(node, DCTERMS.format, service.format)
+
+    def catalog(self, catalog: Catalog) -> Node:
+        node = _node(catalog.uri)
+        self.add(node, RDF.type, DCAT.Catalog)
+        self.text(node, DCTERMS.title, catalog.title)
+        self.text(node, DCTERMS.description, catalog.description)
+        if catalog.publisher is not None:
+            self.add(node, DCTERMS.publisher, self.agent(catalog.publisher))
+        self.iris(node, FOAF.homepage, [catalog.homepage])
+        self.iris(node, DCTERMS.language, catalog.language)
+        self.iris(node, DCTERMS.license, [catalog.license])
+        self.date(node, DCTERMS.issued, catalog.issued)
+        self.date(node, DCTERMS.modified, catalog.modified)
+        self.iris(node, DCAT.themeTaxonomy, catalog.theme_taxonomy)
+        self.iris(node, DCTERMS.spatial, catalog.spatial)
+        return node
+
+
+def record_node(record: Record, fallback_uri: str) -> URIRef:
+    """The IRI a record is published under: its own, else Insyn's dereferenceable one."""
+    return URIRef(record.uri if _is_iri(record.uri) else fallback_uri)
+
+
+def write_catalogue(
+    graph: Graph,
+    catalog: Catalog | None,
+    records: Iterable[tuple[Record, str]],
+) -> Graph:
+    """Add a catalogue and its records to ``graph``.
+
+    ``records`` pairs each record with the IRI to use when it has none of its own.
+    Only datasets and data services are written; cases and documents are not DCAT.
+    """
+    writer = _Writer(graph)
+    catalog_node = writer.catalog(catalog) if catalog is not None else None
+    for record, fallback_uri in records:
+        node = record_node(record, fallback_uri)
+        if isinstance(record, Dataset):
+            writer.dataset(node, record)
+            link = DCAT.dataset
+        elif isinstance(record, DataService):
+            writer.service(node, record)
+            link = DCAT.service
+        else:
+            continue
+        if catalog_node is not None:
+            writer.add(catalog_node, link, node)
+    return graph

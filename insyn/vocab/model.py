@@ -1,0 +1,342 @@
+"""The metadata model: DCAT-AP-SE classes plus the Swedish records extensions.
+
+Plain typed dataclasses with no database or RDF code in them, so that connectors,
+the store, the indexer and the serialisers all speak the same language.
+
+Multilingual text is a ``LangText``: a dict from language tag ("sv", "en", "" for
+no tag) to the text. Controlled values (themes, formats, access rights …) are kept
+as URIs; an unknown value is kept as given and reported by the vocabularies, never
+dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+LangText = dict[str, str]
+
+ACCESS_RIGHTS_BASE = "http://publications.europa.eu/resource/authority/access-right/"
+PUBLIC = ACCESS_RIGHTS_BASE + "PUBLIC"
+RESTRICTED = ACCESS_RIGHTS_BASE + "RESTRICTED"
+NON_PUBLIC = ACCESS_RIGHTS_BASE + "NON_PUBLIC"
+
+RecordKind = Literal["dataset", "dataservice", "case", "document"]
+RECORD_KINDS: tuple[str, ...] = ("dataset", "dataservice", "case", "document")
+
+
+def text_in(value: LangText | None, *languages: str) -> str:
+    """Return the text in the first language found (Swedish, English, untagged, any)."""
+    if not value:
+        return ""
+    for lang in (*languages, "sv", "en", ""):
+        if value.get(lang):
+            return value[lang]
+    return next(iter(value.values()), "")
+
+
+@dataclass
+class Agent:
+    """An organisation (foaf:Agent): publisher, creator or information owner."""
+
+    uri: str | None = None
+    name: LangText = field(default_factory=dict)
+    identifier: str | None = None  # organisationsnummer or another id
+    type: str | None = None  # ADMS publisher type URI
+    homepage: str | None = None
+    email: str | None = None
+    parent: str | None = None  # URI of the organisation this one belongs to (org:unitOf)
+
+
+@dataclass
+class ContactPoint:
+    """A vcard:Kind contact point."""
+
+    uri: str | None = None
+    name: LangText = field(default_factory=dict)
+    email: str | None = None
+    telephone: str | None = None
+    url: str | None = None
+    kind: str = "Organization"  # vcard:Organization or vcard:Individual
+    street_address: str | None = None
+    postal_code: str | None = None
+    locality: str | None = None
+    country: str | None = None
+
+
+@dataclass
+class PeriodOfTime:
+    start: date | datetime | None = None
+    end: date | datetime | None = None
+
+
+@dataclass
+class Retention:
+    """Retention rule from the information-management plan (bevaras/gallras)."""
+
+    action: Literal["bevaras", "gallras"]
+    period: str | None = None  # e.g. "2 år", "10 år efter ärendets avslut"
+    derived_from: str | None = None  # the plan rule that filled it in, if any
+
+
+@dataclass
+class Governance:
+    """The governance fields every record carries, whatever its kind.
+
+    Openness is the default: a record with no stated access right is public.
+    """
+
+    access_rights: str = PUBLIC
+    secrecy_provision: str | None = None  # e.g. "26 kap. 1 § OSL"
+    contains_personal_data: bool | None = None
+    personal_data_categories: list[str] = field(default_factory=list)
+    information_owner: str | None = None  # organisation URI or identifier
+    process_code: str | None = None  # KLASSA process code
+    retention: Retention | None = None
+    confidentiality: int | None = None  # K, 0-3
+    integrity: int | None = None  # R, 0-3
+    availability: int | None = None  # T, 0-3
+
+    @property
+    def is_public(self) -> bool:
+        return self.access_rights == PUBLIC
+
+
+@dataclass
+class Distribution:
+    uri: str | None = None
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    access_url: str | None = None
+    download_url: str | None = None
+    format: str | None = None  # EU file-type URI, or the source's own value
+    media_type: str | None = None  # IANA media type URI or string
+    license: str | None = None
+    access_rights: str | None = None
+    byte_size: int | None = None
+    issued: date | datetime | None = None
+    modified: date | datetime | None = None
+    language: list[str] = field(default_factory=list)
+    conforms_to: list[str] = field(default_factory=list)
+    availability: str | None = None
+    status: str | None = None
+    checksum: str | None = None
+    access_service: list[str] = field(default_factory=list)
+    page: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Record:
+    """What every catalogued thing shares: identity, text, ownership, governance."""
+
+    uri: str | None = None
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    publisher: Agent | None = None
+    contact_point: list[ContactPoint] = field(default_factory=list)
+    keyword: dict[str, list[str]] = field(default_factory=dict)  # language -> keywords
+    theme: list[str] = field(default_factory=list)
+    issued: date | datetime | None = None
+    modified: date | datetime | None = None
+    landing_page: list[str] = field(default_factory=list)
+    governance: Governance = field(default_factory=Governance)
+    # Values the source gave that no property of ours holds, kept for the record page.
+    extras: dict[str, list[str]] = field(default_factory=dict)
+
+    kind: RecordKind = dataclasses.field(default="dataset", init=False)
+
+    def display_title(self, *languages: str) -> str:
+        return text_in(self.title, *languages)
+
+
+@dataclass
+class Dataset(Record):
+    identifier: list[str] = field(default_factory=list)
+    language: list[str] = field(default_factory=list)
+    spatial: list[str] = field(default_factory=list)
+    temporal: list[PeriodOfTime] = field(default_factory=list)
+    accrual_periodicity: str | None = None
+    conforms_to: list[str] = field(default_factory=list)
+    creator: list[Agent] = field(default_factory=list)
+    version: str | None = None
+    version_notes: LangText = field(default_factory=dict)
+    provenance: LangText = field(default_factory=dict)
+    source: list[str] = field(default_factory=list)
+    relation: list[str] = field(default_factory=list)
+    page: list[str] = field(default_factory=list)
+    hvd_category: list[str] = field(default_factory=list)
+    applicable_legislation: list[str] = field(default_factory=list)
+    in_series: list[str] = field(default_factory=list)
+    distributions: list[Distribution] = field(default_factory=list)
+
+    kind: RecordKind = dataclasses.field(default="dataset", init=False)
+
+
+@dataclass
+class DataService(Record):
+    endpoint_url: list[str] = field(default_factory=list)
+    endpoint_description: list[str] = field(default_factory=list)
+    serves_dataset: list[str] = field(default_factory=list)
+    conforms_to: list[str] = field(default_factory=list)
+    license: str | None = None
+    format: list[str] = field(default_factory=list)
+
+    kind: RecordKind = dataclasses.field(default="dataservice", init=False)
+
+
+@dataclass
+class Party:
+    """A party to a case or a sender/recipient of a document."""
+
+    name: str
+    role: str | None = None  # e.g. "sökande", "avsändare"
+    is_private_individual: bool = False  # private individuals are masked in public views
+    identifier: str | None = None  # personnummer/organisationsnummer, never shown publicly
+
+
+@dataclass
+class Case(Record):
+    """An ärende in a diarium (records extension)."""
+
+    diarienummer: str = ""
+    diarienummer_normalised: str = ""
+    status: str | None = None
+    opened: date | None = None
+    closed: date | None = None
+    responsible_unit: str | None = None
+    parties: list[Party] = field(default_factory=list)
+    diarium: str | None = None  # URI of the dataset describing the register
+
+    kind: RecordKind = dataclasses.field(default="case", init=False)
+
+
+@dataclass
+class Attachment:
+    name: str
+    format: str | None = None
+
+
+@dataclass
+class Document(Record):
+    """A handling (registered document) within a case (records extension)."""
+
+    case_diarienummer: str = ""
+    document_number: str | None = None
+    date: date | None = None
+    direction: Literal["incoming", "outgoing", "drawn-up"] | None = None
+    document_type: str | None = None
+    parties: list[Party] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    diarium: str | None = None
+
+    kind: RecordKind = dataclasses.field(default="document", init=False)
+
+
+@dataclass
+class Catalog:
+    uri: str | None = None
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    publisher: Agent | None = None
+    homepage: str | None = None
+    language: list[str] = field(default_factory=list)
+    license: str | None = None
+    issued: date | datetime | None = None
+    modified: date | datetime | None = None
+    theme_taxonomy: list[str] = field(default_factory=list)
+    spatial: list[str] = field(default_factory=list)
+
+
+RECORD_CLASSES: dict[str, type[Record]] = {
+    "dataset": Dataset,
+    "dataservice": DataService,
+    "case": Case,
+    "document": Document,
+}
+
+
+# --- plain-data conversion, used for hashing and for storage as JSON ---------------
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_dict(record: Record) -> dict[str, Any]:
+    """Return the record as JSON-ready plain data (dates as ISO strings)."""
+    return _plain(record)
+
+
+def content_hash(record: Record) -> str:
+    """A stable hash of everything the record says, used to tell unchanged records."""
+    payload = json.dumps(to_dict(record), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _parse_temporal(value: str | None) -> date | datetime | None:
+    if value is None:
+        return None
+    if "T" in value:
+        return datetime.fromisoformat(value)
+    return date.fromisoformat(value)
+
+
+_TEMPORAL_FIELDS = {"issued", "modified", "start", "end", "opened", "closed", "date"}
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    hints = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    for name, value in data.items():
+        if name not in hints:
+            continue
+        kwargs[name] = _from_plain(name, value)
+    return cls(**kwargs)
+
+
+_NESTED: dict[str, type] = {
+    "publisher": Agent,
+    "creator": Agent,
+    "contact_point": ContactPoint,
+    "temporal": PeriodOfTime,
+    "governance": Governance,
+    "retention": Retention,
+    "distributions": Distribution,
+    "parties": Party,
+    "attachments": Attachment,
+}
+
+
+def _from_plain(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    nested = _NESTED.get(name)
+    if nested is not None:
+        if isinstance(value, list):
+            return [_build(nested, item) for item in value]
+        return _build(nested, value)
+    if name in _TEMPORAL_FIELDS and isinstance(value, str):
+        return _parse_temporal(value)
+    return value
+
+
+def from_dict(data: dict[str, Any]) -> Record:
+    """Rebuild a record from ``to_dict`` output.
+
+    Raises:
+        KeyError: the data names no known record kind.
+    """
+    cls = RECORD_CLASSES[data.get("kind", "dataset")]
+    return _build(cls, data)
