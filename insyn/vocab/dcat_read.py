@@ -61,7 +61,11 @@ class Mapped:
 
 
 class _Reader:
-    """Reads one subject's properties, collecting warnings and tracking used predicates."""
+    """Reads one subject's properties, collecting warnings and tracking used predicates.
+
+    RDF values are sets: every multi-valued result is sorted, so the same statements in
+    another order or serialisation give the same record and the same content hash.
+    """
 
     def __init__(self, index: TripleIndex, subject: str, warnings: list[str]) -> None:
         self.index = index
@@ -80,8 +84,10 @@ class _Reader:
             for value in self.values(predicate):
                 if isinstance(value, ox.Literal):
                     language = value.language or ""
-                    result.setdefault(language, value.value.strip())
-        return result
+                    text = value.value.strip()
+                    if text and (language not in result or text < result[language]):
+                        result[language] = text
+        return dict(sorted(result.items()))
 
     def keywords(self, predicate: str) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
@@ -90,7 +96,7 @@ class _Reader:
                 words = result.setdefault(value.language or "", [])
                 if value.value.strip() not in words:
                     words.append(value.value.strip())
-        return result
+        return {language: sorted(words) for language, words in sorted(result.items())}
 
     def iris(self, predicate: str) -> list[str]:
         """IRIs (and literal values, which some publishers give instead)."""
@@ -104,27 +110,29 @@ class _Reader:
                 label = self._label_of(node_key(value))
                 if label:
                     result.append(label)
-        return result
+        return sorted(set(result))
 
     def iri(self, predicate: str) -> str | None:
         values = self.iris(predicate)
         return values[0] if values else None
 
     def literal(self, predicate: str) -> str | None:
-        for value in self.values(predicate):
-            if isinstance(value, ox.Literal) and value.value.strip():
-                return value.value.strip()
-        return None
+        values = self.literals(predicate)
+        return values[0] if values else None
 
     def literals(self, predicate: str) -> list[str]:
-        return [
-            value.value.strip()
-            for value in self.values(predicate)
-            if isinstance(value, ox.Literal) and value.value.strip()
-        ]
+        return sorted(
+            {
+                value.value.strip()
+                for value in self.values(predicate)
+                if isinstance(value, ox.Literal) and value.value.strip()
+            }
+        )
 
     def nodes(self, predicate: str) -> list[str]:
-        return [node_key(v) for v in self.values(predicate) if not isinstance(v, ox.Literal)]
+        """Resource values; IRIs sorted first (blank nodes have no stable order)."""
+        keys = {node_key(v) for v in self.values(predicate) if not isinstance(v, ox.Literal)}
+        return sorted(keys, key=lambda key: (key.startswith("_:"), key))
 
     def temporal(self, *predicates: str) -> date | datetime | None:
         for predicate in predicates:
@@ -342,9 +350,10 @@ def _common(reader: _Reader, index: TripleIndex, warnings: list[str]) -> dict[st
         "title": reader.text(DCT + "title"),
         "description": reader.text(DCT + "description"),
         "publisher": read_agent(index, publishers[0], warnings) if publishers else None,
-        "contact_point": [
-            read_contact(index, node, warnings) for node in reader.nodes(DCAT + "contactPoint")
-        ],
+        "contact_point": sorted(
+            (read_contact(index, node, warnings) for node in reader.nodes(DCAT + "contactPoint")),
+            key=lambda contact: (contact.uri or "~", contact.email or "", repr(contact.name)),
+        ),
         "keyword": reader.keywords(DCAT + "keyword"),
         "theme": reader.controlled("data_themes", DCAT + "theme"),
         "issued": reader.temporal(DCT + "issued"),
@@ -397,12 +406,18 @@ def read_dataset(index: TripleIndex, subject: str) -> Mapped:
         identifier=reader.literals(DCT + "identifier"),
         language=reader.controlled("languages", DCT + "language"),
         spatial=reader.iris(DCT + "spatial"),
-        temporal=[_period(index, node, warnings) for node in reader.nodes(DCT + "temporal")],
+        temporal=sorted(
+            (_period(index, node, warnings) for node in reader.nodes(DCT + "temporal")),
+            key=lambda period: (str(period.start), str(period.end)),
+        ),
         accrual_periodicity=next(
             iter(reader.controlled("frequencies", DCT + "accrualPeriodicity")), None
         ),
         conforms_to=reader.iris(DCT + "conformsTo"),
-        creator=[read_agent(index, node, warnings) for node in reader.nodes(DCT + "creator")],
+        creator=sorted(
+            (read_agent(index, node, warnings) for node in reader.nodes(DCT + "creator")),
+            key=lambda agent: (agent.uri or "~", repr(sorted(agent.name.items()))),
+        ),
         version=reader.literal(DCAT + "version") or reader.literal(OWL + "versionInfo"),
         version_notes=reader.text(ADMS + "versionNotes"),
         provenance=_provenance(reader),
@@ -412,13 +427,27 @@ def read_dataset(index: TripleIndex, subject: str) -> Mapped:
         hvd_category=reader.iris(DCATAP + "hvdCategory"),
         applicable_legislation=reader.iris(DCATAP + "applicableLegislation"),
         in_series=reader.iris(DCAT + "inSeries"),
-        distributions=[
-            read_distribution(index, node, warnings) for node in reader.nodes(DCAT + "distribution")
-        ],
+        distributions=sorted(
+            (
+                read_distribution(index, node, warnings)
+                for node in reader.nodes(DCAT + "distribution")
+            ),
+            key=_distribution_order,
+        ),
     )
     _check_mandatory(dataset, warnings)
     dataset.extras = reader.extras()
     return Mapped(dataset, warnings)
+
+
+def _distribution_order(distribution: Distribution) -> tuple[str, ...]:
+    return (
+        distribution.uri or "~",
+        distribution.access_url or "",
+        distribution.download_url or "",
+        distribution.format or "",
+        repr(sorted(distribution.title.items())),
+    )
 
 
 def _provenance(reader: _Reader) -> LangText:

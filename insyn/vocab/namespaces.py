@@ -1,10 +1,13 @@
 """RDF namespaces used by the DCAT-AP-SE profile and Insyn's governance extension."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VCARD, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
+# rdflib's DCAT namespace is closed and lacks DCAT 3 terms such as dcat:inSeries.
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")

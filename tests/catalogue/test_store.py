@@ -1,0 +1,88 @@
+"""The store on SQLite and PostgreSQL: sources, the organisation tree, records, change log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from insyn.catalogue.store import Catalogue
+from insyn.errors import CatalogueError, NotFoundError
+from insyn.harvester.engine import harvest_source
+from insyn.vocab.model import Agent
+from tests.support.catalogues import PREFIXES, PUBLISHER, dataset_ttl
+
+
+def test_sources_round_trip(catalogue: Catalogue) -> None:
+    catalogue.add_source(
+        "a", "dcat", "https://example.org/a.ttl", {"format": "turtle"}, "0 3 * * *"
+    )
+    source = catalogue.get_source("a")
+    assert (source.kind, source.options, source.schedule) == (
+        "dcat",
+        {"format": "turtle"},
+        "0 3 * * *",
+    )
+    with pytest.raises(CatalogueError):
+        catalogue.add_source("a", "dcat", None)
+    with pytest.raises(NotFoundError):
+        catalogue.get_source("b")
+
+
+def test_organisation_tree_from_agents(catalogue: Catalogue) -> None:
+    with catalogue.session() as session:
+        municipality = Agent(uri="https://x.se/org/kommun", name={"sv": "Exempelby kommun"})
+        catalogue.upsert_organisation(session, municipality)
+        board_id = catalogue.upsert_organisation(
+            session,
+            Agent(
+                uri="https://x.se/org/ks",
+                name={"sv": "Kommunstyrelsen", "en": "Municipal Executive Board"},
+                parent="https://x.se/org/kommun",
+            ),
+        )
+        # A second sighting of the same agent is the same organisation.
+        again = catalogue.upsert_organisation(session, Agent(uri="https://x.se/org/ks"))
+        session.commit()
+    assert board_id == again
+    organisations = {o.name_sv: o for o in catalogue.organisations()}
+    board = organisations["Kommunstyrelsen"]
+    assert board.name_en == "Municipal Executive Board"
+    assert board.parent_id == organisations["Exempelby kommun"].id
+
+
+def test_records_change_log_and_reader_position(catalogue: Catalogue, tmp_path: Path) -> None:
+    path = tmp_path / "k.ttl"
+    path.write_text(
+        PREFIXES + PUBLISHER + dataset_ttl(1) + dataset_ttl(2, public=False), encoding="utf-8"
+    )
+    catalogue.add_source("bn", "dcat", str(path))
+    harvest_source(catalogue, "bn")
+    assert catalogue.count_records(public_only=True) == 1
+    assert catalogue.count_records(public_only=False) == 2
+    public = [row.uri for row in catalogue.iter_records(public_only=True)]
+    assert public == ["https://data.exempel.se/dataset/1"]
+    everything = list(catalogue.iter_records(public_only=False, batch_size=1))
+    assert len(everything) == 2
+
+    changes = catalogue.changes_since(0)
+    assert [c.operation for c in changes] == ["upsert", "upsert"]
+    assert [c.seq for c in changes] == sorted(c.seq for c in changes)
+    assert catalogue.last_change_seq() == changes[-1].seq
+    with catalogue.session() as session:
+        catalogue.set_reader_position(session, "index", changes[0].seq)
+        session.commit()
+    assert catalogue.reader_position("index") == changes[0].seq
+    assert [c.seq for c in catalogue.changes_since(catalogue.reader_position("index"))] == [
+        changes[1].seq
+    ]
+
+    record = catalogue.get_record("https://data.exempel.se/dataset/2")
+    assert record.governance.secrecy_provision == "26 kap. 1 § OSL"
+    row = catalogue.get_record_row("https://data.exempel.se/dataset/1")
+    assert row.publisher.name_sv == "Byggnadsnämnden"
+    # Owner defaults to the publisher when the source names none.
+    assert row.owner_id == row.publisher_id
+    assert [d.format for d in row.distributions] == [
+        "http://publications.europa.eu/resource/authority/file-type/CSV"
+    ]
