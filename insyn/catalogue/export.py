@@ -17,6 +17,8 @@ from insyn.vocab.model import Agent, Catalog, Record, from_dict
 
 SWEDISH = "http://publications.europa.eu/resource/authority/language/SWE"
 DATA_THEMES = "http://publications.europa.eu/resource/authority/data-theme"
+# DCAT-AP-SE requires the catalogue's own metadata to be published under CC0.
+METADATA_LICENCE = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 
 def organisation_agent(organisation: Organisation) -> Agent:
@@ -69,6 +71,7 @@ def catalog_description(catalogue: Catalogue, catalog_uri: str, homepage: str) -
         publisher=organisation_agent(root) if root else None,
         homepage=homepage,
         language=[SWEDISH],
+        license=METADATA_LICENCE,
         modified=modified.date() if modified else None,
         theme_taxonomy=[DATA_THEMES],
     )

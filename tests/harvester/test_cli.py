@@ -187,8 +187,23 @@ def test_export_formats_hold_only_public_records(
 
 
 def test_validate_exit_codes(home: Path, tmp_path: Path) -> None:
-    conforming = shared_file("dcat-ap-se/exempel/obligatoriskt.ttl")
-    assert insyn("validate", str(conforming), home=home).returncode == 0
+    from insyn.vocab.shacl import DCAT_AP_SHAPES_FILE
+
+    assert insyn("demo", "--no-serve", home=home).returncode == 0
+    export = tmp_path / "export.ttl"
+    assert insyn("export", "--output", str(export), home=home).returncode == 0
+    valid = insyn("validate", str(export), home=home)
+    assert valid.returncode == 0, valid.stdout
+    assert "0 fel" in valid.stdout
+
+    # DIGG's mandatory example conforms to DCAT-AP 3.0.1; DCAT-AP-SE 3.0.1 (unlike the
+    # 2.x it was written for) also requires the publisher's dcterms:type.
+    mandatory = str(shared_file("dcat-ap-se/exempel/obligatoriskt.ttl"))
+    only_dcat_ap = insyn("validate", mandatory, "--shapes", str(DCAT_AP_SHAPES_FILE), home=home)
+    assert only_dcat_ap.returncode == 0, only_dcat_ap.stdout
+    both = insyn("validate", mandatory, home=home)
+    assert both.returncode == 1 and "dcterms:type" in both.stdout
+
     violating = shared_file("dcat-ap-se/exempel/rekommenderat.ttl")
     report = insyn("validate", str(violating), home=home)
     assert report.returncode == 1
