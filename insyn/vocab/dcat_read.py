@@ -51,6 +51,18 @@ DATASET_TYPES = (DCAT + "Dataset",)
 SERVICE_TYPES = (DCAT + "DataService",)
 CATALOG_TYPES = (DCAT + "Catalog",)
 
+# DCAT-AP 2 named planned availability under r5r/availability/; DCAT-AP 3 and
+# DCAT-AP-SE 3 use the EU authority table with the same four upper-case codes.
+_OLD_AVAILABILITY = "http://data.europa.eu/r5r/availability/"
+_PLANNED_AVAILABILITY = "http://publications.europa.eu/resource/authority/planned-availability/"
+
+
+def _availability(value: str | None) -> str | None:
+    if value and value.startswith(_OLD_AVAILABILITY):
+        return _PLANNED_AVAILABILITY + value.removeprefix(_OLD_AVAILABILITY).upper()
+    return value
+
+
 _ACCESS_CODES = {"PUBLIC": PUBLIC, "RESTRICTED": RESTRICTED, "NON_PUBLIC": NON_PUBLIC}
 
 
@@ -386,7 +398,7 @@ def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Dis
         modified=reader.temporal(DCT + "modified"),
         language=reader.iris(DCT + "language"),
         conforms_to=reader.iris(DCT + "conformsTo"),
-        availability=reader.iri(DCATAP + "availability"),
+        availability=_availability(reader.iri(DCATAP + "availability")),
         status=reader.iri(ADMS + "status"),
         checksum=checksum,
         access_service=reader.iris(DCAT + "accessService"),

@@ -112,7 +112,10 @@ class _Writer:
             )
         if contact.telephone:
             telephone = contact.telephone.replace(" ", "").removeprefix("tel:")
-            self.add(node, VCARD.hasTelephone, URIRef("tel:" + telephone))
+            # DCAT-AP-SE wants the number on a node of its own (vcard:hasValue).
+            telephone_node = BNode()
+            self.add(node, VCARD.hasTelephone, telephone_node)
+            self.add(telephone_node, VCARD.hasValue, URIRef("tel:" + telephone))
         self.iris(node, VCARD.hasURL, [contact.url])
         if contact.street_address or contact.locality:
             address = BNode()

@@ -74,3 +74,30 @@ def test_digg_examples_harvested_and_exported_conform_to_dcat_ap(
     report = shacl.validate(graph, [shacl.DEFAULT_SHAPES[0]])
     assert report.violations == [], report.format_text()
     assert len(Graph().parse(data=graph.serialize(format="turtle"), format="turtle")) == len(graph)
+
+
+def test_old_availability_iris_are_mapped_to_dcat_ap_3(sqlite_catalogue: Catalogue) -> None:
+    sqlite_catalogue.add_source(
+        "digg", "dcat", str(shared_file("dcat-ap-se/exempel/rekommenderat.ttl"))
+    )
+    harvest_source(sqlite_catalogue, "digg")
+    dataset = sqlite_catalogue.get_record("https://example.com/dataset1")
+    assert {d.availability for d in dataset.distributions} == {
+        "http://publications.europa.eu/resource/authority/planned-availability/EXPERIMENTAL"
+    }
+    graph = public_catalogue_graph(sqlite_catalogue, BASE + "/catalog", BASE)
+    report = shacl.validate(graph)
+    assert report.violations == [], report.format_text()
+
+
+def test_missing_publisher_type_is_reported_not_invented(sqlite_catalogue: Catalogue) -> None:
+    sqlite_catalogue.add_source(
+        "digg", "dcat", str(shared_file("dcat-ap-se/exempel/obligatoriskt.ttl"))
+    )
+    harvest_source(sqlite_catalogue, "digg")
+    graph = public_catalogue_graph(sqlite_catalogue, BASE + "/catalog", BASE)
+    report = shacl.validate(graph)
+    # DCAT-AP-SE 3.0.1 requires the publisher's type; DIGG's 2.x example does not give it.
+    assert {(r.path_text(), r.shape_source) for r in report.violations} == {
+        ("dcterms:type", shacl.SOURCE_DCAT_AP_SE)
+    }
