@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/test-services.sh
+	bash scripts/setup-pycsw.sh
 	$(MAKE) lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
@@ -32,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/harvest.py
 
 clean:
-	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-pycsw $(HOME_DIR) .pytest_cache .ruff_cache

@@ -1,0 +1,436 @@
+"""The embedded backend's tantivy schema, analyzers, document conversion and queries.
+
+Kept apart from ``embedded.py`` (files, locks, generations) so that each stays short.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+import tantivy
+
+from insyn.search.backends.base import (
+    FIELD_BOOSTS,
+    FUZZY_WEIGHT,
+    MIN_PREFIX_LENGTH,
+    PREFIX_WEIGHT,
+    SearchRequest,
+    TextPlan,
+    fuzzy_distance,
+    is_wordlike,
+)
+from insyn.search.documents import FACET_FIELDS, FILTER_FIELDS, STOCKHOLM, normalise_key
+from insyn.search.query import FieldFilter, SearchQuery, year_range
+
+# Bump when the schema or the analyzers change: ``ensure_index`` then migrates.
+SCHEMA_VERSION = 1
+
+# Text fields and the analyzer of each. Swedish fields are also matched by prefix (for
+# compounds); every text field is also folded into "words" (unstemmed, for typos).
+TEXT_FIELDS: dict[str, str] = {
+    "title_sv": "sv",
+    "title_en": "en",
+    "keywords": "sv",
+    "description_sv": "sv",
+    "description_en": "en",
+    "text": "sv",
+    "parties_restricted": "sv",
+}
+RAW_FACET_FIELDS: tuple[str, ...] = tuple(f for f in FACET_FIELDS.values() if f != "year")
+KEY_FIELDS: tuple[str, ...] = tuple(sorted(set(FILTER_FIELDS.values())))
+_MAX_TOKEN = 60
+
+
+def _analyzer(stemmer: str | None) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(_MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+    )
+    if stemmer:
+        builder = builder.filter(tantivy.Filter.stemmer(stemmer))
+    return builder.build()
+
+
+class Analyzers:
+    """The three text analyzers, registered on every index and used on query text."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, tantivy.TextAnalyzer] = {
+            "sv": _analyzer("swedish"),
+            "en": _analyzer("english"),
+            "lc": _analyzer(None),
+        }
+
+    def register(self, index: tantivy.Index) -> None:
+        for name, analyzer in self.by_name.items():
+            index.register_tokenizer(name, analyzer)
+
+    def tokens(self, name: str, text: str) -> list[str]:
+        return _tokens(self.by_name[name], text)
+
+
+def _tokens(analyzer: tantivy.TextAnalyzer, text: str) -> list[str]:
+    return list(analyzer.analyze(text)) if text else []
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name, analyzer in TEXT_FIELDS.items():
+        builder.add_text_field(name, tokenizer_name=analyzer)
+    builder.add_text_field("words", tokenizer_name="lc", index_option="freq")
+    builder.add_text_field("suggest", tokenizer_name="lc", index_option="basic")
+    for name in RAW_FACET_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    for name in KEY_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("title_sort", tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_integer_field("year", indexed=True, fast=True)
+    builder.add_date_field("modified", indexed=True, fast=True)
+    builder.add_boolean_field("is_public", indexed=True, fast=True)
+    builder.add_bytes_field("doc", stored=True)
+    return builder.build()
+
+
+def _values(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if v is not None and v != ""]
+    return [value]
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def to_tantivy(document: dict[str, Any]) -> tantivy.Document:
+    """Return the tantivy document for a flat index document."""
+    doc = tantivy.Document()
+    doc.add_text("id", document["id"])
+    for name in TEXT_FIELDS:
+        for value in _values(document.get(name)):
+            doc.add_text(name, str(value))
+            doc.add_text("words", str(value))
+    for value in _values(document.get("suggest")):
+        doc.add_text("suggest", str(value))
+    for name in RAW_FACET_FIELDS:
+        for value in _values(document.get(name)):
+            doc.add_text(name, str(value))
+    for name in KEY_FIELDS:
+        for value in _values(document.get(name)):
+            doc.add_text(name, str(value))
+    doc.add_text("title_sort", str(document.get("title_sort") or ""))
+    if isinstance(document.get("year"), int):
+        doc.add_integer("year", document["year"])
+    modified = parse_time(document.get("modified"))
+    if modified is not None:
+        doc.add_date("modified", modified)
+    doc.add_boolean("is_public", document.get("is_public") is True)
+    doc.add_bytes("doc", json.dumps(document, ensure_ascii=False).encode())
+    return doc
+
+
+def stored_document(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
+    stored = searcher.doc(address).get_first("doc")
+    return json.loads(bytes(stored).decode()) if stored else {}
+
+
+# --- queries ---------------------------------------------------------------------------
+
+Clause = tuple[tantivy.Occur, tantivy.Query]
+_SHOULD = tantivy.Occur.Should
+_MUST = tantivy.Occur.Must
+_MUST_NOT = tantivy.Occur.MustNot
+
+
+def _prefixable(token: str) -> bool:
+    """Tell whether a stem also matches as the first part of compounds."""
+    return len(token) >= MIN_PREFIX_LENGTH and is_wordlike(token)
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query | None:
+    if not queries:
+        return None
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(_SHOULD, q) for q in queries])
+
+
+def _all(queries: list[tantivy.Query]) -> tantivy.Query | None:
+    if not queries:
+        return None
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(_MUST, q) for q in queries])
+
+
+class QueryBuilder:
+    """Builds tantivy queries from a ``SearchQuery`` for one partition (public or all)."""
+
+    def __init__(self, schema: tantivy.Schema, analyzers: Analyzers, *, public: bool) -> None:
+        self.schema = schema
+        self.analyzers = analyzers
+        # The public partition never holds restricted text: do not even ask for it.
+        self.text_fields = {
+            name: analyzer
+            for name, analyzer in TEXT_FIELDS.items()
+            if not (public and name == "parties_restricted")
+        }
+
+    # -- words
+
+    def _term(self, field: str, token: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, field, token)
+
+    def _prefix(self, field: str, token: str) -> tantivy.Query:
+        return tantivy.Query.fuzzy_term_query(self.schema, field, token, distance=0, prefix=True)
+
+    def _fuzzy(self, field: str, token: str) -> tantivy.Query:
+        distance = fuzzy_distance(token)
+        if distance == 0:
+            return self._term(field, token)
+        return tantivy.Query.fuzzy_term_query(self.schema, field, token, distance=distance)
+
+    def word(self, word: str, *, typos: bool = True) -> tantivy.Query | None:
+        """Return the query a free-text word matches by (exact stem, compound, typo)."""
+        clauses: list[tantivy.Query] = []
+        for field, analyzer in self.text_fields.items():
+            tokens = self.analyzers.tokens(analyzer, word)
+            if not tokens:
+                continue
+            boost = FIELD_BOOSTS[field]
+            exact = _all([self._term(field, t) for t in tokens])
+            clauses.append(tantivy.Query.boost_query(exact, boost))
+            if analyzer != "sv":
+                continue
+            if any(_prefixable(t) for t in tokens):
+                prefix = _all(
+                    [
+                        self._prefix(field, t) if _prefixable(t) else self._term(field, t)
+                        for t in tokens
+                    ]
+                )
+                clauses.append(tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT))
+            if typos and any(fuzzy_distance(t) for t in tokens):
+                fuzzy = _all([self._fuzzy(field, t) for t in tokens])
+                clauses.append(tantivy.Query.boost_query(fuzzy, boost * FUZZY_WEIGHT))
+        raw = self.analyzers.tokens("lc", word)
+        if typos and raw and any(fuzzy_distance(t) for t in raw):
+            fuzzy = _all([self._fuzzy("words", t) for t in raw])
+            clauses.append(tantivy.Query.boost_query(fuzzy, FUZZY_WEIGHT))
+        return _any(clauses)
+
+    def phrase(self, text: str) -> tantivy.Query | None:
+        clauses = []
+        for field, analyzer in self.text_fields.items():
+            tokens = self.analyzers.tokens(analyzer, text)
+            if not tokens:
+                continue
+            if len(tokens) == 1:
+                query = self._term(field, tokens[0])
+            else:
+                query = tantivy.Query.phrase_query(self.schema, field, tokens)
+            clauses.append(tantivy.Query.boost_query(query, FIELD_BOOSTS[field]))
+        return _any(clauses)
+
+    def text(self, plan: TextPlan) -> tantivy.Query | None:
+        if not plan.required:
+            return None
+        # A word that analyses to nothing (e.g. longer than any indexed token) matches
+        # nothing, as it would in Elasticsearch; it still counts towards minimum_match.
+        words = [self.word(w) or tantivy.Query.empty_query() for w in plan.required]
+        minimum = min(plan.minimum_match, len(words))
+        if minimum >= len(words):
+            return _all(words)
+        return tantivy.Query.boolean_query(
+            [(_SHOULD, q) for q in words], minimum_number_should_match=minimum
+        )
+
+    # -- keys and ranges
+
+    def keys(self, field: str, values: Iterable[str], *, prefix: bool = False) -> tantivy.Query:
+        values = list(dict.fromkeys(values))
+        queries: list[tantivy.Query] = [tantivy.Query.term_set_query(self.schema, field, values)]
+        if prefix:
+            queries += [self._prefix(field, v) for v in values if v]
+        return _any(queries) or tantivy.Query.empty_query()
+
+    def years(self, low: int | None, high: int | None) -> tantivy.Query:
+        return tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Integer, low, high)
+
+    def modified(self, start: date | None, end: date | None) -> tantivy.Query:
+        low = datetime(start.year, start.month, start.day, tzinfo=STOCKHOLM) if start else None
+        high = None
+        if end:
+            after = end + timedelta(days=1)
+            high = datetime(after.year, after.month, after.day, tzinfo=STOCKHOLM)
+        return tantivy.Query.range_query(
+            self.schema,
+            "modified",
+            tantivy.FieldType.Date,
+            low.astimezone(UTC) if low else None,
+            high.astimezone(UTC) if high else None,
+            include_upper=high is None,
+        )
+
+    def field_filter(self, item: FieldFilter) -> tantivy.Query | None:
+        if item.field == "year":
+            bounds = year_range(item.value)
+            return self.years(*bounds) if bounds else None
+        if item.field == "kind":
+            return self.keys("kind_keys", [normalise_key(item.value)])
+        if item.field == "diarienummer":
+            return self.keys("diarienummer_keys", [normalise_key(item.value)], prefix=item.prefix)
+        field = FILTER_FIELDS[item.field]
+        # People type part of a name ("utgivare:miljö"): exact or the start of a key.
+        return self.keys(field, [normalise_key(item.value)], prefix=True)
+
+    # -- the whole query
+
+    def build(self, query: SearchQuery, plan: TextPlan, request: SearchRequest) -> tantivy.Query:
+        """Return the query for ``request``: what must, may and must not match."""
+        clauses: list[Clause] = []
+        text = self.text(plan)
+        if text is not None:
+            clauses.append((_MUST, text))
+        for word in plan.optional:
+            if (optional := self.word(word, typos=False)) is not None:
+                clauses.append((_SHOULD, optional))
+        for phrase in query.phrases:
+            clauses.append((_MUST, self.phrase(phrase) or tantivy.Query.empty_query()))
+        numbers = (
+            [self.keys("diarienummer_keys", [normalise_key(d) for d in query.diarienummer])]
+            if query.diarienummer
+            else []
+        )
+        numbers += [
+            self.keys("diarienummer_keys", [normalise_key(p)], prefix=True)
+            for p in query.diarienummer_prefixes
+        ]
+        if numbers:
+            clauses.append((_MUST, _any(numbers)))
+        for excluded in query.excluded:
+            removed = self.phrase(excluded) if " " in excluded else self.word(excluded, typos=False)
+            if removed is not None:
+                clauses.append((_MUST_NOT, removed))
+        clauses += self._filters(query)
+        for name, values in request.filter_keys().items():
+            clauses.append((_MUST, self.keys(FILTER_FIELDS[name], values)))
+        if request.modified_from or request.modified_to:
+            clauses.append((_MUST, self.modified(request.modified_from, request.modified_to)))
+        if request.public_only:
+            clauses.append((_MUST, tantivy.Query.term_query(self.schema, "is_public", True)))
+        if not any(occur == _MUST for occur, _ in clauses):
+            clauses.append((_MUST, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _filters(self, query: SearchQuery) -> list[Clause]:
+        clauses: list[Clause] = []
+        by_field: dict[tuple[str, bool], list[tantivy.Query]] = {}
+        for item in query.filters:
+            built = self.field_filter(item)
+            if built is not None:
+                by_field.setdefault((item.field, item.negated), []).append(built)
+        for (_, negated), queries in by_field.items():
+            combined = _any(queries)
+            if combined is None:
+                continue
+            if negated:
+                clauses += [(_MUST_NOT, q) for q in queries]
+            else:
+                clauses.append((_MUST, combined))
+        return clauses
+
+
+# --- highlighting ------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def within_distance(a: str, b: str, limit: int) -> bool:
+    """Tell whether two words are at most ``limit`` edits apart (swaps count as one)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    if a == b:
+        return True
+    if limit == 0:
+        return False
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= limit
+
+
+class Highlighter:
+    """Finds the words of a text that the query matched, the way the query matches them."""
+
+    def __init__(self, analyzers: Analyzers, words: Iterable[str], phrases: Iterable[str]):
+        self.analyzers = analyzers
+        self.stems: set[str] = set()
+        self.en_stems: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.typos: list[tuple[str, int]] = []
+        for word in words:
+            for token in analyzers.tokens("sv", word):
+                self.stems.add(token)
+                if _prefixable(token):
+                    self.prefixes.add(token)
+                self.typos.append((token, fuzzy_distance(token)))
+            self.en_stems.update(analyzers.tokens("en", word))
+            self.typos += [(t, fuzzy_distance(t)) for t in analyzers.tokens("lc", word)]
+        for phrase in phrases:
+            self.stems.update(analyzers.tokens("sv", phrase))
+            self.en_stems.update(analyzers.tokens("en", phrase))
+
+    @cached_property
+    def active(self) -> bool:
+        return bool(self.stems or self.en_stems)
+
+    def _matches(self, word: str) -> bool:
+        lower = word.lower()
+        stem = next(iter(self.analyzers.tokens("sv", lower)), lower)
+        if stem in self.stems or lower in self.stems:
+            return True
+        if next(iter(self.analyzers.tokens("en", lower)), lower) in self.en_stems:
+            return True
+        if any(stem.startswith(p) for p in self.prefixes):
+            return True
+        return any(
+            distance and (within_distance(lower, t, distance) or within_distance(stem, t, distance))
+            for t, distance in self.typos
+        )
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if not self.active or not text:
+            return []
+        cache: dict[str, bool] = {}
+        spans = []
+        for match in _WORD.finditer(text):
+            word = match.group()
+            if word not in cache:
+                cache[word] = self._matches(word)
+            if cache[word]:
+                spans.append(match.span())
+        return spans

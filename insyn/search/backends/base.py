@@ -1,0 +1,433 @@
+"""The contract every search backend keeps, and the parts of searching that are engine-neutral.
+
+A backend is anything with the methods of ``SearchBackend``: ``embedded.py`` (tantivy,
+the default) and ``elasticsearch.py``. One contract test suite runs against both.
+
+Public and internal search are kept apart by the engine, not by the caller: every
+backend keeps a public partition that holds only public records (without restricted
+fields) beside the full one, and answers ``public_only`` requests from the public
+partition, with an ``is_public`` filter on top. So totals, facet counts, suggestions and
+even relevance scores of a public search are exactly those of an index that never held a
+non-public record.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from insyn.search.documents import FACET_FIELDS, FILTER_FIELDS, normalise_key
+from insyn.search.errors import InvalidSearchRequest
+from insyn.search.query import SWEDISH_STOPWORDS, SearchQuery, parse_query
+from insyn.vocab.diarienummer import normalise_diarienummer
+
+__all__ = [
+    "FACETS",
+    "HIT_FIELDS",
+    "MAX_PAGE_SIZE",
+    "MAX_RESULT_WINDOW",
+    "SORTS",
+    "SearchBackend",
+    "SearchHit",
+    "SearchRequest",
+    "SearchResult",
+    "TextPlan",
+    "diarienummer_key",
+    "fuzzy_distance",
+    "is_wordlike",
+    "plan_text",
+    "rank_suggestions",
+    "render_snippet",
+]
+
+FACETS: tuple[str, ...] = tuple(FACET_FIELDS)
+SORTS: tuple[str, ...] = ("relevance", "modified", "title")
+MAX_PAGE_SIZE = 200
+# Deepest result a page may reach (Elasticsearch's default max_result_window).
+MAX_RESULT_WINDOW = 10_000
+# Stored fields handed back with each hit; restricted fields are never among them.
+HIT_FIELDS: tuple[str, ...] = (
+    "uri",
+    "title_sv",
+    "title_en",
+    "description_sv",
+    "description_en",
+    "publisher",
+    "owner",
+    "themes",
+    "theme_labels",
+    "formats",
+    "access_rights",
+    "licences",
+    "year",
+    "modified",
+    "diarienummer",
+    "document_type",
+    "status",
+    "responsible_unit",
+)
+# Relative weight of the text fields: title > keywords > description > the rest.
+FIELD_BOOSTS: dict[str, float] = {
+    "title_sv": 4.0,
+    "title_en": 3.5,
+    "keywords": 3.0,
+    "description_sv": 2.0,
+    "description_en": 1.8,
+    "text": 1.0,
+    "parties_restricted": 1.0,
+}
+# Weight of a compound (prefix) match and of a typo (fuzzy) match, against an exact one.
+PREFIX_WEIGHT = 0.3
+FUZZY_WEIGHT = 0.2
+# Shortest stem that also matches as the first part of a compound ("bygglov…").
+MIN_PREFIX_LENGTH = 4
+
+Sort = Literal["relevance", "modified", "title"]
+FacetValue = str | int
+
+
+@dataclass
+class SearchRequest:
+    """One search.
+
+    ``query`` is the typed text or a parsed ``SearchQuery``. ``filters`` maps a filter
+    name (a facet name, "source", "diarienummer" or "contains_personal_data") to the
+    values any of which a record must have; different names must all hold. ``facets``
+    names the facets to count. ``public_only`` is on unless the caller has checked that
+    the user may see non-public records.
+    """
+
+    query: SearchQuery | str = ""
+    filters: Mapping[str, Sequence[FacetValue | bool]] = field(default_factory=dict)
+    facets: Sequence[str] = ()
+    sort: Sort = "relevance"
+    page: int = 1
+    page_size: int = 20
+    highlight: bool = True
+    public_only: bool = True
+    modified_from: date | None = None  # inclusive, a day in Europe/Stockholm
+    modified_to: date | None = None  # inclusive
+    facet_size: int = 100
+
+    def parsed(self) -> SearchQuery:
+        """Return the query as a ``SearchQuery`` (parsing text)."""
+        if isinstance(self.query, SearchQuery):
+            return self.query
+        return parse_query(self.query)
+
+    def validate(self) -> SearchQuery:
+        """Check the request and return its parsed query.
+
+        Raises:
+            InvalidSearchRequest: unknown facet, filter or sort, or impossible paging.
+        """
+        unknown = [name for name in self.facets if name not in FACET_FIELDS]
+        if unknown:
+            raise InvalidSearchRequest(
+                f"Okänd facett: {', '.join(unknown)}. Tillåtna: {', '.join(FACETS)}."
+            )
+        unknown = [name for name in self.filters if name not in FILTER_FIELDS]
+        if unknown:
+            raise InvalidSearchRequest(
+                f"Okänt filter: {', '.join(unknown)}. Tillåtna: {', '.join(FILTER_FIELDS)}."
+            )
+        if self.sort not in SORTS:
+            raise InvalidSearchRequest(
+                f"Okänd sortering {self.sort!r}. Tillåtna: {', '.join(SORTS)}."
+            )
+        if self.page < 1 or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise InvalidSearchRequest(
+                f"Sidan måste vara minst 1 och sidstorleken mellan 1 och {MAX_PAGE_SIZE}."
+            )
+        if self.page * self.page_size > MAX_RESULT_WINDOW:
+            raise InvalidSearchRequest(
+                f"Det går inte att bläddra längre än {MAX_RESULT_WINDOW} träffar; "
+                "förfina sökningen i stället."
+            )
+        if not 1 <= self.facet_size <= 10_000:
+            raise InvalidSearchRequest("Antalet facettvärden måste vara mellan 1 och 10 000.")
+        return self.parsed()
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    def filter_keys(self) -> dict[str, list[str]]:
+        """Return filter name → normalised values, dropping empty value lists."""
+        keys: dict[str, list[str]] = {}
+        for name, values in self.filters.items():
+            if not values:
+                continue
+            if name == "diarienummer":
+                keys[name] = [diarienummer_key(str(v)) for v in values]
+            else:
+                keys[name] = [normalise_key(v) for v in values]
+        return keys
+
+
+@dataclass
+class SearchHit:
+    """One record found: its id, display title, score, kind and highlighted snippets.
+
+    ``snippets`` maps "title" and "description" to HTML with matches in ``<mark>``;
+    everything else in them is escaped. ``fields`` holds the display fields named in
+    ``HIT_FIELDS`` as the index stores them.
+    """
+
+    id: str
+    title: str
+    score: float | None
+    kind: str
+    snippets: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    """A page of hits, the total over all pages, facet counts over all hits, time taken."""
+
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[FacetValue, int]]]
+    took_ms: float
+    page: int = 1
+    page_size: int = 20
+    query: SearchQuery | None = None
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """A search engine behind one contract."""
+
+    def ensure_index(self) -> bool:
+        """Create the index if missing, migrate it if its engine schema is old.
+
+        Returns True when the index must be filled from the catalogue with ``rebuild``:
+        it was just created, or its documents come from an older ``DOCUMENT_VERSION``.
+        """
+        ...
+
+    def bulk_upsert(self, documents: Iterable[dict[str, Any]]) -> int:
+        """Add or replace documents (``documents.index_document`` output); return how many.
+
+        Raises IndexingError naming the records that were refused (no id or no
+        ``is_public``, or refused by the engine) after the others have been written.
+        """
+        ...
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove records by id; return how many were in the index."""
+        ...
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a search. Raises InvalidSearchRequest for a bad request."""
+        ...
+
+    def suggest(self, prefix: str, *, public_only: bool = True, limit: int = 10) -> list[str]:
+        """Return up to ``limit`` titles and keywords that complete ``prefix``."""
+        ...
+
+    def count(self, public_only: bool = True) -> int:
+        """Return the number of records in the index (public ones only by default)."""
+        ...
+
+    def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:
+        """Replace the whole index by ``documents``; return how many were indexed.
+
+        Builds a new index beside the one in use and switches to it atomically; searches
+        meanwhile are answered by the old index, which is dropped after the switch. On
+        failure the old index stays in use.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release files, locks and connections."""
+        ...
+
+
+def diarienummer_key(text: str) -> str:
+    """Return the key a diarienummer (any written form, or a canonical prefix) is found by."""
+    return normalise_key(normalise_diarienummer(text) or text)
+
+
+# --- free text: which words must match -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextPlan:
+    """How the free-text words of a query are matched.
+
+    ``required`` words must match, at least ``minimum_match`` of them (all of them up to
+    three words, then all but a quarter); ``optional`` words (stop words) only rank.
+    """
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    minimum_match: int
+
+
+def plan_text(query: SearchQuery) -> TextPlan:
+    """Split the query's words into required and optional ones."""
+    words = list(query.terms)
+    required = [w for w in words if w.casefold() not in SWEDISH_STOPWORDS]
+    optional = [w for w in words if w.casefold() in SWEDISH_STOPWORDS]
+    if not required:
+        required, optional = optional, []
+    count = len(required)
+    minimum = count if count <= 3 else count - count // 4
+    return TextPlan(tuple(required), tuple(optional), minimum)
+
+
+def is_wordlike(token: str) -> bool:
+    """Tell whether a token is a word (no digits): only words get compound and typo matching.
+
+    Codes and numbers ("E45", "2024", "ord123") are matched exactly: one edit away from
+    a code is another code, not a typo.
+    """
+    return not any(char.isdigit() for char in token)
+
+
+def fuzzy_distance(token: str) -> int:
+    """Return the edit distance a word is matched with: 0 below 5 letters, 1, then 2 from 8.
+
+    Tokens with digits are always matched exactly (see ``is_wordlike``).
+    """
+    if not is_wordlike(token):
+        return 0
+    if len(token) >= 8:
+        return 2
+    if len(token) >= 5:
+        return 1
+    return 0
+
+
+# --- suggestions -------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def rank_suggestions(prefix: str, candidates: Iterable[str], limit: int) -> list[str]:
+    """Return the candidates that complete ``prefix``, best first, without duplicates.
+
+    A candidate completes the prefix if its words, from some word on, start with the
+    prefix's words (the last one as a prefix). Candidates that start with the prefix
+    come first; then the more often a candidate was offered, the earlier.
+    """
+    wanted = _WORD.findall(normalise_key(prefix))
+    if not wanted or limit < 1:
+        return []
+    scores: dict[str, list[Any]] = {}
+    for order, candidate in enumerate(candidates):
+        words = _WORD.findall(normalise_key(candidate))
+        start = _completes_at(words, wanted)
+        if start is None:
+            continue
+        key = normalise_key(candidate)
+        if key in scores:
+            scores[key][1] -= 1
+            continue
+        scores[key] = [0 if start == 0 else 1, 0, order, candidate]
+    ranked = sorted(scores.values(), key=lambda s: (s[0], s[1], s[2]))
+    return [s[3] for s in ranked[:limit]]
+
+
+def _completes_at(words: list[str], wanted: list[str]) -> int | None:
+    for start in range(len(words) - len(wanted) + 1):
+        head = words[start : start + len(wanted)]
+        if head[:-1] == wanted[:-1] and head[-1].startswith(wanted[-1]):
+            return start
+    return None
+
+
+# --- snippets ------------------------------------------------------------------------------
+
+
+def render_snippet(text: str, spans: Iterable[tuple[int, int]], *, max_chars: int = 0) -> str:
+    """Return ``text`` as HTML with ``spans`` in ``<mark>``; everything else escaped.
+
+    With ``max_chars`` the text is cut to a window of about that length around the most
+    marks, with "…" where it was cut, on word boundaries.
+    """
+    merged = _merge_spans(spans, len(text))
+    start, end = 0, len(text)
+    if max_chars and len(text) > max_chars:
+        start, end = _window(text, merged, max_chars)
+        merged = [(max(s, start), min(e, end)) for s, e in merged if s < end and e > start]
+    out = ["…" if start > 0 else ""]
+    position = start
+    for s, e in merged:
+        out.append(html.escape(text[position:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        position = e
+    out.append(html.escape(text[position:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out).strip()
+
+
+def _merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted((max(0, s), min(length, e)) for s, e in spans):
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    if not spans:
+        end = size
+    else:
+        best_start, best_count = spans[0][0], 0
+        for s, _ in spans:
+            count = sum(1 for s2, e2 in spans if s2 >= s and e2 <= s + size)
+            if count > best_count:
+                best_start, best_count = s, count
+        # Some context before the first mark.
+        start = max(0, best_start - size // 4)
+        end = min(len(text), start + size)
+        start = max(0, end - size)
+        if start > 0:
+            space = text.rfind(" ", 0, start + 1)
+            start = space + 1 if space >= 0 and start - space < 20 else start
+        if end < len(text):
+            space = text.find(" ", end - 1)
+            end = space if 0 <= space - end < 20 else end
+        return start, end
+    if end < len(text):
+        space = text.rfind(" ", 0, end)
+        end = space if space > size // 2 else end
+    return 0, end
+
+
+def spans_from_markers(
+    marked: str, open_tag: str, close_tag: str
+) -> tuple[str, list[tuple[int, int]]]:
+    """Return the text without marker tags and the spans they enclosed."""
+    spans = []
+    plain: list[str] = []
+    length = 0
+    position = 0
+    while True:
+        start = marked.find(open_tag, position)
+        if start < 0:
+            plain.append(marked[position:])
+            break
+        plain.append(marked[position:start])
+        length += start - position
+        end = marked.find(close_tag, start + len(open_tag))
+        if end < 0:
+            end = len(marked)
+        inner = marked[start + len(open_tag) : end]
+        plain.append(inner)
+        spans.append((length, length + len(inner)))
+        length += len(inner)
+        position = end + len(close_tag)
+    return "".join(plain), spans

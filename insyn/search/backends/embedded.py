@@ -1,0 +1,366 @@
+"""The embedded search backend (the default): tantivy indexes in a directory, no server.
+
+The index lives in ``<data_dir>/index/`` (layout in ``_tantivy_store``): generations
+of two indexes each, all records and public records (restricted fields removed), and a
+CURRENT file naming the generation in use.
+
+Search is BM25 with field boosts (title > keywords > description > the rest), Swedish
+stemming, compound words by stem prefix ("bygglov" finds "bygglovsansökningar"), typo
+tolerance (edit distance 1 from five letters, 2 from eight), phrases, exact and prefix
+diarienummer lookup, facet counts over all hits, and Python-side highlighting that
+marks words the way the query matched them.
+
+Writers (``bulk_upsert``, ``delete``, ``rebuild``, ``ensure_index``) take the lock file,
+so one process writes at a time; readers in any process never wait for it. A reader
+notices commits by other processes (meta.json changes) and a switched generation
+(CURRENT changes) before each search. ``rebuild`` fills a new generation beside the
+one in use and switches CURRENT only when it is complete, so searches never see an
+empty or half-built index; the old generation is deleted after the switch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from insyn.search.backends._tantivy_schema import (
+    SCHEMA_VERSION,
+    Analyzers,
+    Highlighter,
+    QueryBuilder,
+    build_schema,
+    stored_document,
+    to_tantivy,
+)
+from insyn.search.backends._tantivy_store import (
+    Generation,
+    IndexDirectory,
+    caller_documents,
+    engine_errors,
+)
+from insyn.search.backends.base import (
+    HIT_FIELDS,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+    plan_text,
+    rank_suggestions,
+    render_snippet,
+)
+from insyn.search.documents import DOCUMENT_VERSION, FACET_FIELDS, public_view
+from insyn.search.errors import IndexingError, IndexMissingError
+
+__all__ = ["EmbeddedBackend"]
+
+_SUGGEST_CANDIDATES = 200
+_DESCRIPTION_SNIPPET = 240
+
+
+class EmbeddedBackend:
+    """The tantivy backend; keeps its index in ``<data_dir>/<subdir>``."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        subdir: str = "index",
+        writer_heap_bytes: int = 64_000_000,
+        lock_timeout: float = 30.0,
+    ) -> None:
+        self.root = Path(data_dir) / subdir
+        self._analyzers = Analyzers()
+        self._schema = build_schema()
+        self._files = IndexDirectory(
+            self.root,
+            self._schema,
+            self._analyzers,
+            lock_timeout=lock_timeout,
+            writer_heap_bytes=writer_heap_bytes,
+        )
+
+    def __repr__(self) -> str:
+        return f"<EmbeddedBackend {self.root}>"
+
+    # --- the contract --------------------------------------------------------------
+
+    def ensure_index(self) -> bool:
+        with self._files.writing(), engine_errors("skapas"):
+            name = self._files.pointer()
+            if name is None or not self._files.has_generation(name):
+                new_name, _ = self._files.create_generation(DOCUMENT_VERSION)
+                self._files.switch(new_name)
+                return True
+            generation = self._files.current()
+            if generation.schema_version != SCHEMA_VERSION:
+                # Same documents, new schema: copy them from the stored originals.
+                documents = list(self._stored_documents(generation))
+                self._rebuild_locked(documents, document_version=generation.document_version)
+                generation = self._files.current()
+            if generation.document_version != DOCUMENT_VERSION:
+                return True
+            return generation.searcher("all").num_docs == 0
+
+    def _stored_documents(self, generation: Generation) -> Iterator[dict[str, Any]]:
+        searcher = generation.searcher("all")
+        found = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1), count=False)
+        for _, address in found.hits:
+            yield stored_document(searcher, address)
+
+    def bulk_upsert(self, documents: Iterable[dict[str, Any]]) -> int:
+        with self._files.writing(), engine_errors("uppdateras"):
+            if self._files.pointer() is None:
+                name, _ = self._files.create_generation(DOCUMENT_VERSION)
+                self._files.switch(name)
+            generation = self._files.current()
+            writers = self._files.writers(generation)
+            try:
+                count, refused = self._add(writers, documents, replace=True)
+            except BaseException:
+                self._files.finish(writers, commit=False)
+                raise
+            self._files.finish(writers, commit=True)
+            generation.reload()
+            if refused:
+                raise self._refused(refused)
+            return count
+
+    def _add(
+        self,
+        writers: dict[str, tantivy.IndexWriter],
+        documents: Iterable[dict[str, Any]],
+        *,
+        replace: bool,
+    ) -> tuple[int, list[str]]:
+        """Add documents; return how many were added and the ids of those refused."""
+        count = 0
+        refused: list[str] = []
+        for document in caller_documents(documents):
+            record_id = document.get("id")
+            if not isinstance(record_id, str) or not record_id:
+                refused.append(str(record_id or ""))
+                continue
+            if not isinstance(document.get("is_public"), bool):
+                # Without it the record's visibility is unknown: never guess.
+                refused.append(record_id)
+                continue
+            if replace:
+                for writer in writers.values():
+                    writer.delete_documents_by_term("id", record_id)
+            if document["is_public"]:
+                writers["public"].add_document(to_tantivy(public_view(document)))
+            writers["all"].add_document(to_tantivy(document))
+            count += 1
+        return count, refused
+
+    @staticmethod
+    def _refused(refused: list[str]) -> IndexingError:
+        return IndexingError(
+            f"{len(refused)} indexdokument saknar id eller is_public och indexerades inte; "
+            "bygg dem med index_document.",
+            record_ids=refused,
+        )
+
+    def delete(self, ids: Iterable[str]) -> int:
+        wanted = list(dict.fromkeys(i for i in ids if i))
+        if not wanted:
+            return 0
+        with self._files.writing(), engine_errors("uppdateras"):
+            if self._files.pointer() is None:
+                return 0
+            generation = self._files.current()
+            searcher = generation.searcher("all")
+            present = searcher.search(
+                tantivy.Query.term_set_query(self._schema, "id", wanted), 1, count=True
+            ).count
+            writers = self._files.writers(generation)
+            try:
+                for record_id in wanted:
+                    for writer in writers.values():
+                        writer.delete_documents_by_term("id", record_id)
+            except BaseException:
+                self._files.finish(writers, commit=False)
+                raise
+            self._files.finish(writers, commit=True)
+            generation.reload()
+            return present
+
+    def rebuild(self, documents: Iterable[dict[str, Any]]) -> int:
+        with self._files.writing(), engine_errors("byggas om"):
+            return self._rebuild_locked(documents, document_version=DOCUMENT_VERSION)
+
+    def _rebuild_locked(self, documents: Iterable[dict[str, Any]], *, document_version: int) -> int:
+        name, path = self._files.create_generation(document_version)
+        try:
+            writers = self._files.writers(path)
+            try:
+                versions: list[int] = []
+
+                def tracked() -> Iterator[dict[str, Any]]:
+                    for document in documents:
+                        versions.append(int(document.get("document_version", 0)))
+                        yield document
+
+                count, refused = self._add(writers, tracked(), replace=False)
+                if refused:
+                    raise self._refused(refused)
+            except BaseException:
+                self._files.finish(writers, commit=False)
+                raise
+            self._files.finish(writers, commit=True)
+            self._files.write_meta(path, min(versions, default=document_version))
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self._files.switch(name)
+        return count
+
+    def count(self, public_only: bool = True) -> int:
+        with engine_errors("läsas"):
+            try:
+                generation = self._files.current()
+            except IndexMissingError:
+                return 0
+            if not public_only:
+                return generation.searcher("all").num_docs
+            searcher = generation.searcher("public")
+            query = tantivy.Query.term_query(self._schema, "is_public", True)
+            return searcher.search(query, 1, count=True).count
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        query = request.validate()
+        plan = plan_text(query)
+        with engine_errors("läsas"):
+            generation = self._files.current()
+            part = "public" if request.public_only else "all"
+            searcher = generation.searcher(part)
+            builder = QueryBuilder(self._schema, self._analyzers, public=request.public_only)
+            built = builder.build(query, plan, request)
+            order: dict[str, Any] = {}
+            by_relevance = request.sort == "relevance" and query.has_text
+            if request.sort == "title":
+                order = {"order_by_field": "title_sort", "order": tantivy.Order.Asc}
+            elif not by_relevance:
+                order = {"order_by_field": "modified", "order": tantivy.Order.Desc}
+            found = searcher.search(
+                built, request.page_size, count=True, offset=request.offset, **order
+            )
+            highlighter = (
+                Highlighter(self._analyzers, plan.required, query.phrases)
+                if request.highlight
+                else None
+            )
+            hits = [
+                self._hit(stored_document(searcher, address), key, by_relevance, highlighter)
+                for key, address in found.hits
+            ]
+            facets = self._facets(searcher, built, request) if request.facets else {}
+        return SearchResult(
+            total=found.count,
+            hits=hits,
+            facets=facets,
+            took_ms=(time.perf_counter() - started) * 1000,
+            page=request.page,
+            page_size=request.page_size,
+            query=query,
+        )
+
+    @staticmethod
+    def _hit(
+        document: dict[str, Any], key: Any, by_relevance: bool, highlighter: Highlighter | None
+    ) -> SearchHit:
+        snippets: dict[str, str] = {}
+        title = document.get("title", "")
+        if highlighter is not None:
+            description = document.get("description_sv") or document.get("description_en") or ""
+            for name, text, size in (
+                ("title", title, 0),
+                ("description", description, _DESCRIPTION_SNIPPET),
+            ):
+                spans = highlighter.spans(text)
+                if spans:
+                    snippets[name] = render_snippet(text, spans, max_chars=size)
+        return SearchHit(
+            id=document.get("id", ""),
+            title=title,
+            score=float(key) if by_relevance and key is not None else None,
+            kind=document.get("kind", ""),
+            snippets=snippets,
+            fields={name: document.get(name) for name in HIT_FIELDS},
+        )
+
+    @staticmethod
+    def _facets(
+        searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest
+    ) -> dict[str, list[tuple[Any, int]]]:
+        aggregations = {
+            name: {
+                "terms": {
+                    "field": FACET_FIELDS[name],
+                    "size": request.facet_size,
+                    # Per-segment lists long enough that merged counts are exact.
+                    "segment_size": max(65_000, request.facet_size),
+                }
+            }
+            for name in request.facets
+        }
+        answer = searcher.aggregate(query, aggregations)
+        facets: dict[str, list[tuple[Any, int]]] = {}
+        for name in request.facets:
+            buckets = answer.get(name, {}).get("buckets", [])
+            values = [
+                (int(b["key"]) if name == "year" else b["key"], int(b["doc_count"]))
+                for b in buckets
+            ]
+            facets[name] = sorted(values, key=lambda v: (-v[1], str(v[0])))
+        return facets
+
+    def suggest(self, prefix: str, *, public_only: bool = True, limit: int = 10) -> list[str]:
+        words = self._analyzers.tokens("lc", prefix)
+        if not words or limit < 1:
+            return []
+        with engine_errors("läsas"):
+            try:
+                generation = self._files.current()
+            except IndexMissingError:
+                return []
+            searcher = generation.searcher("public" if public_only else "all")
+            schema = self._schema
+            clauses = [
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "suggest", w))
+                for w in words[:-1]
+            ]
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.fuzzy_term_query(
+                        schema, "suggest", words[-1], distance=0, prefix=True
+                    ),
+                )
+            )
+            if public_only:
+                clauses.append(
+                    (tantivy.Occur.Must, tantivy.Query.term_query(schema, "is_public", True))
+                )
+            found = searcher.search(
+                tantivy.Query.boolean_query(clauses),
+                _SUGGEST_CANDIDATES,
+                count=False,
+                order_by_field="title_sort",
+                order=tantivy.Order.Asc,
+            )
+            candidates = [
+                value
+                for _, address in found.hits
+                for value in stored_document(searcher, address).get("suggest", [])
+            ]
+        return rank_suggestions(prefix, candidates, limit)
+
+    def close(self) -> None:
+        self._files.forget()

@@ -1,0 +1,175 @@
+"""The flat index document built from model records."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from insyn.search.documents import (
+    FACET_FIELDS,
+    FILTER_FIELDS,
+    diarienummer_keys,
+    index_document,
+    public_view,
+    title_sort_key,
+)
+from insyn.vocab.model import (
+    PUBLIC,
+    RESTRICTED,
+    Agent,
+    Case,
+    DataService,
+    Dataset,
+    Distribution,
+    Document,
+    Governance,
+    Party,
+)
+from tests.search.fixtures import documents, records
+
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+def _doc(record, **names):  # type: ignore[no-untyped-def]
+    names.setdefault("publisher_name", None)
+    names.setdefault("owner_name", None)
+    names.setdefault("source", "test")
+    return index_document("r1", record, **names)
+
+
+def test_dataset_fields() -> None:
+    dataset = Dataset(
+        uri="https://example.se/ds/1",
+        title={"sv": "Luftkvalitet", "en": "Air quality"},
+        description={"sv": "Mätningar av partiklar.", "en": "Particle measurements."},
+        publisher=Agent(uri="https://example.se/org/miljo", name={"sv": "Miljöförvaltningen"}),
+        keyword={"sv": ["luft", "partiklar"], "en": ["air"]},
+        theme=[EU + "data-theme/ENVI", "https://example.se/tema/okänt"],
+        issued=date(2020, 1, 1),
+        modified=datetime(2024, 6, 30, 23, 30),  # naive: Stockholm time
+        governance=Governance(information_owner="https://example.se/org/mhn"),
+        distributions=[
+            Distribution(format=EU + "file-type/CSV", license=EU + "licence/CC_BY_4_0"),
+            Distribution(media_type="application/json"),
+            Distribution(format="text/csv"),
+        ],
+    )
+    doc = _doc(dataset, owner_name="Miljö- och hälsoskyddsnämnden")
+    assert doc["kind"] == "dataset" and doc["id"] == "r1" and doc["source"] == "test"
+    assert doc["title"] == "Luftkvalitet" and doc["title_en"] == "Air quality"
+    assert doc["keywords"] == ["luft", "partiklar", "air"]
+    assert doc["publisher"] == "Miljöförvaltningen"
+    assert doc["publisher_id"] == "https://example.se/org/miljo"
+    assert doc["owner"] == "Miljö- och hälsoskyddsnämnden"
+    assert doc["owner_id"] == "https://example.se/org/mhn"
+    assert doc["themes"] == ["ENVI", "https://example.se/tema/okänt"]
+    assert doc["theme_labels"] == ["Miljö", "okänt"]
+    assert doc["formats"] == ["CSV", "JSON"]
+    assert doc["licences"] == ["CC_BY_4_0"]
+    assert doc["access_rights"] == "PUBLIC" and doc["is_public"] is True
+    assert doc["year"] == 2020  # issued
+    assert doc["modified"] == "2024-06-30T21:30:00Z"
+    assert "miljöförvaltningen" in doc["publisher_keys"]
+    assert "miljö" in doc["theme_keys"] and "envi" in doc["theme_keys"]
+    assert "Miljöförvaltningen" in doc["text"] and "Miljö" in doc["text"]
+    assert doc["suggest"] == ["Luftkvalitet", "luft", "partiklar", "air"]
+
+
+def test_every_document_has_every_field() -> None:
+    docs = documents()
+    fields = set(docs[0])
+    for doc in docs:
+        assert set(doc) == fields
+        json.dumps(doc)
+        assert isinstance(doc["is_public"], bool)
+    for field in [*FACET_FIELDS.values(), *FILTER_FIELDS.values()]:
+        assert field in fields
+
+
+def test_visibility() -> None:
+    assert _doc(Dataset(title={"sv": "x"}))["is_public"] is True
+    restricted = _doc(Dataset(governance=Governance(access_rights=RESTRICTED)))
+    assert restricted["is_public"] is False
+    assert restricted["access_rights"] == "RESTRICTED"
+    # A secrecy provision keeps a record out of public search whatever its access right.
+    marked = _doc(Dataset(governance=Governance(access_rights=PUBLIC, secrecy_provision="OSL")))
+    assert marked["is_public"] is False
+    odd = _doc(Dataset(governance=Governance(access_rights="public")))
+    assert odd["is_public"] is False  # only the EU PUBLIC URI is public
+
+
+def test_case_fields_and_private_parties() -> None:
+    case = Case(
+        title={"sv": "Bygglov Eken 4"},
+        diarienummer="BN 2024/00123",
+        diarienummer_normalised="",
+        opened=date(2024, 1, 15),
+        responsible_unit="Bygglovsenheten",
+        status="Pågående",
+        parties=[Party("Anna Andersson", is_private_individual=True), Party("Bolaget AB")],
+    )
+    doc = _doc(case)
+    assert doc["diarienummer"] == "BN 2024/00123"
+    assert doc["diarienummer_normalised"] == "BN 2024/123"
+    assert doc["diarienummer_keys"] == ["bn 2024/123", "2024/123"]
+    assert doc["year"] == 2024
+    assert doc["parties"] == ["Bolaget AB"]
+    assert doc["parties_restricted"] == ["Anna Andersson"]
+    assert "Anna Andersson" not in doc["text"] and "Bolaget AB" in doc["text"]
+    assert public_view(doc)["parties_restricted"] == []
+    assert doc["responsible_unit"] == "Bygglovsenheten"
+
+
+def test_document_keys_include_its_own_number() -> None:
+    document = Document(
+        title={"sv": "Beslut"},
+        case_diarienummer="KS.2024.0045",
+        document_number="7",
+        date=date(2023, 12, 31),
+        document_type="Beslut",
+    )
+    doc = _doc(document)
+    assert doc["diarienummer_keys"] == ["ks 2024/45", "2024/45", "ks 2024/45-7", "2024/45-7"]
+    assert doc["year"] == 2023
+    assert doc["document_type"] == "Beslut"
+
+
+def test_unparseable_diarienummer_kept_as_written() -> None:
+    assert diarienummer_keys("Ä-12/2024") == ["ä-12/2024"]
+
+
+def test_data_service_formats_and_licence() -> None:
+    service = DataService(
+        title={"en": "Open API"},
+        format=[EU + "file-type/JSON", "GeoJSON"],
+        license="https://example.se/licens",
+    )
+    doc = _doc(service)
+    assert doc["kind"] == "dataservice"
+    assert doc["formats"] == ["JSON", "GEOJSON"]
+    assert doc["licences"] == ["https://example.se/licens"]
+    assert doc["title"] == "Open API" and doc["title_sv"] == "" and doc["title_en"] == "Open API"
+    assert doc["year"] is None and doc["modified"] is None
+
+
+def test_untagged_and_other_languages_count_as_swedish() -> None:
+    assert _doc(Dataset(title={"": "Otaggad"}))["title_sv"] == "Otaggad"
+    assert _doc(Dataset(title={"fi": "Ilmanlaatu"}))["title_sv"] == "Ilmanlaatu"
+
+
+def test_title_sort_key_is_swedish() -> None:
+    titles = ["Örebro", "Ängar", "Åar", "Zon", "ett", "Éa", "Bro"]
+    assert sorted(titles, key=title_sort_key) == [
+        "Bro",
+        "Éa",
+        "ett",
+        "Zon",
+        "Åar",
+        "Ängar",
+        "Örebro",
+    ]
+
+
+def test_fixture_records_are_varied() -> None:
+    kinds = {record.kind for _, record, _, _ in records()}
+    assert kinds == {"dataset", "dataservice", "case", "document"}
