@@ -235,7 +235,11 @@ class Catalogue:
             with self.session() as session:
                 query = (
                     select(CatalogueRecord)
-                    .options(selectinload(CatalogueRecord.publisher))
+                    .options(
+                        selectinload(CatalogueRecord.publisher),
+                        selectinload(CatalogueRecord.owner),
+                        selectinload(CatalogueRecord.source),
+                    )
                     .where(CatalogueRecord.id > last_id)
                     .order_by(CatalogueRecord.id)
                     .limit(batch_size)

@@ -1,0 +1,132 @@
+"""The indexer follows the change log, survives being killed mid-batch, and rebuilds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from insyn.catalogue.store import Catalogue
+from insyn.harvester.engine import harvest_source
+from insyn.search.backends.base import SearchRequest
+from insyn.search.backends.embedded import EmbeddedBackend
+from insyn.search.indexer import READER_NAME, Indexer
+from tests.support.catalogues import PREFIXES, PUBLISHER, dataset_ttl, write_catalogue
+
+
+def all_ids(backend: EmbeddedBackend, public_only: bool = False) -> list[str]:
+    result = backend.search(SearchRequest(query="", page_size=200, public_only=public_only))
+    return sorted(hit.id for hit in result.hits)
+
+
+def live_ids(catalogue: Catalogue) -> list[str]:
+    return sorted(row.id for row in catalogue.iter_records(public_only=False))
+
+
+def test_catch_up_applies_adds_updates_and_deletes(sqlite_catalogue: Catalogue, tmp_path: Path):
+    source = write_catalogue(tmp_path / "k.ttl", range(1, 11))
+    sqlite_catalogue.add_source("bn", "dcat", str(source))
+    harvest_source(sqlite_catalogue, "bn")
+    backend = EmbeddedBackend(tmp_path / "data")
+    indexer = Indexer(sqlite_catalogue, backend, batch_size=3)
+    indexer.catch_up()
+    assert all_ids(backend) == live_ids(sqlite_catalogue)
+    assert indexer.lag() == 0
+
+    write_catalogue(source, range(1, 10), d2="Strandskydd")  # 10 goes, 2 changes
+    harvest_source(sqlite_catalogue, "bn")
+    run = indexer.catch_up()
+    assert (run.upserted, run.deleted) == (1, 1)
+    assert all_ids(backend) == live_ids(sqlite_catalogue)
+    hits = backend.search(SearchRequest(query="strandskydd")).hits
+    assert [hit.title for hit in hits] == ["Strandskydd"]
+
+
+def test_non_public_records_are_indexed_but_not_found_publicly(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    path = tmp_path / "k.ttl"
+    path.write_text(
+        PREFIXES + PUBLISHER + dataset_ttl(1) + dataset_ttl(2, title="Hemlig", public=False),
+        encoding="utf-8",
+    )
+    sqlite_catalogue.add_source("bn", "dcat", str(path))
+    harvest_source(sqlite_catalogue, "bn")
+    backend = EmbeddedBackend(tmp_path / "data")
+    Indexer(sqlite_catalogue, backend).catch_up()
+    assert len(all_ids(backend, public_only=False)) == 2
+    public = backend.search(SearchRequest(query="hemlig", public_only=True))
+    assert public.total == 0
+    assert backend.count(public_only=True) == 1
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, sys
+    from insyn.catalogue.store import Catalogue
+    from insyn.search.backends.embedded import EmbeddedBackend
+    from insyn.search.indexer import Indexer
+
+    class DiesMidBatch(EmbeddedBackend):
+        batches = 0
+        def bulk_upsert(self, documents):
+            written = super().bulk_upsert(documents)
+            DiesMidBatch.batches += 1
+            if DiesMidBatch.batches == 3:
+                os._exit(9)  # killed after writing, before the position is stored
+            return written
+
+    catalogue = Catalogue(sys.argv[1])
+    Indexer(catalogue, DiesMidBatch(sys.argv[2]), batch_size=4).catch_up()
+    """
+)
+
+
+def test_killed_indexer_resumes_with_nothing_missed_or_duplicated(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    source = write_catalogue(tmp_path / "k.ttl", range(1, 21))
+    sqlite_catalogue.add_source("bn", "dcat", str(source))
+    harvest_source(sqlite_catalogue, "bn")
+    data_dir = tmp_path / "data"
+    Indexer(sqlite_catalogue, EmbeddedBackend(data_dir)).catch_up()
+    # Two added, two gone, every other title changed: 22 changes, six batches of four.
+    titles = {f"d{n}": f"Bygglov {n} (reviderad)" for n in range(3, 21)}
+    write_catalogue(source, range(3, 23), **{**titles, "d5": "Ändrad i sista stund"})
+    assert harvest_source(sqlite_catalogue, "bn", allow_deletions=True).updated == 18
+    position_before = sqlite_catalogue.reader_position(READER_NAME)
+
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER, encoding="utf-8")
+    died = subprocess.run(
+        [sys.executable, str(script), sqlite_catalogue.url, str(data_dir)],
+        capture_output=True,
+        timeout=120,
+    )
+    assert died.returncode == 9, died.stderr
+    # It stored progress for the batches before the one it died in, not that one.
+    position = sqlite_catalogue.reader_position(READER_NAME)
+    assert position_before < position < sqlite_catalogue.last_change_seq()
+
+    backend = EmbeddedBackend(data_dir)
+    Indexer(sqlite_catalogue, backend).catch_up()
+    assert all_ids(backend) == live_ids(sqlite_catalogue)  # none missing, none extra
+    result = backend.search(SearchRequest(query="", page_size=200, public_only=False))
+    assert result.total == len(live_ids(sqlite_catalogue))
+    assert [h.title for h in backend.search(SearchRequest(query="ändrad sista stund")).hits] == [
+        "Ändrad i sista stund"
+    ]
+
+
+def test_rebuild_swaps_in_a_complete_index(sqlite_catalogue: Catalogue, tmp_path: Path) -> None:
+    source = write_catalogue(tmp_path / "k.ttl", range(1, 8))
+    sqlite_catalogue.add_source("bn", "dcat", str(source))
+    harvest_source(sqlite_catalogue, "bn")
+    backend = EmbeddedBackend(tmp_path / "data")
+    indexer = Indexer(sqlite_catalogue, backend)
+    indexer.catch_up()
+    run = indexer.rebuild()
+    assert run.rebuilt and run.upserted == 7
+    assert all_ids(backend) == live_ids(sqlite_catalogue)
+    assert indexer.lag() == 0
