@@ -660,5 +660,5 @@ def demo(context: Context, host: str, port: int, no_serve: bool) -> None:
         context.invoke(serve, host=host, port=port)
 
 
-if __name__ == "__main__":
-    main()
+# Commands of other rooms register themselves on ``main`` when imported here.
+from insyn.harvester import commands  # noqa: E402,F401

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from insyn.catalogue import db
-from insyn.catalogue.models import Base
+from insyn.catalogue.schema import Base
 from insyn.catalogue.store import Catalogue
 
 

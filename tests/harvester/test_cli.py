@@ -17,7 +17,7 @@ from tests.support.catalogues import write_catalogue
 def insyn(*args: str, home: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the installed CLI in a real process, as an operator's script would."""
     return subprocess.run(
-        [sys.executable, "-m", "insyn.harvester.cli", "--home", str(home), *args],
+        [sys.executable, "-m", "insyn", "--home", str(home), *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -77,7 +77,7 @@ def test_harvest_all_exit_status_is_non_zero_when_one_fails(home: Path, tmp_path
 def test_insyn_home_environment_variable(tmp_path: Path) -> None:
     home = tmp_path / "via-env"
     result = subprocess.run(
-        [sys.executable, "-m", "insyn.harvester.cli", "init"],
+        [sys.executable, "-m", "insyn", "init"],
         capture_output=True,
         text=True,
         env={**os.environ, "INSYN_HOME": str(home)},
@@ -119,7 +119,7 @@ def test_errors_are_one_line_without_traceback(home: Path) -> None:
     assert no_source.returncode == 1 and "saknas" in no_source.stderr
 
     debug = subprocess.run(
-        [sys.executable, "-m", "insyn.harvester.cli", "--home", str(home), "--debug", "show", "x"],
+        [sys.executable, "-m", "insyn", "--home", str(home), "--debug", "show", "x"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from insyn.catalogue.models import Base
+from insyn.catalogue.schema import Base
 
 config = context.config
 engine = config.attributes["engine"]

@@ -1,0 +1,11 @@
+"""Every table of the catalogue, in one metadata.
+
+Importing this module imports each model module, so ``Base.metadata`` holds them all:
+the Alembic environment and the migration test read it from here. A new model module
+adds its import below.
+"""
+
+from insyn.catalogue import models
+from insyn.catalogue.models import Base
+
+__all__ = ["Base", "models"]
