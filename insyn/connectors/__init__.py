@@ -15,6 +15,11 @@ from insyn.errors import ConfigError
 
 BUILTIN: dict[str, str] = {
     "dcat": "insyn.connectors.dcat",
+    "ckan": "insyn.connectors.ckan",
+    "oaipmh": "insyn.connectors.oaipmh",
+    "csw": "insyn.connectors.csw",
+    "sql": "insyn.connectors.sql",
+    "files": "insyn.connectors.files",
 }
 
 

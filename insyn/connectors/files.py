@@ -1,0 +1,672 @@
+"""Files connector: a folder tree on a local disk or a mounted file share.
+
+Folders become datasets and files their distributions. ``depth`` says which folders: with
+``depth=1`` (the default) each top-level folder is a dataset holding every file beneath
+it, and the files directly in the root make a dataset of their own (key ``.``); with
+``depth=0`` the whole tree is one dataset; with ``depth=2`` each second-level folder is
+one, and the files directly in a top-level folder make that folder's dataset. A dataset's
+key is its folder's path relative to the root, with "/" ("Ekonomi/Budget").
+
+Each file gives its size, modification time, a ``file://`` URI (or ``base_url`` + path)
+and a media type: from the extension, else from a sniff of its first ``SNIFF_BYTES``
+(nothing further is ever read). Its format comes from the EU file-type vocabulary.
+
+Options: ``depth``; ``include=*.pdf,*.csv`` and ``exclude=~$*,.git/**`` (globs: one
+without "/" matches a file or folder name anywhere, one with "/" a relative path at any
+depth, or from the root when it starts with "/"; ``**`` spans folders; case-insensitive
+unless ``case_sensitive=true``); ``hidden=true`` to take hidden files (dot files and the
+system's litter: ``~$*`` lock files, ``Thumbs.db``, ``desktop.ini``), skipped by default;
+``base_url`` (links under this address instead of ``file://``) and ``base_uri`` (dataset
+URIs).
+
+Symbolic links are never followed into folders: one pointing outside the root would
+leave it, and one pointing inside shows folders that are catalogued where they are (and
+may loop). A link to a file inside the root is listed as a file; a link leading outside
+the root, or nowhere, is left out with a warning.
+
+Incremental runs: every run walks the whole tree (``os.scandir``: one ``stat`` per file,
+no reading) and yields every dataset with ``complete=True``. Deleted files and folders
+are thus seen (a modification-time cursor alone cannot see them, nor files copied in
+with an old modification time), and the engine's content hash leaves unchanged datasets
+untouched. What is saved between runs is the slow part: sniffed media types, kept in
+the cursor (``http``: relative path → size, mtime, media type) and reused while a file's
+size and modification time are unchanged. ``last_value`` is the newest modification time.
+
+An unreadable folder or file inside a dataset is a warning on that dataset; a dataset
+folder that cannot be listed at all is a ``Failure`` (its stored record stays as it
+was). The root going away part-way (an unmounted share, an I/O error) fails the run,
+naming the folder.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import mimetypes
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlparse
+
+from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
+from insyn.errors import ConfigError, ConnectorError
+from insyn.vocab import vocabularies
+from insyn.vocab.model import Dataset, Distribution
+
+KIND = "files"
+
+SNIFF_BYTES = 4096
+DEFAULT_DEPTH = 1
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+
+EXTRA_PATH = "sökväg"
+EXTRA_FILES = "antal filer"
+EXTRA_BYTES = "storlek (byte)"
+
+# Errors that mean the share itself is failing, not one folder or file.
+_SOURCE_ERRNOS = frozenset(
+    {errno.EIO, errno.ENOTCONN, errno.ESTALE, errno.EHOSTDOWN, errno.EHOSTUNREACH}
+    | {errno.ETIMEDOUT, errno.ECONNRESET, errno.ENODEV, errno.ENXIO}
+)
+
+
+def _list_option(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _bool_option(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "ja", "on"):
+        return True
+    if text in ("false", "0", "no", "nej", "off", ""):
+        return False
+    raise ConfigError(f"Inställningen {name} ska vara true eller false, inte '{value}'")
+
+
+def _glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    """Compile a glob: ``**`` spans folders, ``*`` and ``?`` stay within one, ``[…]`` a set."""
+    anchored = pattern.startswith("/")
+    body = pattern.lstrip("/")
+    out = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if body.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if body.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = body.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                inner = body[i + 1 : end].replace("\\", "\\\\")
+                out.append(f"[^{inner[1:]}]" if inner.startswith("!") else f"[{inner}]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    prefix = "" if anchored or "/" not in pattern else "(?:.*/)?"
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(prefix + "".join(out) + r"\Z", flags)
+
+
+@dataclass
+class _Globs:
+    names: list[re.Pattern[str]] = field(default_factory=list)  # match a file or folder name
+    paths: list[re.Pattern[str]] = field(default_factory=list)  # match a relative path
+
+    @classmethod
+    def of(cls, patterns: list[str], case_sensitive: bool) -> _Globs:
+        globs = cls()
+        for pattern in patterns:
+            target = globs.paths if "/" in pattern else globs.names
+            target.append(_glob(pattern, case_sensitive))
+        return globs
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.paths)
+
+    def match(self, name: str, rel: str, *, folder: bool = False) -> bool:
+        if any(p.match(name) for p in self.names):
+            return True
+        # "arkiv/**" matches the folder "arkiv" itself, so the walk does not go in.
+        candidates = (rel, rel + "/") if folder else (rel,)
+        return any(p.match(c) for p in self.paths for c in candidates)
+
+
+@dataclass
+class Config:
+    root: Path
+    depth: int = DEFAULT_DEPTH
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    hidden: bool = False
+    case_sensitive: bool = False
+    base_url: str | None = None
+    base_uri: str | None = None
+
+    @classmethod
+    def from_source(cls, url: str | None, options: dict[str, Any]) -> Config:
+        """Build the config from a source's URL (a folder or ``file://`` URI) and options.
+
+        Raises:
+            ConfigError: no folder given, a relative path, or a bad option value.
+        """
+        if not url:
+            raise ConfigError("En filkälla behöver --url: en mapp eller en file://-adress")
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            if parsed.netloc not in ("", "localhost"):
+                raise ConfigError(f"{url}: montera utdelningen och ange mappen där den är monterad")
+            path = Path(unquote(parsed.path))
+        elif parsed.scheme and len(parsed.scheme) > 1:
+            raise ConfigError(f"{url}: filkällan läser bara mappar (sökväg eller file://)")
+        else:
+            path = Path(url).expanduser()
+        if not path.is_absolute():
+            raise ConfigError(f"Ange mappen med absolut sökväg, inte '{url}'")
+        try:
+            depth = int(options.get("depth", DEFAULT_DEPTH))
+        except (TypeError, ValueError):
+            raise ConfigError(f"depth ska vara ett heltal, inte '{options['depth']}'") from None
+        if depth < 0:
+            raise ConfigError("depth ska vara 0 eller större")
+        return cls(
+            root=path,
+            depth=depth,
+            include=_list_option(options.get("include")),
+            exclude=_list_option(options.get("exclude")),
+            hidden=_bool_option("hidden", options.get("hidden", False)),
+            case_sensitive=_bool_option("case_sensitive", options.get("case_sensitive", False)),
+            base_url=str(options["base_url"]).rstrip("/") if options.get("base_url") else None,
+            base_uri=str(options["base_uri"]).rstrip("/") if options.get("base_uri") else None,
+        )
+
+
+# --- media types -------------------------------------------------------------------------
+
+# Our own table (the built-in one, not the machine's /etc/mime.types), so that every
+# machine gives the same answer, plus types the built-in one lacks.
+_TYPES = mimetypes.MimeTypes()
+for _extension, _type in {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".geojson": "application/geo+json",
+    ".gpkg": "application/geopackage+sqlite3",
+    ".md": "text/markdown",
+    ".7z": "application/x-7z-compressed",
+    ".rar": "application/vnd.rar",
+    ".msg": "application/vnd.ms-outlook",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".ttl": "text/turtle",
+    ".rdf": "application/rdf+xml",
+    ".jsonld": "application/ld+json",
+    ".parquet": "application/vnd.apache.parquet",
+    ".sqlite": "application/vnd.sqlite3",
+    ".sqlite3": "application/vnd.sqlite3",
+    ".dwg": "image/vnd.dwg",
+    ".dxf": "image/vnd.dxf",
+}.items():
+    _TYPES.add_type(_type, _extension)
+_ENCODINGS = {
+    "gzip": "application/gzip",
+    "bzip2": "application/x-bzip2",
+    "xz": "application/x-xz",
+    "br": "application/x-brotli",
+    "compress": "application/x-compress",
+}
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"BZh", "application/x-bzip2"),
+    (b"\xfd7zXZ\x00", "application/x-xz"),
+    (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
+    (b"Rar!\x1a\x07", "application/vnd.rar"),
+    (b"SQLite format 3\x00", "application/vnd.sqlite3"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-office"),  # .doc .xls .msg
+    (b"%!PS", "application/postscript"),
+    (b"{\\rtf", "application/rtf"),
+    (b"ID3", "audio/mpeg"),
+    (b"OggS", "audio/ogg"),
+    (b"fLaC", "audio/flac"),
+    (b"PAR1", "application/vnd.apache.parquet"),
+)
+_RIFF = {b"WAVE": "audio/wav", b"WEBP": "image/webp", b"AVI ": "video/x-msvideo"}
+_OOXML = (
+    (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+)
+_CONTROL = frozenset(range(0, 9)) | frozenset(range(14, 32))
+
+
+def media_type_by_name(name: str) -> str | None:
+    """The media type a file name's extension gives, or None if it gives none."""
+    media_type, encoding = _TYPES.guess_type(name, strict=False)
+    if encoding:
+        return _ENCODINGS.get(encoding, "application/octet-stream")
+    return media_type
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type of a file from its first bytes; None for an empty file.
+
+    Knows the usual binary signatures (PDF, images, archives, Office and OpenDocument
+    files, SQLite …) and tells text apart: XML, HTML, JSON, CSV, plain text.
+    """
+    if not head:
+        return None
+    for signature, media_type in _MAGIC:
+        if head.startswith(signature):
+            return media_type
+    if head.startswith(b"RIFF") and head[8:12] in _RIFF:
+        return _RIFF[head[8:12]]
+    if head[4:8] == b"ftyp":
+        return "image/heic" if head[8:12] in (b"heic", b"heix", b"mif1") else "video/mp4"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_type(head)
+    text = _as_text(head)
+    if text is None:
+        return "application/octet-stream"
+    return _text_type(text)
+
+
+def _zip_type(head: bytes) -> str:
+    # OpenDocument stores its media type uncompressed as the first member, "mimetype".
+    if head[30:38] == b"mimetype":
+        declared = head[38:140].split(b"PK", 1)[0].decode("ascii", "replace").strip()
+        if re.fullmatch(r"application/[\w.+-]+", declared):
+            return declared
+    for marker, media_type in _OOXML:
+        if marker in head:
+            return media_type
+    return "application/zip"
+
+
+def _as_text(head: bytes) -> str | None:
+    """The bytes as text (UTF-8, else Latin-1/Windows-1252), or None if they are binary."""
+    if b"\x00" in head:
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return head.decode("utf-16", "replace")
+        return None
+    try:
+        # The sniffed piece may end inside a character: decode what is whole.
+        return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        pass
+    if sum(byte in _CONTROL for byte in head) > len(head) // 100:
+        return None
+    return head.decode("cp1252", "replace")
+
+
+def _text_type(text: str) -> str:
+    start = text.lstrip("\ufeff \t\r\n")
+    lower = start[:200].lower()
+    if lower.startswith("<?xml") or lower.startswith("<"):
+        if "<!doctype html" in lower or "<html" in lower:
+            return "text/html"
+        if "<rdf:rdf" in text[:2000].lower():
+            return "application/rdf+xml"
+        if "<svg" in lower:
+            return "image/svg+xml"
+        if lower.startswith("<?xml"):
+            return "application/xml"
+    if start.startswith(("{", "[")):
+        return "application/geo+json" if '"FeatureCollection"' in text else "application/json"
+    if lower.startswith("@prefix") or lower.startswith("@base"):
+        return "text/turtle"
+    lines = [line for line in text.splitlines()[:10] if line.strip()]
+    if len(lines) > 2:
+        lines = lines[:-1]  # the last line may be cut off
+    if len(lines) >= 2:
+        for delimiter, media_type in (
+            (";", "text/csv"),
+            (",", "text/csv"),
+            ("\t", "text/tab-separated-values"),
+        ):
+            counts = {line.count(delimiter) for line in lines}
+            if len(counts) == 1 and counts.pop() > 0:
+                return media_type
+    return "text/plain"
+
+
+_FORMATS: dict[tuple[str, str | None], str | None] = {}
+
+
+def file_format(name: str, media_type: str | None) -> str | None:
+    """The EU file-type URI for a file: by its extension, else by its media type."""
+    suffix = Path(name).suffix.lower()
+    cache_key = (suffix, media_type)
+    if cache_key not in _FORMATS:
+        vocabulary = vocabularies.file_types()
+        concept = vocabulary.lookup(suffix) if suffix else None
+        if concept is None and media_type and media_type != "application/octet-stream":
+            concept = vocabulary.lookup(media_type)
+        _FORMATS[cache_key] = concept.uri if concept else None
+    return _FORMATS[cache_key]
+
+
+# --- walking -----------------------------------------------------------------------------
+
+
+@dataclass
+class _File:
+    rel: str  # relative to the root, with "/"
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class _Folder:
+    """One dataset: a folder and the files it holds."""
+
+    key: str
+    rel: str
+    path: str
+    files: list[_File] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Unlistable(Exception):
+    """A dataset's own folder could not be listed (no permission)."""
+
+
+class _Walker:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.root = str(config.root)
+        self.real_root = os.path.realpath(self.root)
+        self.include = _Globs.of(config.include, config.case_sensitive)
+        self.exclude = _Globs.of(config.exclude, config.case_sensitive)
+
+    def check_root(self, where: str | None = None) -> None:
+        """Raise ConnectorError unless the root is there and can be listed."""
+        place = f" (vid mappen {where})" if where else ""
+        try:
+            with os.scandir(self.root) as entries:
+                next(entries, None)
+        except FileNotFoundError:
+            raise ConnectorError(
+                f"Mappen {_text(self.root)} finns inte{place}; är utdelningen monterad?"
+            ) from None
+        except NotADirectoryError:
+            raise ConnectorError(f"{_text(self.root)} är ingen mapp{place}") from None
+        except OSError as exc:
+            raise ConnectorError(
+                f"Mappen {_text(self.root)} kan inte läsas{place}: {exc.strerror or exc}"
+            ) from None
+
+    def _skipped(self, name: str) -> bool:
+        if self.config.hidden:
+            return False
+        return name.startswith((".", "~$")) or name.casefold() in SYSTEM_FILES
+
+    def _rel(self, parent_rel: str, name: str) -> str:
+        name = _text(name)
+        return f"{parent_rel}/{name}" if parent_rel else name
+
+    def _lost(self, exc: OSError, rel: str) -> ConnectorError:
+        return ConnectorError(
+            f"Mappen {_text(self.root)} gick inte att läsa vid {rel or '.'}: {exc.strerror or exc}"
+        )
+
+    def _entries(
+        self, path: str, rel: str, folder: _Folder, *, own: bool
+    ) -> tuple[list[_File], list[tuple[str, str]]] | None:
+        """List one folder: its wanted files and subfolders (rel, path), sorted by name.
+
+        Returns None if the folder vanished meanwhile. Raises _Unlistable when ``own``
+        (the dataset's own folder) cannot be listed, ConnectorError when the root is lost.
+        """
+        try:
+            with os.scandir(path) as iterator:
+                entries = sorted(iterator, key=lambda e: e.name)
+        except PermissionError as exc:
+            if own:
+                raise _Unlistable(exc.strerror or str(exc)) from None
+            folder.warnings.append(f"Mappen {rel} kunde inte läsas: {exc.strerror or exc}")
+            return [], []
+        except (FileNotFoundError, NotADirectoryError):
+            self.check_root(rel or ".")
+            return None  # deleted while we walked: it is gone
+        except OSError as exc:
+            self.check_root(rel or ".")
+            raise self._lost(exc, rel) from None
+        files: list[_File] = []
+        folders: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
+            if self._skipped(name):
+                continue
+            entry_rel = self._rel(rel, name)
+            try:
+                is_link = entry.is_symlink()
+                is_dir = not is_link and entry.is_dir()
+            except OSError as exc:
+                if exc.errno in _SOURCE_ERRNOS:
+                    raise self._lost(exc, entry_rel) from None
+                folder.warnings.append(f"{entry_rel} kunde inte läsas: {exc.strerror or exc}")
+                continue
+            if is_dir:
+                if not self.exclude.match(name, entry_rel, folder=True):
+                    folders.append((entry_rel, entry.path))
+                continue
+            if self.exclude.match(name, entry_rel):
+                continue
+            if self.include and not self.include.match(name, entry_rel):
+                continue
+            found = self._file(entry, entry_rel, is_link, folder)
+            if found is not None:
+                files.append(found)
+        return files, folders
+
+    def _file(
+        self, entry: os.DirEntry[str], rel: str, is_link: bool, folder: _Folder
+    ) -> _File | None:
+        if is_link:
+            target = os.path.realpath(entry.path)
+            inside = target == self.real_root or target.startswith(self.real_root + os.sep)
+            if not inside:
+                folder.warnings.append(f"Länken {rel} pekar utanför mappen och följs inte")
+                return None
+        try:
+            info = entry.stat()  # follows a link (inside the root, as checked)
+        except FileNotFoundError:
+            if is_link:
+                folder.warnings.append(f"Länken {rel} pekar på något som inte finns")
+            return None  # else: deleted while we walked
+        except OSError as exc:
+            if exc.errno in _SOURCE_ERRNOS:
+                raise self._lost(exc, rel) from None
+            folder.warnings.append(f"Filen {rel} kunde inte läsas: {exc.strerror or exc}")
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None  # a link to a folder (not followed), a socket, a device …
+        return _File(rel, entry.path, info.st_size, info.st_mtime_ns)
+
+    def _collect(self, path: str, rel: str, folder: _Folder, *, own: bool) -> bool:
+        """Add every file beneath ``path`` to ``folder``; False if the folder vanished."""
+        listed = self._entries(path, rel, folder, own=own)
+        if listed is None:
+            return False
+        files, subfolders = listed
+        folder.files.extend(files)
+        for sub_rel, sub_path in subfolders:
+            self._collect(sub_path, sub_rel, folder, own=False)
+        return True
+
+    def folders(self) -> Iterator[_Folder | Failure]:
+        """Yield each dataset's folder with its files, in name order."""
+        yield from self._level(self.root, "", 0)
+
+    def _level(self, path: str, rel: str, level: int) -> Iterator[_Folder | Failure]:
+        key = rel or "."
+        folder = _Folder(key=key, rel=rel, path=path)
+        try:
+            if level >= self.config.depth:
+                if self._collect(path, rel, folder, own=True) and (folder.files or folder.warnings):
+                    yield folder
+                return
+            listed = self._entries(path, rel, folder, own=True)
+        except _Unlistable as exc:
+            yield Failure(key, f"Mappen {key} kunde inte läsas: {exc}")
+            return
+        if listed is None:
+            return
+        files, subfolders = listed
+        folder.files = files
+        if folder.files or folder.warnings:
+            yield folder
+        for sub_rel, sub_path in subfolders:
+            yield from self._level(sub_path, sub_rel, level + 1)
+
+
+# --- mapping -----------------------------------------------------------------------------
+
+
+def _text(name: str) -> str:
+    """A file name as text that can be stored: bytes that are no UTF-8 (a share written by an
+    old Windows in Latin-1) come back as "\ufffd" instead of unencodable surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return name
+
+
+def _when(mtime_ns: int) -> datetime:
+    return datetime.fromtimestamp(mtime_ns // 1_000_000_000, UTC)
+
+
+class _Mapper:
+    def __init__(self, config: Config, cursor: Cursor) -> None:
+        self.config = config
+        self.previous = cursor.http
+        self.root_bytes = os.fsencode(config.root)
+        self.base_url = (config.base_url or config.root.as_uri()).rstrip("/")
+        self._prefixes: dict[bytes, str] = {}
+        self.sniffed: dict[str, dict[str, str]] = {}
+        self.newest = 0
+
+    def url(self, file: _File) -> str:
+        """``base_url`` or the root's ``file://`` URI, plus the path as its bytes, quoted."""
+        relative = os.fsencode(file.path)[len(self.root_bytes) :].lstrip(b"/")
+        folder, _, name = relative.rpartition(b"/")
+        prefix = self._prefixes.get(folder)
+        if prefix is None:  # one folder's files share it: quote it once
+            quoted = quote(folder) + "/" if folder else ""
+            prefix = self._prefixes[folder] = f"{self.base_url}/{quoted}"
+        return prefix + quote(name)
+
+    def media_type(self, file: _File, warnings: list[str]) -> str | None:
+        by_name = media_type_by_name(file.rel.rsplit("/", 1)[-1])
+        if by_name is not None:
+            return by_name
+        validators = {"size": str(file.size), "mtime_ns": str(file.mtime_ns)}
+        cached = self.previous.get(file.rel)
+        if cached and all(cached.get(k) == v for k, v in validators.items()):
+            media_type = cached.get("media_type") or None
+        else:
+            try:
+                with open(file.path, "rb") as handle:
+                    media_type = sniff(handle.read(SNIFF_BYTES))
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                warnings.append(
+                    f"Filen {file.rel} kunde inte läsas ({exc.strerror or exc}); filtypen är okänd"
+                )
+                return None
+        self.sniffed[file.rel] = {**validators, "media_type": media_type or ""}
+        return media_type
+
+    def dataset(self, folder: _Folder) -> Dataset:
+        warnings = folder.warnings
+        distributions = []
+        prefix = folder.rel + "/" if folder.rel else ""
+        for file in folder.files:
+            media_type = self.media_type(file, warnings)
+            name = file.rel.removeprefix(prefix)
+            url = self.url(file)
+            distributions.append(
+                Distribution(
+                    title={"sv": name},
+                    access_url=url,
+                    download_url=url,
+                    media_type=media_type,
+                    format=file_format(name, media_type),
+                    byte_size=file.size,
+                    modified=_when(file.mtime_ns),
+                )
+            )
+            self.newest = max(self.newest, file.mtime_ns)
+        title = folder.rel or _text(self.config.root.name or str(self.config.root))
+        uri = f"{self.config.base_uri}/{quote(folder.key)}" if self.config.base_uri else None
+        newest = max((f.mtime_ns for f in folder.files), default=None)
+        return Dataset(
+            uri=uri,
+            title={"sv": title},
+            description={"sv": f"Filerna i mappen {title}"},
+            modified=_when(newest) if newest is not None else None,
+            distributions=distributions,
+            extras={
+                EXTRA_PATH: [folder.rel or "."],
+                EXTRA_FILES: [str(len(folder.files))],
+                EXTRA_BYTES: [str(sum(f.size for f in folder.files))],
+            },
+        )
+
+    def cursor(self) -> Cursor:
+        last_value = (
+            datetime.fromtimestamp(self.newest / 1e9, UTC).isoformat() if self.newest else None
+        )
+        return Cursor(last_value=last_value, http=self.sniffed)
+
+
+def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
+    """Yield one dataset per folder (see ``depth``) and, last, ``Done(complete=True)``.
+
+    Raises ConnectorError when the root is missing or unreadable, or is lost part-way.
+    """
+    walker = _Walker(config)
+    walker.check_root()
+    mapper = _Mapper(config, cursor)
+    for found in walker.folders():
+        if isinstance(found, Failure):
+            yield found
+            continue
+        dataset = mapper.dataset(found)
+        yield Item(found.key, dataset, found.warnings)
+    yield Done(mapper.cursor(), complete=True)
