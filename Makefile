@@ -32,5 +32,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/harvest.py
 
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
+
 clean:
 	rm -rf $(VENV) .venv-pycsw $(HOME_DIR) .pytest_cache .ruff_cache

@@ -657,7 +657,7 @@ def demo(context: Context, host: str, port: int, no_serve: bool) -> None:
     if any(summary.status != "completed" for summary in summaries):
         fail(summaries[0].error or "Skördningen av exempeldata misslyckades")
     if not no_serve:
-        context.invoke(serve, host=host, port=port)
+        click.get_current_context().invoke(serve, host=host, port=port)
 
 
 # Commands of other rooms register themselves on ``main`` when imported here.

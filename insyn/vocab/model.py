@@ -103,7 +103,8 @@ class Governance:
 
     @property
     def is_public(self) -> bool:
-        return self.access_rights == PUBLIC
+        """Public access right and no secrecy provision: a named OSL provision wins."""
+        return self.access_rights == PUBLIC and not self.secrecy_provision
 
 
 @dataclass

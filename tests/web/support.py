@@ -1,0 +1,142 @@
+"""Catalogues, indexes and servers for the web tests.
+
+``build_demo`` harvests the bundled Exempelby catalogue with the engine into a fresh
+catalogue, adds records that must never be shown (a PUBLIC record that names an OSL
+provision, a tombstoned one), and indexes everything with ``index_document`` into an
+embedded backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from insyn.catalogue.models import CatalogueRecord
+from insyn.catalogue.store import Catalogue
+from insyn.harvester.engine import harvest_source
+from insyn.search.backends.embedded import EmbeddedBackend
+from insyn.search.documents import index_document
+from insyn.search.web.access import ANONYMOUS, may_see
+from insyn.search.web.app import create_app
+from insyn.search.web.config import WebConfig
+from insyn.settings import Settings, load_settings
+from insyn.vocab.model import from_dict
+from tests.support.catalogues import PREFIXES
+
+DEMO_FILE = Path(str(resources.files("insyn.demo").joinpath("data", "exempelby-katalog.ttl")))
+
+CONTRADICTORY = "https://data.exempelby.se/dataset/motsagelsefull"
+TOMBSTONED = "https://data.exempelby.se/dataset/borttagen"
+KEPT = "https://data.exempelby.se/dataset/kvar"
+
+
+def _extra_ttl(with_tombstoned: bool) -> str:
+    body = f"""
+<{CONTRADICTORY}> a dcat:Dataset ;
+    dcterms:title "Hemligstämplad lönelista med felaktig märkning"@sv ;
+    dcterms:description "Märkt som publik men med sekretessbestämmelse."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcterms:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> ;
+    insyn:secrecyProvision "39 kap. 3 § OSL" .
+
+<{KEPT}> a dcat:Dataset ;
+    dcterms:title "Parkbänkar i Exempelby"@sv ;
+    dcterms:description "Alla parkbänkar."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcterms:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> .
+"""
+    if with_tombstoned:
+        body += f"""
+<{TOMBSTONED}> a dcat:Dataset ;
+    dcterms:title "Avvecklade soptunnor zeppelinare"@sv ;
+    dcterms:description "En datamängd som har tagits bort ur källan."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcterms:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> .
+"""
+    return PREFIXES + body
+
+
+def harvest_demo(catalogue: Catalogue, work: Path, *, extras: bool = True) -> None:
+    """Harvest the demo catalogue (and the hidden extras) into ``catalogue``."""
+    catalogue.add_source("exempelby", "dcat", str(DEMO_FILE), {})
+    assert harvest_source(catalogue, "exempelby").status == "completed"
+    if not extras:
+        return
+    extra = work / "extra.ttl"
+    extra.write_text(_extra_ttl(True), encoding="utf-8")
+    catalogue.add_source("extra", "dcat", str(extra), {})
+    assert harvest_source(catalogue, "extra").status == "completed"
+    extra.write_text(_extra_ttl(False), encoding="utf-8")
+    summary = harvest_source(catalogue, "extra", allow_deletions=True, full=True)
+    assert summary.status == "completed" and summary.deleted == 1
+
+
+def documents(catalogue: Catalogue, *, include_deleted: bool = False) -> list[dict]:
+    """Index documents of the stored records (live ones, as the indexer keeps them)."""
+    out = []
+    with catalogue.session() as session:
+        for row in session.query(CatalogueRecord).all():
+            if row.deleted_at is not None and not include_deleted:
+                continue
+            out.append(
+                index_document(
+                    row.id,
+                    from_dict(row.data),
+                    publisher_name=row.publisher.name_sv if row.publisher else None,
+                    owner_name=row.owner.name_sv if row.owner else None,
+                    source=row.source.name,
+                )
+            )
+    return out
+
+
+def index_catalogue(catalogue: Catalogue, backend: EmbeddedBackend) -> int:
+    backend.ensure_index()
+    return backend.rebuild(documents(catalogue))
+
+
+@dataclass
+class Site:
+    """A demo catalogue behind the web app (and, when started, a real server)."""
+
+    settings: Settings
+    catalogue: Catalogue
+    backend: EmbeddedBackend
+    app: FastAPI
+    base_url: str = ""
+
+    def hidden_rows(self) -> list[CatalogueRecord]:
+        """Records the public must never see: non-public, secret-marked or tombstoned."""
+        with self.catalogue.session() as session:
+            rows = session.query(CatalogueRecord).all()
+        return [row for row in rows if not may_see(ANONYMOUS, row)]
+
+    def visible_rows(self) -> list[CatalogueRecord]:
+        with self.catalogue.session() as session:
+            rows = session.query(CatalogueRecord).all()
+        return [row for row in rows if may_see(ANONYMOUS, row)]
+
+
+def make_site(
+    work: Path,
+    base_url: str,
+    *,
+    config: WebConfig | None = None,
+    extras: bool = True,
+    database_url: str | None = None,
+) -> Site:
+    settings = load_settings(home=work, base_url=base_url, database_url=database_url)
+    catalogue = Catalogue(settings.catalogue_url)
+    harvest_demo(catalogue, work, extras=extras)
+    backend = EmbeddedBackend(work / "search")
+    index_catalogue(catalogue, backend)
+    app = create_app(
+        settings,
+        catalogue=catalogue,
+        backend=backend,
+        config=config or WebConfig(rate_limit_per_minute=0),
+    )
+    return Site(settings, catalogue, backend, app, base_url)

@@ -1,0 +1,276 @@
+"""Roles: every route declares one; non-public records are invisible to anonymous users.
+
+The demo catalogue holds eight non-public (OSL) datasets, plus a record marked PUBLIC that
+names a secrecy provision and a tombstoned one. None of them may show up anywhere: not in
+search, facet counts, suggestions, record lookups (404 exactly like a missing id), feeds,
+the CKAN API or the pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from html import escape as html_escape
+from urllib.parse import quote, quote_plus
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from insyn.search.backends.embedded import EmbeddedBackend
+from insyn.search.web.access import (
+    ADMIN_TOKEN_ENV,
+    AccessPolicy,
+    Role,
+    app_routes,
+    declared_roles,
+)
+from insyn.search.web.app import create_app
+from tests.web.support import CONTRADICTORY, TOMBSTONED, Site, documents
+
+ADMIN_ROUTES = {"/api/sources", "/api/runs"}
+
+
+def test_every_route_declares_exactly_one_role(site: Site) -> None:
+    routes = app_routes(site.app)
+    assert len(routes) > 30
+    for route in routes:
+        assert isinstance(route, APIRoute), f"{route!r} cannot declare a role"
+        roles = declared_roles(route)
+        assert len(roles) == 1, f"{route.path} declares {roles or 'no role'}"
+    admin = {r.path for r in routes if declared_roles(r) == {Role.ADMIN}}
+    assert admin == ADMIN_ROUTES
+
+
+def test_a_route_without_a_role_is_noticed() -> None:
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/forgotten")
+    def forgotten() -> dict[str, str]:
+        return {}
+
+    route = next(r for r in app_routes(app) if getattr(r, "path", "") == "/forgotten")
+    assert declared_roles(route) == set()
+
+
+# --- admin ------------------------------------------------------------------------------
+
+
+def admin_client(site: Site, token: str | None) -> TestClient:
+    app = create_app(
+        site.settings,
+        catalogue=site.catalogue,
+        backend=site.backend,
+        config=site.app.state.web.config,
+        access_policy=AccessPolicy(token),
+    )
+    return TestClient(app)
+
+
+@pytest.mark.parametrize("path", sorted(ADMIN_ROUTES))
+def test_admin_routes_answer_401_when_no_token_is_configured(site: Site, path: str) -> None:
+    client = admin_client(site, None)
+    response = client.get(path, headers={"Authorization": "Bearer anything"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_admin_routes_need_the_right_bearer_token(site: Site) -> None:
+    client = admin_client(site, "ratt-nyckel-123")
+    for headers in (
+        {},
+        {"Authorization": "Bearer fel-nyckel"},
+        {"Authorization": "ratt-nyckel-123"},
+        {"Authorization": "Basic ratt-nyckel-123"},
+    ):
+        assert client.get("/api/sources", headers=headers).status_code == 401
+    good = {"Authorization": "Bearer ratt-nyckel-123"}
+    sources = client.get("/api/sources", headers=good)
+    assert sources.status_code == 200
+    assert {s["name"] for s in sources.json()} == {"exempelby", "extra"}
+    runs = client.get("/api/runs?source=extra", headers=good)
+    assert runs.status_code == 200
+    assert [r["status"] for r in runs.json()] == ["completed", "completed"]
+    assert runs.json()[0]["deleted"] == 1
+
+
+def test_admin_token_comes_from_the_environment_and_only_its_hash_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ADMIN_TOKEN_ENV, "miljö-nyckel")
+    policy = AccessPolicy.from_environment()
+    assert policy.admin_enabled
+    assert "miljö-nyckel" not in repr(vars(policy))
+    assert policy.authenticate("Bearer miljö-nyckel").role is Role.ADMIN
+    assert policy.authenticate("Bearer miljö-nyckeln").role is Role.ANONYMOUS
+    monkeypatch.delenv(ADMIN_TOKEN_ENV)
+    assert not AccessPolicy.from_environment().admin_enabled
+
+
+def test_admin_sees_no_more_records_than_anyone(site: Site) -> None:
+    client = admin_client(site, "nyckel")
+    headers = {"Authorization": "Bearer nyckel"}
+    hidden = site.hidden_rows()[0]
+    assert client.get(f"/api/records/{hidden.id}", headers=headers).status_code == 404
+    total = client.get("/api/search", headers=headers).json()["total"]
+    assert total == len(site.visible_rows())
+
+
+# --- non-public records never show -----------------------------------------------------
+
+
+def markers(site: Site) -> dict[str, list[str]]:
+    """Strings that identify hidden records and appear in no visible record."""
+    visible = json.dumps([row.data for row in site.visible_rows()], ensure_ascii=False)
+    visible += " ".join(row.id for row in site.visible_rows())
+    found: dict[str, list[str]] = {}
+    for row in site.hidden_rows():
+        candidates = [row.id, row.uri or "", row.title]
+        found[row.id] = [c for c in candidates if c and c not in visible]
+    return found
+
+
+def assert_no_leak(
+    text: str, hidden: dict[str, list[str]], where: str, echoed: str | None = None
+) -> None:
+    """Fail if ``text`` names a hidden record (the query the request echoes excepted)."""
+    if echoed:
+        for form in (echoed, quote(echoed), quote_plus(echoed), html_escape(echoed)):
+            text = text.replace(form, "")
+    for record_id, strings in hidden.items():
+        for string in strings:
+            assert string not in text, f"{where} leaks {string!r} of hidden record {record_id}"
+
+
+def test_the_demo_holds_the_records_that_must_stay_hidden(site: Site) -> None:
+    hidden = {row.uri for row in site.hidden_rows()}
+    assert CONTRADICTORY in hidden and TOMBSTONED in hidden
+    assert len(hidden) == 10
+    assert all(len(strings) >= 2 for strings in markers(site).values())
+
+
+def test_hidden_records_are_404_exactly_like_missing_ones(site: Site, client: TestClient) -> None:
+    paths = ["/api/records/{}", "/datasets/{}", "/datasets/{}.ttl"]
+    for headers in ({}, {"Accept": "text/html"}):
+        for path in paths:
+            for row in site.hidden_rows():
+                for key in (row.id, row.uri or ""):
+                    missing = uuid.uuid4().hex
+                    if "://" in key:
+                        missing = f"https://data.exempelby.se/dataset/{missing}"
+                    expected = client.get(path.format(missing), headers=headers)
+                    response = client.get(path.format(key), headers=headers)
+                    assert response.status_code == expected.status_code == 404, (path, key)
+                    assert response.text.replace(key, missing) == expected.text, (path, key)
+
+
+def test_hidden_records_are_not_found_by_uri_either(site: Site, client: TestClient) -> None:
+    for row in site.hidden_rows():
+        assert client.get(f"/api/records/{row.uri}").status_code == 404
+    visible = next(r for r in site.visible_rows() if r.uri)
+    found = client.get(f"/api/records/{visible.uri}")
+    assert found.status_code == 200 and found.json()["id"] == visible.id
+
+
+def test_no_route_shows_a_hidden_record(site: Site, client: TestClient) -> None:
+    hidden = markers(site)
+    rows = site.hidden_rows()
+    html = {"Accept": "text/html"}
+    urls: list[tuple[str, dict[str, str], str | None]] = [
+        ("/", html, None),
+        ("/sok", html, None),
+        ("/sok?sortering=senast&sida=2", html, None),
+        ("/organisationer", html, None),
+        ("/api/search?page_size=100", {}, None),
+        ("/api/search?page_size=100&sort=title&facet=publisher&facet=theme", {}, None),
+        ("/api/organisations", {}, None),
+        ("/catalog.atom", {}, None),
+        ("/catalog.jsonld", {}, None),
+        ("/api/3/action/package_search?rows=1000", {}, None),
+        ("/api/3/action/package_list", {}, None),
+        ("/api/3/action/organization_list?all_fields=true", {}, None),
+    ]
+    for row in rows:
+        words = re.findall(r"\w{4,}", row.title)
+        urls += [
+            (f"/api/search?q={row.title}", {}, row.title),
+            (f"/sok?q={row.title}", html, row.title),
+            (f"/api/3/action/package_search?q={row.title}", {}, row.title),
+            (f"/api/3/action/package_show?id={row.id}", {}, row.id),
+        ]
+        urls += [(f"/api/suggest?q={word[:5]}", {}, word[:5]) for word in words[:2]]
+    for organisation in client.get("/api/organisations").json()["organisations"]:
+        urls.append((f"/organisationer/{organisation['slug']}", html, None))
+        urls.append((f"/api/organisations/{organisation['slug']}", {}, None))
+    urls += [(f"/catalog.ttl?page={n}&page_size=20", {}, None) for n in range(1, 5)]
+    for url, headers, echoed in urls:
+        response = client.get(url, headers=headers)
+        assert response.status_code in (200, 404), url
+        assert_no_leak(response.text, hidden, url, echoed)
+    assert client.get("/catalog.ttl?page=5&page_size=20").status_code == 404
+
+
+def test_counts_and_facets_count_only_visible_records(site: Site, client: TestClient) -> None:
+    visible = [r for r in site.visible_rows() if r.kind in ("dataset", "dataservice")]
+    result = client.get("/api/search?facet=publisher&facet=access_rights").json()
+    assert result["total"] == len(visible)
+    assert result["facets"]["access_rights"] == [
+        {"value": "PUBLIC", "label": "Publik", "count": len(visible), "selected": False}
+    ]
+    assert sum(v["count"] for v in result["facets"]["publisher"]) == len(visible)
+    organisations = client.get("/api/organisations").json()["organisations"]
+    assert sum(o["records"] for o in organisations) == len(visible)
+
+
+def test_an_index_that_lags_behind_the_catalogue_cannot_leak(site: Site, tmp_path) -> None:
+    """Hits the catalogue says are hidden are dropped, whatever the index believes."""
+    stale = EmbeddedBackend(tmp_path)
+    stale.ensure_index()
+    believed_public = []
+    for document in documents(site.catalogue, include_deleted=True):
+        document.update(is_public=True, access_rights="PUBLIC")
+        believed_public.append(document)
+    stale.rebuild(believed_public)
+    app = create_app(
+        site.settings,
+        catalogue=site.catalogue,
+        backend=stale,
+        config=site.app.state.web.config,
+    )
+    client = TestClient(app)
+    hidden = markers(site)
+    hidden_ids = {row.id for row in site.hidden_rows()}
+    for row in site.hidden_rows():
+        found = client.get("/api/search", params={"q": row.title}).json()
+        assert hidden_ids.isdisjoint(hit["id"] for hit in found["hits"])
+        assert_no_leak(json.dumps(found["hits"], ensure_ascii=False), hidden, row.title)
+        page = client.get("/sok", params={"q": row.title}, headers={"Accept": "text/html"})
+        assert row.id not in page.text
+
+
+@pytest.mark.postgres
+def test_visibility_holds_on_postgresql(postgres_url: str, tmp_path) -> None:
+    """The same rules in PostgreSQL's SQL (JSON paths, NOT IN) as in SQLite's."""
+    from tests.web.support import make_site
+
+    pg = make_site(tmp_path, "http://127.0.0.1:8080", database_url=postgres_url)
+    try:
+        client = TestClient(pg.app)
+        visible = {r.id for r in pg.visible_rows() if r.kind in ("dataset", "dataservice")}
+        assert len(pg.hidden_rows()) == 10
+        assert set(client.get("/api/3/action/package_list").json()["result"]) == visible
+        assert client.get("/api/search").json()["total"] == len(visible)
+        for row in pg.hidden_rows():
+            assert client.get(f"/api/records/{row.id}").status_code == 404
+            assert client.get(f"/api/records/{row.uri}").status_code == 404
+        feed = client.get("/catalog.ttl?page_size=500").text
+        assert_no_leak(feed, markers(pg), "/catalog.ttl on PostgreSQL")
+        organisations = client.get("/api/organisations").json()["organisations"]
+        assert sum(o["records"] for o in organisations) == len(visible)
+    finally:
+        pg.backend.close()
+        pg.catalogue.close()

@@ -1,0 +1,61 @@
+"""``insyn serve`` end to end: the app opens the store and the search index from the
+settings alone and brings the index up to date before answering."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from fastapi.testclient import TestClient
+
+from insyn.catalogue.store import Catalogue
+from insyn.search.web.app import create_app
+from insyn.search.web.server import address, bind
+from insyn.settings import load_settings
+from tests.web.support import harvest_demo
+
+
+def test_an_app_from_settings_alone_catches_the_index_up(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path, base_url="http://127.0.0.1:8080")
+    catalogue = Catalogue(settings.catalogue_url)
+    harvest_demo(catalogue, tmp_path, extras=False)
+    catalogue.close()
+    with TestClient(create_app(settings)) as client:  # opens and, at shutdown, closes both
+        assert client.get("/api/search").json()["total"] == 70
+        assert client.get("/health").json()["status"] == "ok"
+
+
+def test_insyn_serve_answers_on_the_given_port(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path)
+    catalogue = Catalogue(settings.catalogue_url)
+    harvest_demo(catalogue, tmp_path, extras=False)
+    catalogue.close()
+    sock = bind("127.0.0.1")
+    base = address(sock)
+    port = sock.getsockname()[1]
+    sock.close()  # free the port for the server process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "insyn", "--home", str(tmp_path), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = requests.get(f"{base}/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "insyn serve did not start"
+                time.sleep(0.2)
+        assert health.status_code == 200
+        page = requests.get(f"{base}/", headers={"Accept": "text/html"}, timeout=5)
+        assert "Exempelby kommun" in page.text
+        assert requests.get(f"{base}/api/search?q=bygglov", timeout=5).json()["total"] >= 3
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
