@@ -11,10 +11,14 @@ if [ -x /usr/sbin/mariadbd ] && ! mysqladmin -h 127.0.0.1 -u root ping >/dev/nul
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
   for _ in $(seq 1 30); do mysqladmin -h 127.0.0.1 -u root ping >/dev/null 2>&1 && break; sleep 1; done
 fi
-# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-    || echo "Could not install chromium; the browser tests will say so." >&2
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here);
+# the report test renders PDF pages with poppler's pdftoppm/pdftotext.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+    || echo "Could not install$missing; the tests that need them will say so." >&2
 fi
 if [ "${CI:-}" = "true" ] && ! pg_up; then
   echo "PostgreSQL is not running on 127.0.0.1:5432; CI needs it." >&2

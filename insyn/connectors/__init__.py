@@ -20,6 +20,8 @@ BUILTIN: dict[str, str] = {
     "csw": "insyn.connectors.csw",
     "sql": "insyn.connectors.sql",
     "files": "insyn.connectors.files",
+    "fgs": "insyn.connectors.fgs",
+    "diarium-csv": "insyn.connectors.diarium_csv",
 }
 
 

@@ -1,0 +1,193 @@
+"""The diarium-csv connector: three invented product layouts, encodings, dates, bad rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from insyn.catalogue.store import Catalogue
+from insyn.connectors import diarium_csv
+from insyn.connectors.base import Cursor, Failure, Item
+from insyn.errors import ConfigError
+from insyn.harvester.engine import harvest_source
+from insyn.search.backends.base import SearchRequest
+from insyn.search.backends.embedded import EmbeddedBackend
+from insyn.search.indexer import Indexer
+from insyn.vocab.model import NON_PUBLIC
+
+DATA = Path(__file__).parent / "data"
+CICERON = (
+    "Dnr;Ärendemening;Status;Reg.datum ärende;Enhet;Klassificering;Handl.nr;"
+    "Handlingsbeskrivning;Handl.datum;Riktning;Handlingstyp;Avsändare/Mottagare;Privatperson;"
+    "Sekretess\n"
+    "MN.2024.12;Tillsyn av livsmedelsanläggning;Öppet;5 mars 2024;Miljöenheten;4.2;1;"
+    "Inspektionsrapport;05.03.2024;E;Rapport;Café Örat AB;;\n"
+    "MN.2024.12;Tillsyn av livsmedelsanläggning;Öppet;5 mars 2024;Miljöenheten;4.2;2;"
+    "Klagomål från granne;6 mars 2024;I;Skrivelse;Göran Åberg;x;Ja\n"
+    "MN.2024.12;Tillsyn av livsmedelsanläggning;Öppet;5 mars 2024;Miljöenheten;4.2;3;"
+    "Svar;2024-03-07;Q;Skrivelse;Göran Åberg;x;\n"
+)
+
+
+def run(path: Path, **options: str) -> list:
+    return list(diarium_csv.harvest(diarium_csv.Config.from_source(str(path), options), Cursor()))
+
+
+def by_key(yielded: list) -> dict[str, Item]:
+    return {y.key: y for y in yielded if isinstance(y, Item)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-05", date(2024, 3, 5)),
+        ("5 mars 2024", date(2024, 3, 5)),
+        ("05.03.2024", date(2024, 3, 5)),
+        ("2024-03-05 14:22", date(2024, 3, 5)),
+        ("20240305", date(2024, 3, 5)),
+        (datetime(2024, 3, 5, 14, 22), date(2024, 3, 5)),
+        ("", None),
+    ],
+)
+def test_swedish_dates(text: object, expected: date | None) -> None:
+    assert diarium_csv.parse_swedish_date(text) == expected
+
+
+def test_public360_layout_utf8_bom_and_a_bad_row() -> None:
+    assert diarium_csv.detect_encoding(DATA / "p360.csv") == "utf-8-sig"
+    yielded = run(DATA / "p360.csv", mapping="public360-lik", owner="Exempelby kommun")
+    found = by_key(yielded)
+    assert {k for k in found if k.startswith("arende:")} == {
+        "arende:KS 2024/123",
+        "arende:SN 2024/45",
+        "arende:BN 2024/7",
+    }
+    case = found["arende:KS 2024/123"].record
+    assert (case.diarienummer, case.opened, case.responsible_unit) == (
+        "KS 2024/00123",
+        date(2024, 3, 5),
+        "Kommunledningsförvaltningen",
+    )
+    assert case.governance.process_code == "1.3.2"
+    second = found["handling:KS 2024/123-2"].record
+    assert second.direction == "drawn-up"
+    assert [a.name for a in second.attachments] == ["tjskr.docx", "bilaga.pdf"]
+    secret = found["handling:SN 2024/45-1"].record
+    assert (secret.governance.access_rights, secret.governance.secrecy_provision) == (
+        NON_PUBLIC,
+        "26 kap. 1 § OSL",
+    )
+    assert secret.parties[0].is_private_individual and secret.governance.contains_personal_data
+    company = found["handling:BN 2024/7-1"].record.parties[0]
+    assert not company.is_private_individual
+    [failure] = [y for y in yielded if isinstance(y, Failure)]
+    assert failure.field == "Dokumentdatum" and failure.key == "handling:SN 2024/45-2"
+    assert failure.reason.startswith("Rad 5, kolumn 'Dokumentdatum'")
+    assert "den femte" in failure.reason
+
+
+def test_ciceron_layout_windows_1252_and_word_dates(tmp_path: Path) -> None:
+    path = tmp_path / "ciceron.csv"
+    path.write_bytes(CICERON.encode("cp1252"))
+    assert diarium_csv.detect_encoding(path) == "cp1252"
+    yielded = run(path, mapping="ciceron-lik")
+    found = by_key(yielded)
+    case = found["arende:MN 2024/12"].record
+    assert (case.title["sv"], case.opened) == ("Tillsyn av livsmedelsanläggning", date(2024, 3, 5))
+    report = found["handling:MN 2024/12-1"].record
+    assert (report.date, report.direction, report.parties[0].is_private_individual) == (
+        date(2024, 3, 5),
+        "drawn-up",
+        False,
+    )
+    complaint = found["handling:MN 2024/12-2"].record
+    assert complaint.parties[0].name == "Göran Åberg" and complaint.parties[0].is_private_individual
+    assert complaint.governance.secrecy_provision == "bestämmelse ej angiven"
+    assert any("anger ingen bestämmelse" in w for w in found["handling:MN 2024/12-2"].warnings)
+    [failure] = [y for y in yielded if isinstance(y, Failure)]
+    assert failure.field == "Riktning" and failure.reason.startswith("Rad 4, kolumn 'Riktning'")
+
+
+def test_w3d3_layout_xlsx_with_column_override(tmp_path: Path) -> None:
+    path = tmp_path / "w3d3.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "Diarienr",
+            "Ärende",
+            "Löpnr",
+            "Rubrik",
+            "Datum",
+            "In/Ut",
+            "Part",
+            "Sekr.",
+            "Personuppgifter",
+            "Handläggande enhet",
+        ]
+    )
+    sheet.append(
+        [
+            "BN-2024-123",
+            "Bygglov Ekbacken",
+            1,
+            "Ansökan",
+            datetime(2024, 3, 5, 14, 22),
+            "In",
+            "Ekbacken Bygg AB",
+            "",
+            "Nej",
+            "Bygglovsenheten",
+        ]
+    )
+    sheet.append(
+        [
+            "BN-2024-123",
+            "Bygglov Ekbacken",
+            2,
+            "Grannyttrande",
+            "05.03.2024",
+            "In",
+            "Lisa Nilsson",
+            "",
+            "Ja",
+            "Bygglovsenheten",
+        ]
+    )
+    book.save(path)
+    found = by_key(run(path, mapping="w3d3-lik", **{"column.document_title": "Rubrik"}))
+    first = found["handling:BN 2024/123-1"].record
+    assert (first.date, first.direction, first.governance.contains_personal_data) == (
+        date(2024, 3, 5),
+        "incoming",
+        False,
+    )
+    assert found["handling:BN 2024/123-2"].record.governance.contains_personal_data is True
+    assert found["arende:BN 2024/123"].record.responsible_unit == "Bygglovsenheten"
+
+
+def test_config_errors() -> None:
+    with pytest.raises(ConfigError, match="diarienumret"):
+        diarium_csv.Config.from_source("x.csv", {})
+    with pytest.raises(ConfigError, match="Okänd mappning"):
+        diarium_csv.Config.from_source("x.csv", {"mapping": "finns-inte"})
+    with pytest.raises(ConfigError, match="Okänt fält"):
+        diarium_csv.Config.from_source("x.csv", {"column.dnr": "Dnr"})
+
+
+@pytest.mark.parametrize("written", ["KS 2024/123", "KS.2024.123", "KS-2024-123", "2024/00123"])
+def test_harvested_and_found_by_each_form(
+    sqlite_catalogue: Catalogue, tmp_path: Path, written: str
+) -> None:
+    sqlite_catalogue.add_source(
+        "p360", "diarium-csv", str(DATA / "p360.csv"), options={"mapping": "public360-lik"}
+    )
+    summary = harvest_source(sqlite_catalogue, "p360")
+    assert (summary.status, summary.added, summary.failed) == ("completed", 8, 1)
+    backend = EmbeddedBackend(tmp_path / "index")
+    Indexer(sqlite_catalogue, backend).catch_up()
+    hits = backend.search(SearchRequest(query=written, public_only=False)).hits
+    assert {h.title for h in hits} == {"Medborgarförslag om belysning", "Tjänsteskrivelse"}

@@ -1,0 +1,245 @@
+"""The fgs connector: real ERMS files, a generated Swedish export, bad input, search by dnr."""
+
+from __future__ import annotations
+
+import shutil
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from insyn.catalogue.store import Catalogue
+from insyn.connectors import fgs
+from insyn.connectors.base import Cursor, Failure, Item
+from insyn.errors import ConnectorError, UnsafeInputError
+from insyn.harvester.engine import harvest_source
+from insyn.search.backends.base import SearchRequest
+from insyn.search.backends.embedded import EmbeddedBackend
+from insyn.search.indexer import Indexer
+from insyn.vocab.erms_read import normalise_osl
+from insyn.vocab.model import NON_PUBLIC, PUBLIC, RESTRICTED, Case, Dataset, Document, from_dict
+from tests.conftest import shared_file
+
+DATA = Path(__file__).parent / "data"
+KOMMUN = DATA / "fgs_kommun.xml"
+SVK = "fgs-arendehantering/svkgs-arendehandlingar/exempel.xml"
+DILCIS = "fgs-arendehantering/dilcis-cits-erms/examples/ERMS_version_2_1_0_generated_example.xml"
+
+
+def run(path: Path | str, **options: str) -> list:
+    return list(fgs.harvest(fgs.Config.from_source(str(path), options), Cursor()))
+
+
+def items(yielded: list) -> dict[str, Item]:
+    return {y.key: y for y in yielded if isinstance(y, Item)}
+
+
+def test_svk_example_reports_exactly_the_enumeration_error_and_harvests_the_rest() -> None:
+    yielded = run(shared_file(SVK))
+    found = items(yielded)
+    warnings = [w for item in found.values() for w in item.warnings]
+    assert len(warnings) == 1
+    assert "rad 151" in warnings[0] and "<record>" in warnings[0]
+    assert "recordPhysicalOrDigital" in warnings[0] and "'digitial'" in warnings[0]
+    assert "XSD ERMS 3" in warnings[0]
+    document = found["handling:8dbbdc56-8ada-4ad5-a1ec-b8131a1086a2"]
+    assert document.warnings == warnings
+    case = found["arende:3b9fbc5f-3eaf-4521-9726-0f142feb04c3"].record
+    assert isinstance(case, Case)
+    assert (case.diarienummer, case.diarienummer_normalised) == ("F 2019-0032", "F 2019/32")
+    assert case.governance.access_rights == NON_PUBLIC
+    assert case.governance.secrecy_provision == "KO 54:2"
+    assert case.governance.process_code == "1.2"
+    assert case.status == "avslutat" and str(case.opened) == "2020-05-20"
+    assert {p.name: p.is_private_individual for p in case.parties}["Försäkringskassan"] is False
+    doc = document.record
+    assert isinstance(doc, Document)
+    assert (doc.case_diarienummer, doc.document_number, doc.direction) == (
+        "F 2019/32",
+        "1",
+        "outgoing",
+    )
+    assert doc.document_type == "ärendedokument" and str(doc.date) == "2020-02-03"
+    assert [(a.name, a.format) for a in doc.attachments] == [("ansökan", "pdf")]
+    receiver = next(p for p in doc.parties if p.role == "mottagare")
+    assert (receiver.name, receiver.is_private_individual) == ("Jörgen Mottagare", True)
+    register = found["diarium"].record
+    assert isinstance(register, Dataset) and register.uri == "urn:insyn:diarium:sunne-pastorat"
+    assert case.diarium == doc.diarium == register.uri
+    assert register.extras["control_ärendenummer"] == ["P 2019-0254"]
+
+
+def test_skip_makes_the_invalid_record_a_failure_and_keeps_its_case() -> None:
+    yielded = run(shared_file(SVK), on_invalid="skip")
+    failures = [y for y in yielded if isinstance(y, Failure)]
+    assert [(f.key, f.field) for f in failures] == [
+        ("handling:8dbbdc56-8ada-4ad5-a1ec-b8131a1086a2", "record")
+    ]
+    assert "rad 151" in failures[0].reason
+    assert set(items(yielded)) == {"diarium", "arende:3b9fbc5f-3eaf-4521-9726-0f142feb04c3"}
+
+
+def test_svk_profile_schematron_runs_and_names_lines() -> None:
+    warnings = [
+        w for i in items(run(shared_file(SVK), schematron="svk")).values() for w in i.warnings
+    ]
+    assert any("ERMS-SVK-ARENDE.sch: rad 15, <p>" in w for w in warnings)
+    assert any("rad 47, <otherTitle>" in w for w in warnings)
+
+
+def test_dilcis_example_validates_against_erms_2_1_2() -> None:
+    for schema in ("v2", "auto"):
+        found = items(run(shared_file(DILCIS), schema=schema))
+        assert all(
+            not w.startswith(("XSD", "Schematron")) for i in found.values() for w in i.warnings
+        )
+        kinds = [i.record.kind for i in found.values()]
+        assert (kinds.count("case"), kinds.count("document")) == (4, 6)
+    v3 = [w for i in items(run(shared_file(DILCIS), schema="v3")).values() for w in i.warnings]
+    assert any("adressType" in w for w in v3)  # the v2 spelling v3 no longer accepts
+
+
+def test_generated_swedish_export_maps_secrecy_parties_and_dnr() -> None:
+    yielded = run(KOMMUN)
+    found = items(yielded)
+    assert not [w for i in found.values() for w in i.warnings]  # valid ERMS 3
+    assert sum(1 for i in found.values() if i.record.kind == "case") == 3
+    assert sum(1 for i in found.values() if i.record.kind == "document") == 5
+    ks = found["arende:a-1"].record
+    assert ks.diarienummer_normalised == "KS 2024/123" and ks.responsible_unit == (
+        "Kommunledningsförvaltningen"
+    )
+    parties = {p.name: p for p in ks.parties}
+    assert parties["Sven Svensson"].is_private_individual
+    assert parties["Sven Svensson"].identifier == "19121212-1212"
+    assert not parties["Parkföreningen Ljuset"].is_private_individual
+    assert not parties["Karin Lind"].is_private_individual  # an official
+    assert ks.governance.access_rights == PUBLIC and ks.governance.contains_personal_data
+    sn = found["arende:a-2"].record
+    assert sn.diarienummer_normalised == "SN 2024/45"
+    assert (sn.governance.access_rights, sn.governance.secrecy_provision) == (
+        NON_PUBLIC,
+        "26 kap. 1 § OSL",
+    )
+    inherited = found["handling:r-2-1"].record  # no restriction of its own: the case's
+    assert inherited.governance.secrecy_provision == "26 kap. 1 § OSL"
+    assert "personnummer" in inherited.governance.personal_data_categories
+    own = found["handling:r-3-1"].record
+    assert (own.governance.access_rights, own.governance.secrecy_provision) == (
+        RESTRICTED,
+        "18 kap. 8 § OSL",
+    )
+    assert own.case_diarienummer == "BN 2024/7"
+    assert [a.name for a in own.attachments] == ["ritning.dwg", "situationsplan.pdf"]
+    assert found["handling:r-1-2"].record.direction == "drawn-up"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("OSL 26:1", "26 kap. 1 § OSL"),
+        ("26:1 OSL", "26 kap. 1 § OSL"),
+        ("26 kap 1 § första stycket OSL", "26 kap. 1 § OSL"),
+        ("21 kap. 3 a § offentlighets- och sekretesslagen (2009:400)", "21 kap. 3a § OSL"),
+        ("KO 54:2", "KO 54:2"),
+    ],
+)
+def test_osl_references_are_normalised(text: str, expected: str) -> None:
+    assert normalise_osl(text) == expected
+
+
+def test_xxe_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "xxe.xml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE erms [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<erms xmlns="https://DILCIS.eu/XML/ERMS"><control/>&x;</erms>',
+        encoding="utf-8",
+    )
+    with pytest.raises(UnsafeInputError):
+        run(path)
+
+
+def test_not_an_erms_file(tmp_path: Path) -> None:
+    path = tmp_path / "annat.xml"
+    path.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')
+    with pytest.raises(ConnectorError, match="namnrymden"):
+        run(path)
+
+
+def _harvested(catalogue: Catalogue) -> dict[str, object]:
+    return {
+        row.source_key: from_dict(row.data) for row in catalogue.iter_records(public_only=False)
+    }
+
+
+def test_malformed_mid_file_fails_cleanly_and_keeps_everything(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.xml"
+    shutil.copy(KOMMUN, path)
+    sqlite_catalogue.add_source("diariet", "fgs", str(path))
+    first = harvest_source(sqlite_catalogue, "diariet")
+    assert (first.status, first.added, first.warnings) == ("completed", 9, 0)
+    before = _harvested(sqlite_catalogue)
+    text = KOMMUN.read_text(encoding="utf-8")
+    cut = text.index('<aggregation systemIdentifier="a-3"')
+    path.write_text(text[:cut] + "<aggregation><objectId>trasig</aggregation>", encoding="utf-8")
+    broken = harvest_source(sqlite_catalogue, "diariet")
+    assert broken.status == "failed" and "inte välformad XML på rad" in (broken.error or "")
+    assert _harvested(sqlite_catalogue) == before
+    # Unchanged file: the conditional shortcut; a fixed file harvests again.
+    shutil.copy(KOMMUN, path)
+    again = harvest_source(sqlite_catalogue, "diariet")
+    assert (again.status, again.unchanged) == ("completed", 9)
+
+
+@pytest.mark.parametrize(
+    "written", ["KS 2024/123", "KS 2024/00123", "KS.2024.123", "KS-2024-123", "2024/123"]
+)
+def test_harvested_case_is_found_by_every_written_form(
+    sqlite_catalogue: Catalogue, tmp_path: Path, written: str
+) -> None:
+    sqlite_catalogue.add_source("diariet", "fgs", str(KOMMUN))
+    harvest_source(sqlite_catalogue, "diariet")
+    backend = EmbeddedBackend(tmp_path / "index")
+    Indexer(sqlite_catalogue, backend).catch_up()
+    hits = backend.search(SearchRequest(query=written, public_only=False)).hits
+    assert {h.title for h in hits} == {
+        "Medborgarförslag om belysning i Stadsparken",
+        "Medborgarförslag om belysning",
+        "Tjänsteskrivelse om belysning",
+    }
+    # Prefix: the series and year list the case and its documents.
+    prefix = backend.search(SearchRequest(query="KS 2024/", public_only=False))
+    assert prefix.total == 3
+    # A registrar sees the secret-marked case; the public sees at most a masked entry.
+    registrar = backend.search(SearchRequest(query="SN.2024.45", public_only=False))
+    assert "Ansökan om ekonomiskt bistånd" in {h.title for h in registrar.hits}
+    public = backend.search(SearchRequest(query="SN 2024/45")).hits
+    assert all("bistånd" not in h.title and "Hemlig" not in h.title for h in public)
+    assert backend.search(SearchRequest(query="bistånd")).total == 0
+
+
+def test_streaming_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_diarium", Path(__file__).resolve().parents[2] / "bench" / "diarium.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def peak(documents: int) -> int:
+        path = tmp_path / f"e{documents}.xml"
+        bench.write_export(path, documents)
+        tracemalloc.start()
+        config = fgs.Config.from_source(str(path), {"validate": "false"})
+        count = sum(1 for y in fgs.harvest(config, Cursor()) if isinstance(y, Item))
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert count == documents + documents // 10 + 1
+        return size
+
+    small, large = peak(500), peak(5000)
+    assert large < small * 2  # ten times the export, not ten times the memory
