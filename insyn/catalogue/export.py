@@ -1,6 +1,8 @@
 """The public part of the catalogue as DCAT-AP-SE: what ``insyn export`` and the feeds write.
 
-Only records that are public and not tombstoned are ever read here.
+Only records that are public and not tombstoned are ever read here, and each is masked
+(``insyn.vocab.masking.public_record``) on its way out: a record the public may not see
+is skipped even if the store calls it public.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation
 from insyn.catalogue.store import Catalogue
 from insyn.vocab import dcat_write
+from insyn.vocab.masking import public_record
 from insyn.vocab.model import Agent, Catalog, Record, from_dict
 
 SWEDISH = "http://publications.europa.eu/resource/authority/language/SWE"
@@ -82,12 +85,14 @@ def dataset_uri(base_url: str, record_id: str) -> str:
 
 
 def public_records(catalogue: Catalogue, base_url: str) -> Iterator[tuple[Record, str]]:
-    """Every public, live dataset and data service, with its fallback IRI."""
+    """Every public, live dataset and data service, masked, with its fallback IRI."""
     rows: Iterator[CatalogueRecord] = catalogue.iter_records(
         public_only=True, kinds=("dataset", "dataservice")
     )
     for row in rows:
-        yield from_dict(row.data), dataset_uri(base_url, row.id)
+        record = public_record(from_dict(row.data))
+        if record is not None:
+            yield record, dataset_uri(base_url, row.id)
 
 
 def public_catalogue_graph(catalogue: Catalogue, catalog_uri: str, base_url: str) -> Graph:

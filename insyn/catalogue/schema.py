@@ -5,7 +5,14 @@ the Alembic environment and the migration test read it from here. A new model mo
 adds its import below.
 """
 
-from insyn.catalogue import models
+from insyn.catalogue import (  # noqa: F401  (desk, roles, audit)
+    accounts,
+    audit,
+    followup,
+    models,
+    operations,
+    requests_log,
+)
 from insyn.catalogue.models import Base
 
 __all__ = ["Base", "models"]

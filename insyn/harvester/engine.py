@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from insyn import connectors
+from insyn.catalogue import followup
 from insyn.catalogue.models import (
     CatalogueRecord,
     ChangeLogEntry,
@@ -34,12 +36,17 @@ from insyn.catalogue.models import (
 from insyn.catalogue.store import Catalogue, ExistingRecord, new_record_id, utcnow
 from insyn.connectors.base import CatalogInfo, Cursor, Deleted, Done, Failure, Item, Yielded
 from insyn.errors import HarvestError, InsynError
+from insyn.harvester import notify
 from insyn.vocab.model import Agent, Dataset, Record, text_in, to_dict
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DELETION_GUARD = 0.2
 BATCH_SIZE = 2000
+
+
+class StopRequested(BaseException):
+    """Raised inside a run when its ``stop`` event is set: the run is marked interrupted."""
 
 
 @dataclass
@@ -321,6 +328,8 @@ def harvest_source(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
     worker: str | None = None,
+    before_commit: Callable[[Session], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> RunSummary:
     """Run one harvest of one source and return its summary.
 
@@ -328,6 +337,11 @@ def harvest_source(
     error. ``full`` ignores the incremental cursor and reads everything again.
     Raises HarvestError only when the source does not exist. A
     ``KeyboardInterrupt``/``SystemExit`` marks the run interrupted and is re-raised.
+
+    ``before_commit(session)`` runs inside the run's transaction just before it commits
+    (a scheduler worker checks there that it still holds the source's claim; raising an
+    InsynError fails the run and nothing is applied). When ``stop`` is set, the run
+    stops at the next record, is marked interrupted, and ``StopRequested`` is raised.
     """
     started = time.monotonic()
     source, run_id = _start_run(catalogue, source_name, worker)
@@ -340,6 +354,8 @@ def harvest_source(
             allow_deletions=allow_deletions,
             full=full,
             on_progress=on_progress,
+            before_commit=before_commit,
+            stop=stop,
         )
     except InsynError as exc:
         if exc.source is None:
@@ -357,6 +373,13 @@ def harvest_source(
     if summary.status == "failed":
         summary.added = summary.updated = summary.unchanged = summary.deleted = 0
         _record_failure(catalogue, source, summary, "failed", summary.error or "")
+    notify.notify_source_incidents(catalogue, source.id)
+    log.info(
+        "harvest run %s: %s",
+        source_name,
+        summary.status,
+        extra={"event": "harvest_run", "run_id": run_id, "worker": worker, **summary.as_json()},
+    )
     return summary
 
 
@@ -368,6 +391,8 @@ def _run(
     allow_deletions: bool,
     full: bool,
     on_progress: Callable[[int], None] | None,
+    before_commit: Callable[[Session], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> None:
     connector = connectors.load(source.kind)
     config = connector.Config.from_source(source.url, dict(source.options or {}))
@@ -381,6 +406,8 @@ def _run(
             config, Cursor() if full else Cursor.from_dict(source.cursor)
         )
         for yielded in stream:
+            if stop is not None and stop.is_set():
+                raise StopRequested
             if isinstance(yielded, Item):
                 _take_item(writer, existing, seen, yielded, summary)
             elif isinstance(yielded, Failure):
@@ -428,6 +455,11 @@ def _run(
         run.finished_at = utcnow()
         for name in ("added", "updated", "unchanged", "deleted", "failed"):
             setattr(run, name, getattr(summary, name))
+        # Plan rules, people's K/R/T levels, quality snapshot, follow-up incidents: in the
+        # run's transaction, so no record is seen without the plan's secrecy defaults.
+        summary.incidents.extend(followup.after_run(session, db_source, run.id, summary))
+        if before_commit is not None:
+            before_commit(session)
         session.commit()
     if on_progress:
         on_progress(processed)

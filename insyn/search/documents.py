@@ -17,7 +17,9 @@ themes, theme_uris,         data-theme codes ("ENVI"), their URIs and Swedish la
 theme_labels
 formats                     file-type codes from the distributions ("CSV")
 access_rights, is_public    EU access-right code (PUBLIC | RESTRICTED | NON_PUBLIC …)
-                            and whether the public may see the record
+                            and whether the public partition holds the record (masked
+                            where need be: ``insyn.vocab.masking``)
+secrecy_provision           the OSL provision the record names ("" if none); stored only
 contains_personal_data      true, false or None (not stated)
 licences                    licence codes (EU authority code, else the URI)
 year, issued, modified      the record's year; dates as ISO 8601 UTC strings
@@ -28,14 +30,19 @@ document_type, status,      records-management fields of cases and documents
 responsible_unit
 parties                     names of parties that are not private individuals
 parties_restricted          names of private individuals: never in the public index
+public                      None, or when the public sees the record otherwise than as it
+                            is: the index document of its masked form (``public_view``)
 title_sort                  sort key for titles in Swedish alphabetical order
 suggest                     titles and keywords offered as completions
 <facet>_keys                lower-cased values a filter on that facet matches
 ==========================  ============================================================
 
-``is_public`` is deliberately stricter than ``Governance.is_public``: a record that
+``is_public`` follows ``insyn.vocab.masking.treatment``: a dataset or data service that
 names a secrecy provision (OSL) is kept out of public search even if its access right
-says PUBLIC, since a contradiction in the metadata must not leak a secret-marked record.
+says PUBLIC, since a contradiction in the metadata must not leak a secret-marked record;
+a case or document that names one is in public search in its masked form only (its
+diarium entry is public, its secret details are not). Masking happens here, once, on
+the way into the public partition: ``public_view`` is what backends write there.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from insyn.vocab import masking
 from insyn.vocab.diarienummer import parse_diarienummer
 from insyn.vocab.model import (
     ACCESS_RIGHTS_BASE,
@@ -98,7 +106,8 @@ FILTER_FIELDS: dict[str, str] = {
     "contains_personal_data": "contains_personal_data_keys",
 }
 # Fields that hold personal data of private individuals: the public index never has them.
-RESTRICTED_FIELDS: tuple[str, ...] = ("parties_restricted",)
+RESTRICTED_FIELDS: tuple[str, ...] = ("parties_restricted", "secrecy_provision")
+PUBLIC_FIELD = "public"
 
 _EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 _EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
@@ -166,7 +175,43 @@ def index_document(
     ``publisher_name`` and ``owner_name`` are the display names the catalogue knows for
     the publisher and the information owner (the record itself may only carry a URI);
     ``source`` is the name of the harvest source. The result is plain JSON-ready data.
+    When the public sees the record masked, the masked form's document is kept under
+    ``public`` (``public_view`` returns it).
     """
+    document = _document(
+        record_id, record, publisher_name=publisher_name, owner_name=owner_name, source=source
+    )
+    how = masking.treatment_of(record)
+    document["is_public"] = how is not masking.Treatment.HIDDEN
+    document["secrecy_provision"] = record.governance.secrecy_provision or ""
+    document[PUBLIC_FIELD] = None
+    if how is masking.Treatment.HIDDEN:
+        return document
+    shown = masking.public_record(record)
+    assert shown is not None
+    public = _document(
+        record_id, shown, publisher_name=publisher_name, owner_name=owner_name, source=source
+    )
+    public["is_public"] = True
+    public["secrecy_provision"] = document["secrecy_provision"]
+    if how is masking.Treatment.MASKED:
+        public["suggest"] = []  # the secrecy text is no completion
+    public[PUBLIC_FIELD] = None
+    public = {k: ([] if k == "parties_restricted" else v) for k, v in public.items()}
+    plain = {k: ([] if k == "parties_restricted" else v) for k, v in document.items()}
+    if public != plain:
+        document[PUBLIC_FIELD] = public
+    return document
+
+
+def _document(
+    record_id: str,
+    record: Record,
+    *,
+    publisher_name: str | None,
+    owner_name: str | None,
+    source: str | None,
+) -> dict[str, Any]:
     governance = record.governance
     publisher_id = _agent_id(record.publisher)
     publisher = publisher_name or _agent_name(record.publisher) or publisher_id or ""
@@ -291,8 +336,28 @@ def index_document(
 
 
 def public_view(document: dict[str, Any]) -> dict[str, Any]:
-    """Return the document as the public index holds it: restricted fields emptied."""
-    return {k: ([] if k in RESTRICTED_FIELDS else v) for k, v in document.items()}
+    """Return the document as the public index holds it: masked, restricted fields emptied.
+
+    A document from ``index_document`` carries its masked form when it differs; any other
+    document (built by hand) has personnummer masked in every string here.
+    """
+    shown = document.get(PUBLIC_FIELD)
+    if not isinstance(shown, dict):
+        shown = {
+            k: masking.mask_personnummer(v) if isinstance(v, str) else v
+            for k, v in document.items()
+        }
+        shown = {
+            k: [masking.mask_personnummer(x) if isinstance(x, str) else x for x in v]
+            if isinstance(v, list)
+            else v
+            for k, v in shown.items()
+        }
+    return {
+        k: ("" if k == "secrecy_provision" else [] if k in RESTRICTED_FIELDS else v)
+        for k, v in shown.items()
+        if k != PUBLIC_FIELD
+    }
 
 
 # --- helpers -------------------------------------------------------------------------

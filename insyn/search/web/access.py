@@ -1,29 +1,27 @@
 """Who may do what on the web: roles, the principal of a request, and record visibility.
 
-Every route declares the role it needs through exactly one of the FastAPI dependencies
-here (``anonymous`` or ``admin``), normally on its router; ``declared_roles`` reads the
-declaration back, ``app_routes`` lists every route of an app, and a test fails for any
-route without a role.
+Every route declares who may use it through exactly one of the FastAPI dependencies
+here, normally on its router: ``anonymous`` (everyone, the public view), ``registrar``,
+``owner``, ``admin`` or ``signed_in``. ``declared_roles`` reads the declaration back as
+the set of roles let in, ``app_routes`` lists every route of an app, and
+``tests/web/test_roles.py`` requests every route as every role and checks that exactly
+the declared roles get through.
 
-Roles today:
+Roles: ``anonymous`` (the public), ``registrar`` (registrator: sees everything harvested,
+audited), ``owner`` (informationsägare: follow-up reports), ``admin`` (administrator:
+sources and runs, and the registrar's desk too). A request proves a role by an API token
+(``Authorization: Bearer insyn_…``, see ``insyn.catalogue.accounts``) or by a session
+cookie from the sign-in page (``auth.py``). Without either it is anonymous; a route that
+wants more answers 401, a signed-in user without the role gets 403.
 
-- ``anonymous``: everyone. Sees public, live records only, in every route.
-- ``admin``: holds the bearer token whose SHA-256 matches that of ``INSYN_ADMIN_TOKEN``
-  (compared in constant time); may read ``/api/sources`` and ``/api/runs``. Without the
-  variable, admin routes answer 401. Admin does not see non-public records either:
-  that comes with the registrar role and its audit log.
-
-To add roles later (registrar, information owner, local accounts): add a ``Role``, teach
-``authenticate`` the new credential, give ``Principal`` the permission (for example
-``sees_non_public``) and write a ``require_<role>`` dependency with ``_declares``. Record
-visibility is decided only by ``visible_clause`` (SQL) and ``may_see`` (Python), which
-both read the principal, so no route needs to change.
+Public routes always serve the public view, whoever asks: a registrar sees non-public
+records only at the registrar's desk (``registrar.py``), where each view is audited.
+Record visibility is decided by ``visible_clause`` (SQL) and ``may_see`` (Python), both
+following ``insyn.vocab.masking.treatment``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,19 +30,34 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, func, or_
 from starlette.routing import BaseRoute
 
+from insyn.catalogue import accounts
 from insyn.catalogue.models import CatalogueRecord
 from insyn.search.web.errors import ApiError
+from insyn.vocab.masking import DIARIUM_KINDS, Treatment, treatment
+from insyn.vocab.model import NON_PUBLIC, PUBLIC
 
-ADMIN_TOKEN_ENV = "INSYN_ADMIN_TOKEN"
-_ROLE_ATTRIBUTE = "__insyn_role__"
+SESSION_COOKIE = "insyn_session"
+DCAT_KINDS: tuple[str, ...] = ("dataset", "dataservice")
+_ROLE_ATTRIBUTE = "__insyn_roles__"
 
 
 class Role(StrEnum):
     ANONYMOUS = "anonymous"
+    REGISTRAR = "registrar"
+    OWNER = "owner"
     ADMIN = "admin"
+
+
+ALL_ROLES = frozenset(Role)
+ROLE_LABELS = {
+    Role.ANONYMOUS: "Allmänheten",
+    Role.REGISTRAR: "Registrator",
+    Role.OWNER: "Informationsägare",
+    Role.ADMIN: "Administratör",
+}
 
 
 @dataclass(frozen=True)
@@ -52,92 +65,161 @@ class Principal:
     """Who is asking, and what that allows."""
 
     role: Role = Role.ANONYMOUS
+    username: str | None = None
+    user_id: int | None = None
+    csrf_token: str | None = None  # set when signed in with a session cookie
+    client: str | None = None
+    via_session: bool = False
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
     @property
+    def signed_in(self) -> bool:
+        return self.role is not Role.ANONYMOUS
+
+    @property
     def sees_non_public(self) -> bool:
-        """Whether non-public records may be shown: to no one until audited roles exist."""
-        return False
+        """Whether non-public records may be shown: registrars and administrators."""
+        return self.role in (Role.REGISTRAR, Role.ADMIN)
 
 
 ANONYMOUS = Principal()
 
 
 class AccessPolicy:
-    """How credentials are checked; built once per app from the environment."""
+    """How the web signs people in; built once per app from the environment.
 
-    def __init__(self, admin_token: str | None) -> None:
-        self._admin_digest = _digest(admin_token) if admin_token else None
+    ``oidc`` is the identity provider's configuration (``auth.OidcConfig``) or None.
+    ``secure_cookies`` forces the cookies' Secure flag; otherwise it is set when the
+    request came over https.
+    """
+
+    def __init__(self, oidc: Any = None, *, secure_cookies: bool = False) -> None:
+        self.oidc = oidc
+        self.secure_cookies = secure_cookies
 
     @classmethod
     def from_environment(cls) -> AccessPolicy:
-        return cls(os.environ.get(ADMIN_TOKEN_ENV) or None)
+        from insyn.search.web.auth import OidcConfig
 
-    @property
-    def admin_enabled(self) -> bool:
-        return self._admin_digest is not None
-
-    def authenticate(self, authorization: str | None) -> Principal:
-        """Return the principal an ``Authorization`` header proves; anonymous otherwise."""
-        if not authorization or self._admin_digest is None:
-            return ANONYMOUS
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return ANONYMOUS
-        if hmac.compare_digest(_digest(token.strip()), self._admin_digest):
-            return Principal(Role.ADMIN)
-        return ANONYMOUS
+        return cls(
+            OidcConfig.from_environment(),
+            secure_cookies=os.environ.get("INSYN_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        )
 
 
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8")).digest()
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
-def _policy(request: Request) -> AccessPolicy:
-    return request.app.state.access_policy
+def _catalogue(request: Request) -> Any:
+    return request.app.state.web.catalogue
 
 
-def _declares(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def authenticate(request: Request) -> Principal:
+    """Return who the request proves to be: token, else session cookie, else anonymous.
+
+    Raises:
+        ApiError: 401 for an ``Authorization`` header that names no live token (a wrong
+            token must not quietly fall back to anonymous).
+    """
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = _authenticate(request)
+    request.state.principal = principal
+    return principal
+
+
+def _authenticate(request: Request) -> Principal:
+    catalogue = _catalogue(request)
+    client = client_address(request)
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        account = None
+        if scheme.lower() == "bearer" and token.strip():
+            account = accounts.authenticate_token(catalogue, token.strip())
+        if account is None:
+            raise _unauthorized("Nyckeln är ogiltig eller återkallad.")
+        return Principal(Role(account.role), account.username, account.id, None, client)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        session = accounts.find_session(catalogue, cookie)
+        if session is not None:
+            account = session.account
+            return Principal(
+                Role(account.role), account.username, account.id, session.csrf_token, client, True
+            )
+    return Principal(client=client)
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(
+        401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="insyn"'}
+    )
+
+
+def _declares(roles: frozenset[Role]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def mark(function: Callable[..., Any]) -> Callable[..., Any]:
-        setattr(function, _ROLE_ATTRIBUTE, role)
+        setattr(function, _ROLE_ATTRIBUTE, roles)
         return function
 
     return mark
 
 
-@_declares(Role.ANONYMOUS)
+def _require(*roles: Role) -> Callable[[Request], Principal]:
+    allowed = frozenset(roles)
+
+    @_declares(allowed)
+    def dependency(request: Request) -> Principal:
+        principal = authenticate(request)
+        if principal.role in allowed:
+            return principal
+        if not principal.signed_in:
+            raise _unauthorized(
+                "Inloggning krävs: logga in på /logga-in eller skicka en API-nyckel som "
+                "'Authorization: Bearer …'."
+            )
+        raise ApiError(403, "forbidden", "Din roll ger inte tillgång till detta.")
+
+    dependency.__name__ = "require_" + "_or_".join(sorted(r.value for r in allowed))
+    return dependency
+
+
+@_declares(ALL_ROLES)
 def allow_anonymous(request: Request) -> Principal:
-    """Open to everyone; return who is asking (public views for all roles today)."""
-    return _policy(request).authenticate(request.headers.get("authorization"))
+    """Open to everyone, and always the public view: return the anonymous principal.
 
-
-@_declares(Role.ADMIN)
-def require_admin(request: Request) -> Principal:
-    """Only for administrators.
-
-    Raises:
-        ApiError: 401 without a valid admin token (or when admin access is not set up).
+    A bad token is still refused (401), so that a client never mistakes the public view
+    for its own.
     """
-    policy = _policy(request)
-    principal = policy.authenticate(request.headers.get("authorization"))
-    if principal.is_admin:
-        return principal
-    message = (
-        "Inloggning krävs: skicka administratörsnyckeln som 'Authorization: Bearer …'."
-        if policy.admin_enabled
-        else "Administratörsåtkomst är inte aktiverad på den här servern."
-    )
-    raise ApiError(
-        401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="insyn"'}
-    )
+    if request.headers.get("authorization"):
+        authenticate(request)
+    return Principal(client=client_address(request))
 
+
+require_registrar = _require(Role.REGISTRAR, Role.ADMIN)
+require_owner = _require(Role.OWNER, Role.ADMIN)
+require_admin = _require(Role.ADMIN)
+require_signed_in = _require(Role.REGISTRAR, Role.OWNER, Role.ADMIN)
 
 # Declarations for routers and routes: ``APIRouter(dependencies=[anonymous])``.
 anonymous = Depends(allow_anonymous)
+registrar = Depends(require_registrar)
+owner = Depends(require_owner)
 admin = Depends(require_admin)
+signed_in = Depends(require_signed_in)
+
+
+def current_user(request: Request) -> Principal:
+    """Who is signed in (for page headers), without asking for any role."""
+    try:
+        return authenticate(request)
+    except ApiError:
+        return Principal(client=client_address(request))
 
 
 def app_routes(app: FastAPI) -> list[BaseRoute]:
@@ -149,19 +231,30 @@ def app_routes(app: FastAPI) -> list[BaseRoute]:
     return [context.original_route for context in iter_route_contexts(app.routes)]
 
 
-def declared_roles(route: BaseRoute) -> set[Role]:
-    """Return the roles a route declares through this module's dependencies."""
+def declarations(route: BaseRoute) -> list[frozenset[Role]]:
+    """Return every role declaration a route carries (one is right)."""
     if not isinstance(route, APIRoute):
-        return set()
-    roles: set[Role] = set()
+        return []
+    found: list[frozenset[Role]] = []
     pending = list(route.dependant.dependencies)
     while pending:
         dependant = pending.pop()
-        role = getattr(dependant.call, _ROLE_ATTRIBUTE, None)
-        if role is not None:
-            roles.add(role)
+        roles = getattr(dependant.call, _ROLE_ATTRIBUTE, None)
+        if roles is not None and roles not in found:
+            found.append(roles)
         pending.extend(dependant.dependencies)
-    return roles
+    return found
+
+
+def declared_roles(route: BaseRoute) -> set[Role]:
+    """Return the roles a route lets in (the intersection of its declarations)."""
+    found = declarations(route)
+    if not found:
+        return set()
+    allowed = set(found[0])
+    for roles in found[1:]:
+        allowed &= roles
+    return allowed
 
 
 # --- which records a principal may see -------------------------------------------------
@@ -181,21 +274,36 @@ def visible_clause(
 ) -> ColumnElement[bool]:
     """Return the SQL condition for the records ``principal`` may see.
 
-    Tombstoned records are never shown. Anonymous users see records that are public and
-    name no secrecy provision (a record that says both PUBLIC and an OSL provision is
-    contradictory, and kept out, as the search index does). ``secret_marked`` is the set
-    of public, live records that name a provision, when the caller knows it (see
-    ``queries.visible``); without it the JSON of every candidate row is read.
+    Tombstoned records are never shown. Anonymous users see (``masking.treatment``)
+    datasets and data services that are public and name no secrecy provision (a record
+    that says both PUBLIC and an OSL provision is contradictory, and kept out, as the
+    search index does), and cases and documents that are public or name a provision
+    (then masked). ``secret_marked`` is the set of public, live records that name a
+    provision, when the caller knows it (see ``queries.visible``); without it the JSON of
+    every candidate row is read.
     """
     clause = CatalogueRecord.deleted_at.is_(None)
     if principal.sees_non_public:
         return clause
-    clause = and_(clause, CatalogueRecord.is_public.is_(True))
+    dcat = and_(CatalogueRecord.kind.in_(DCAT_KINDS), CatalogueRecord.is_public.is_(True))
     if secret_marked is None:
-        return and_(clause, ~secret_marked_clause())
-    if secret_marked:
-        return and_(clause, CatalogueRecord.id.not_in(sorted(secret_marked)))
-    return clause
+        dcat = and_(dcat, ~secret_marked_clause())
+    elif secret_marked:
+        dcat = and_(dcat, CatalogueRecord.id.not_in(sorted(secret_marked)))
+    diarium = and_(
+        CatalogueRecord.kind.in_(DIARIUM_KINDS),
+        or_(CatalogueRecord.is_public.is_(True), secret_marked_clause()),
+    )
+    return and_(clause, or_(dcat, diarium))
+
+
+def public_treatment(row: CatalogueRecord) -> Treatment:
+    """How the public is shown a stored record (hidden when tombstoned)."""
+    if row.deleted_at is not None:
+        return Treatment.HIDDEN
+    governance = (row.data or {}).get("governance") or {}
+    access_rights = PUBLIC if row.is_public else NON_PUBLIC
+    return treatment(row.kind, access_rights, governance.get("secrecy_provision"))
 
 
 def may_see(principal: Principal, row: CatalogueRecord) -> bool:
@@ -204,5 +312,4 @@ def may_see(principal: Principal, row: CatalogueRecord) -> bool:
         return False
     if principal.sees_non_public:
         return True
-    governance = (row.data or {}).get("governance") or {}
-    return bool(row.is_public) and not governance.get("secrecy_provision")
+    return public_treatment(row) is not Treatment.HIDDEN

@@ -33,8 +33,9 @@ hämta poster, förslag och organisationer. Samma katalog finns som DCAT-AP-SE
 
 Alla fel är JSON: `{"error": {"code": …, "message": …, "field": …, "status": …}}` med en
 stabil kod och ett meddelande på svenska. Anropen under `/api/` är begränsade per
-klientadress (svar 429 med `Retry-After`). `/api/sources` och `/api/runs` kräver
-administratörsnyckeln som `Authorization: Bearer …`.
+klientadress (svar 429 med `Retry-After`). `/api/sources` och `/api/runs` kräver en
+administratörs API-nyckel och `/api/registrar/…` en registrators, som
+`Authorization: Bearer insyn_…` (skapas med `insyn tokens create ANVÄNDARE`).
 """
 
 
@@ -92,10 +93,10 @@ def create_app(
     """Return the web app.
 
     Pass ``catalogue`` and ``backend`` to serve ones you own (tests do); otherwise they
-    are opened from ``settings`` and closed when the app shuts down. The admin token is
-    read from ``INSYN_ADMIN_TOKEN`` unless ``access_policy`` is given.
+    are opened from ``settings`` and closed when the app shuts down. Sign-in settings
+    (OIDC, secure cookies) are read from the environment unless ``access_policy`` is given.
     """
-    from insyn.search.web import api, ckan, feeds, pages
+    from insyn.search.web import api, auth, ckan, feeds, metrics, pages, registrar
 
     settings = settings or load_settings()
     config = config or load_web_config()
@@ -133,6 +134,9 @@ def create_app(
     app.include_router(ckan.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    app.include_router(auth.router)
+    app.include_router(registrar.router)
+    app.include_router(metrics.router)
     buckets = (
         TokenBuckets(config.rate_limit_per_minute, config.rate_limit_burst)
         if config.rate_limit_per_minute > 0

@@ -162,12 +162,14 @@ def _rows_by_id(state: WebState, principal: Principal, ids: list[str]) -> dict[s
     if not ids:
         return {}
     with state.catalogue.session() as session:
-        rows = session.scalars(
-            select(CatalogueRecord)
-            .options(selectinload(CatalogueRecord.publisher))
-            .where(CatalogueRecord.id.in_(ids), queries.visible(state.catalogue, principal))
+        rows = list(
+            session.scalars(
+                select(CatalogueRecord)
+                .options(selectinload(CatalogueRecord.publisher))
+                .where(CatalogueRecord.id.in_(ids), queries.visible(state.catalogue, principal))
+            )
         )
-        return {row.id: row for row in rows}
+    return {row.id: row for row in queries.public_rows(principal, rows)}
 
 
 # --- actions --------------------------------------------------------------------------

@@ -127,7 +127,13 @@ def render(
 
 def error_page(request: Request, status: int, code: str, message: str) -> Response:
     """The HTML error page (the app's error handlers call it for browsers)."""
-    titles = {404: "Sidan finns inte", 422: "Ogiltig sökning", 429: "För många anrop"}
+    titles = {
+        401: "Inloggning krävs",
+        403: "Åtkomst nekad",
+        404: "Sidan finns inte",
+        422: "Ogiltig sökning",
+        429: "För många anrop",
+    }
     state: WebState = request.app.state.web
     try:
         return render(

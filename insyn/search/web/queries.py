@@ -3,6 +3,10 @@
 Lookups of one record put the visibility condition in the same SQL query as the id, so
 a non-public record and a missing one cost the same and answer the same (404). Lists
 are read a page at a time, so memory stays flat however big the catalogue is.
+
+Every record read here for a principal who does not see non-public records comes back
+masked (``public_rows``: ``insyn.vocab.masking``): its ``data`` and ``title`` are the
+public form, so no page, feed or API built on these reads can show what is masked.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, HarvestRun, 
 from insyn.catalogue.store import Catalogue
 from insyn.search.web.access import Principal, secret_marked_clause, visible_clause
 from insyn.search.web.errors import not_found
+from insyn.vocab import masking
 
 DCAT_KINDS: tuple[str, ...] = ("dataset", "dataservice")
 _secret_marked: dict[str, tuple[int, frozenset[str]]] = {}
@@ -58,6 +63,27 @@ def secret_marked_ids(catalogue: Catalogue) -> frozenset[str]:
     return ids
 
 
+def public_rows(principal: Principal, rows: Iterable[CatalogueRecord]) -> list[CatalogueRecord]:
+    """Return the rows as ``principal`` may see them: masked for the public, hidden dropped.
+
+    The rows must be detached (read in a closed session): their ``data`` and ``title``
+    are replaced in memory, never written back.
+    """
+    out = list(rows)
+    if principal.sees_non_public:
+        return out
+    shown = []
+    for row in out:
+        data = masking.public_data(row.data) if row.deleted_at is None else None
+        if data is None:
+            continue
+        row.data = data
+        row.title = masking.mask_personnummer(masking.text_in(data.get("title") or {}) or row.title)
+        row.source_key = masking.mask_personnummer(row.source_key)
+        shown.append(row)
+    return shown
+
+
 def visible(catalogue: Catalogue, principal: Principal) -> ColumnElement[bool]:
     """The SQL condition for what ``principal`` may see (``access.visible_clause``)."""
     if principal.sees_non_public:
@@ -92,9 +118,10 @@ def find_record(
         query = query.where(CatalogueRecord.kind.in_(kinds))
     with catalogue.session() as session:
         row = session.scalar(query)
-    if row is None:
+    shown = public_rows(principal, [row] if row is not None else [])
+    if not shown:
         raise not_found()
-    return row
+    return shown[0]
 
 
 def visible_ids(catalogue: Catalogue, principal: Principal, ids: Iterable[str]) -> set[str]:
@@ -161,7 +188,7 @@ def page_of_records(
         )
         if first is None:
             return []
-        return list(
+        rows = list(
             session.scalars(
                 select(CatalogueRecord)
                 .options(selectinload(CatalogueRecord.publisher))
@@ -170,6 +197,7 @@ def page_of_records(
                 .limit(limit)
             )
         )
+    return public_rows(principal, rows)
 
 
 def page_of_ids(
@@ -197,7 +225,7 @@ def recent_records(
 ) -> list[CatalogueRecord]:
     """Return the most recently added or changed visible records, newest first."""
     with catalogue.session() as session:
-        return list(
+        rows = list(
             session.scalars(
                 select(CatalogueRecord)
                 .options(selectinload(CatalogueRecord.publisher))
@@ -206,6 +234,7 @@ def recent_records(
                 .limit(limit)
             )
         )
+    return public_rows(principal, rows)
 
 
 @dataclass(frozen=True)
@@ -324,7 +353,7 @@ def records_of_organisation(
 ) -> list[CatalogueRecord]:
     """Return the visible records an organisation publishes, by title."""
     with catalogue.session() as session:
-        return list(
+        rows = list(
             session.scalars(
                 select(CatalogueRecord)
                 .where(
@@ -334,3 +363,6 @@ def records_of_organisation(
                 .limit(limit)
             )
         )
+    shown = public_rows(principal, rows)
+    # Sorted again by the shown title: the order must not tell a masked title either.
+    return sorted(shown, key=lambda row: (row.title, row.id))

@@ -16,6 +16,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.search.web import present
 from insyn.search.web.access import Principal
 from insyn.search.web.queries import ids_for_uris
+from insyn.vocab.masking import PRIVATE_INDIVIDUAL
 from insyn.vocab.model import (
     Agent,
     Case,
@@ -29,7 +30,7 @@ from insyn.vocab.model import (
     text_in,
 )
 
-MASKED_NAME = "(privatperson)"
+MASKED_NAME = PRIVATE_INDIVIDUAL
 AVAILABILITY = {
     "AVAILABLE": "Tillgänglig",
     "EXPERIMENTAL": "Experimentell",
@@ -350,7 +351,7 @@ def record_view(
 def public_data(record_data: dict[str, Any]) -> dict[str, Any]:
     """Return a record's stored data for public views: private individuals masked.
 
-    Names of private individuals become "(privatperson)" and no party's identifier
+    Names of private individuals become "Enskild" and no party's identifier
     (personnummer, organisationsnummer) is ever shown.
     """
     data = copy.deepcopy(record_data)

@@ -22,6 +22,7 @@ class ErrorResponse(BaseModel):
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     texts = {
         401: "Inloggning krävs",
+        403: "Rollen ger inte tillgång",
         404: "Finns inte (eller får inte visas)",
         406: "Inget av de begärda formaten kan levereras",
         422: "Ogiltig parameter; fältet anges i error.field",

@@ -1,0 +1,729 @@
+"""Search speed benchmark: a million synthetic Swedish records, indexing rate and query latency.
+
+``.venv/bin/python bench/search.py`` (``--records N``, default 1,000,000):
+
+1. generates N records of a fictional municipality with ``bench/search_data.py`` (fixed
+   seed: every run makes the same records) and turns each into an index document with
+   ``insyn.search.documents.index_document``; the documents are built before the clock
+   starts, so that the indexing rate is the backend's own (the rate of ``index_document``
+   is reported beside it);
+2. feeds them to the embedded backend's ``rebuild()`` (tantivy) and reports records/s and
+   the index size on disk (both partitions: all records, public records);
+3. runs public searches and reports p50/p95/p99 latency (wall clock around
+   ``backend.search``, highlighting on, 20 hits a page, as the web UI asks):
+   * ``two-word+facets``: >= 200 varied two-word queries with five facets (publisher,
+     theme, format, year, kind) — the target query;
+   * the same two-word queries without facets (what the facets cost);
+   * single words, quoted phrases, misspelt words (typo matching) and diarienummer
+     lookups in the written forms registrars type, each with the five facets;
+4. does the same against Elasticsearch when ``ELASTICSEARCH_URL`` is set (indexes with a
+   unique prefix, removed afterwards); ``--backends`` can add ``osmem`` for small runs;
+5. prints the machine and PASS/MISS against the targets: embedded indexing >= 5,000
+   records/s and p95 <= 50 ms for a two-word query with five facets at 1,000,000 records.
+
+``--profile`` also runs cProfile over the two-word+facets queries and over indexing the
+first 50,000 documents into a scratch index, and prints the top functions.
+``--json`` prints every figure as JSON. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
+
+import search_data  # noqa: E402  (a sibling module of this script)
+
+TARGET_RECORDS = 1_000_000
+TARGET_INDEX_RATE = 5_000.0  # records/s, embedded rebuild()
+TARGET_P95_MS = 50.0  # two-word query with five facets, at TARGET_RECORDS
+FIVE_FACETS = ("publisher", "theme", "format", "year", "kind")
+PAGE_SIZE = 20
+QUERY_SEED = 7
+WARMUP = 25
+PROFILE_DOCS = 50_000
+BACKENDS = ("embedded", "elasticsearch", "osmem")
+META = "bench-meta.json"  # in --out: what a later --reuse needs (queries, figures)
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+# --- the machine -----------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    ram_gb = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+    import tantivy
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": ram_gb,
+        "python": platform.python_version(),
+        "tantivy": getattr(tantivy, "__version__", "?"),
+        "platform": platform.platform(),
+    }
+
+
+def peak_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads (tantivy's indexing threads included)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> float:
+    """The 1-minute load average: other processes on the machine skew every figure."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+# --- documents and queries -------------------------------------------------------------
+
+
+def build_documents(count: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Generate the records and their index documents; time both parts."""
+    from insyn.search.documents import index_document
+
+    generator = search_data.Generator()
+    documents: list[dict[str, Any]] = []
+    generate_s = document_s = 0.0
+    records = generator.records(count)
+    gc.disable()  # a million live dicts: no cyclic GC passes over them while building
+    try:
+        clock = time.perf_counter()
+        for record_id, record, publisher, owner in records:
+            now = time.perf_counter()
+            generate_s += now - clock
+            documents.append(
+                index_document(
+                    record_id, record, publisher_name=publisher, owner_name=owner, source="bench"
+                )
+            )
+            clock = time.perf_counter()
+            document_s += clock - now
+            if len(documents) % 100_000 == 0:
+                _log(f"  {len(documents):,} documents built")
+    finally:
+        gc.freeze()  # keep them out of later collections, as a streamed rebuild would
+        gc.enable()
+    return documents, {"generate_s": generate_s, "index_document_s": document_s}
+
+
+def _words(text: str) -> list[str]:
+    from insyn.search.query import SWEDISH_STOPWORDS
+
+    return [w for w in _WORD.findall(text) if w.casefold() not in SWEDISH_STOPWORDS]
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """One edit: drop, double or swap a letter inside the word (never the first)."""
+    i = rng.randrange(1, len(word) - 1)
+    edit = rng.choice(("drop", "swap", "double"))
+    if edit == "drop":
+        return word[:i] + word[i + 1 :]
+    if edit == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + word[i] + word[i:]
+
+
+def _dnr_form(canonical: str, rng: random.Random) -> str:
+    series, rest = canonical.split(" ", 1)
+    year, number = rest.split("/", 1)
+    forms = [
+        canonical,
+        f"{series}-{year}-{number}",
+        f"{series}.{year}.{number.zfill(4)}",
+        f"dnr:{series} {year}/{number}",
+        f"{series.lower()} {year}/{number.zfill(5)}",
+    ]
+    return rng.choice(forms)
+
+
+def build_queries(documents: list[dict[str, Any]], two_word: int) -> dict[str, list[str]]:
+    """Queries people would type, drawn from public records (so that most find something)."""
+    rng = random.Random(QUERY_SEED)
+    public = [d for d in documents if d["is_public"]]
+    with_dnr = [d for d in public if d["diarienummer_normalised"]]
+    queries: dict[str, list[str]] = {"two_word": [], "single": [], "phrase": [], "fuzzy": []}
+    seen: set[str] = set()
+
+    def add(kind: str, query: str, wanted: int) -> None:
+        if len(queries[kind]) < wanted and query.casefold() not in seen:
+            seen.add(query.casefold())
+            queries[kind].append(query)
+
+    for _ in range(200_000):
+        if all(
+            len(v) >= n for v, n in zip(queries.values(), (two_word, 100, 100, 100), strict=True)
+        ):
+            break
+        doc = rng.choice(public)
+        title_words = _words(doc["title"])
+        pool = list(dict.fromkeys(title_words + [w for k in doc["keywords"] for w in _words(k)]))
+        if len(pool) >= 2:
+            # Two words of one record, often a topic word and a place, qualifier or kind.
+            first, second = rng.sample(pool, 2)
+            add("two_word", f"{first.lower()} {second.lower()}", two_word)
+        if pool:
+            add("single", rng.choice(pool).lower(), 100)
+        # Consecutive words of a title, stop words and all, as people quote them.
+        plain = re.findall(r"[^\W\d_]+", doc["title"])
+        if len(plain) >= 3:
+            start = rng.randrange(0, len(plain) - 1)
+            phrase = " ".join(plain[start : start + rng.choice((2, 3))]).lower()
+            if " " in phrase:
+                add("phrase", f'"{phrase}"', 100)
+        long_words = [w for w in pool if len(w) >= 6]
+        if long_words:
+            add("fuzzy", _typo(rng.choice(long_words).lower(), rng), 100)
+    queries["diarienummer"] = [
+        _dnr_form(d["diarienummer_normalised"], rng)
+        for d in rng.sample(with_dnr, min(100, len(with_dnr)))
+    ]
+    return queries
+
+
+# --- timing searches -------------------------------------------------------------------
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pick(p: float) -> float:
+        # nearest-rank percentile
+        rank = max(1, min(len(ordered), int(-(-p * len(ordered) // 100))))
+        return ordered[rank - 1]
+
+    return {
+        "n": len(ordered),
+        "p50_ms": pick(50),
+        "p95_ms": pick(95),
+        "p99_ms": pick(99),
+        "mean_ms": statistics.fmean(ordered),
+        "max_ms": ordered[-1],
+    }
+
+
+def time_queries(
+    backend: Any, queries: list[str], facets: tuple[str, ...]
+) -> tuple[dict[str, Any], list[tuple[float, str, int]]]:
+    from insyn.search.backends.base import SearchRequest
+
+    timings: list[tuple[float, str, int]] = []
+    for text in queries:
+        request = SearchRequest(text, facets=facets, page_size=PAGE_SIZE, public_only=True)
+        started = time.perf_counter()
+        result = backend.search(request)
+        ms = (time.perf_counter() - started) * 1000
+        timings.append((ms, text, result.total))
+    figures = percentiles([t[0] for t in timings])
+    totals = [t[2] for t in timings]
+    figures["median_hits"] = statistics.median(totals)
+    figures["zero_hit_queries"] = sum(1 for t in totals if t == 0)
+    return figures, timings
+
+
+def bench_queries(backend: Any, queries: dict[str, list[str]]) -> dict[str, Any]:
+    from insyn.search.backends.base import SearchRequest
+
+    out: dict[str, Any] = {"load_before": load()}
+    warm = [q for kind in queries.values() for q in kind[:5]][:WARMUP]
+    for text in warm:
+        backend.search(SearchRequest(text, facets=FIVE_FACETS, page_size=PAGE_SIZE))
+    runs = [
+        ("two_word+facets", queries["two_word"], FIVE_FACETS),
+        ("two_word", queries["two_word"], ()),
+        ("single+facets", queries["single"], FIVE_FACETS),
+        ("phrase+facets", queries["phrase"], FIVE_FACETS),
+        ("fuzzy+facets", queries["fuzzy"], FIVE_FACETS),
+        ("diarienummer+facets", queries["diarienummer"], FIVE_FACETS),
+    ]
+    for name, texts, facets in runs:
+        figures, timings = time_queries(backend, texts, facets)
+        figures["slowest"] = [
+            {"ms": round(ms, 1), "q": q, "hits": hits} for ms, q, hits in sorted(timings)[-5:]
+        ]
+        out[name] = figures
+        _log(
+            f"  {name}: p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+            f"p99 {figures['p99_ms']:.1f} ms"
+        )
+    out["load_after"] = load()
+    return out
+
+
+# --- backends --------------------------------------------------------------------------
+
+
+def run_embedded(
+    documents: list[dict[str, Any]] | None,
+    queries: dict[str, list[str]],
+    work: Path,
+    reused: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Index ``documents`` and time the queries; with ``reused`` (and no documents) only
+    time the queries, on the index an earlier run left in ``work``."""
+    from insyn.search.backends.embedded import EmbeddedBackend
+
+    backend = EmbeddedBackend(work / "embedded")
+    try:
+        if documents is None:
+            assert reused is not None
+            figures = dict(reused)
+            figures["queries"] = bench_queries(backend, queries)
+            return figures
+        _log(f"embedded: rebuild() of {len(documents):,} documents ...")
+        load_before, cpu_before = load(), cpu_seconds()
+        started = time.perf_counter()
+        indexed = backend.rebuild(documents)
+        seconds = time.perf_counter() - started
+        cpu = cpu_seconds() - cpu_before
+        _log(f"embedded: {indexed:,} in {seconds:.1f} s ({indexed / seconds:,.0f} records/s)")
+        root = backend.root
+        generation = next(p for p in root.glob("gen-*") if p.is_dir())
+        size = {part: dir_bytes(generation / part) for part in ("all", "public")}
+        figures: dict[str, Any] = {
+            "backend": "embedded",
+            "indexed": indexed,
+            "index_seconds": seconds,
+            "records_per_s": indexed / seconds,
+            "index_bytes": sum(size.values()),
+            "index_bytes_by_partition": size,
+            "count_all": backend.count(public_only=False),
+            "count_public": backend.count(),
+            "peak_mb_after_indexing": peak_mb(),
+            "index_cpu_seconds": cpu,
+            "load_during_indexing": [load_before, load()],
+            "indexed_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        meta_file = work / META
+        if meta_file.exists():
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            meta["embedded"] = figures
+            meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        figures["queries"] = bench_queries(backend, queries)
+        return figures
+    finally:
+        backend.close()
+
+
+def run_elasticsearch(
+    name: str, documents: list[dict[str, Any]], queries: dict[str, list[str]]
+) -> dict[str, Any]:
+    from insyn.search.backends.elasticsearch import ElasticsearchBackend
+
+    prefix = f"insyn-bench-{uuid.uuid4().hex[:8]}"
+    server = None
+    if name == "osmem":
+        from osmem_server import OsmemServer
+
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        from tests.search.plain_json_node import PlainJsonNode
+
+        server = OsmemServer.start(japanese=False)
+        backend = ElasticsearchBackend(
+            server.url, index_prefix=prefix, node_class=PlainJsonNode, request_timeout=300
+        )
+    else:
+        backend = ElasticsearchBackend(
+            os.environ["ELASTICSEARCH_URL"], index_prefix=prefix, request_timeout=300
+        )
+    try:
+        _log(f"{name}: rebuild() of {len(documents):,} documents ...")
+        started = time.perf_counter()
+        indexed = backend.rebuild(documents)
+        seconds = time.perf_counter() - started
+        _log(f"{name}: {indexed:,} in {seconds:.1f} s ({indexed / seconds:,.0f} records/s)")
+        figures: dict[str, Any] = {
+            "backend": name,
+            "indexed": indexed,
+            "index_seconds": seconds,
+            "records_per_s": indexed / seconds,
+            "index_bytes": _es_size(backend),
+            "count_all": backend.count(public_only=False),
+            "count_public": backend.count(),
+        }
+        figures["queries"] = bench_queries(backend, queries)
+        return figures
+    finally:
+        try:
+            client = backend.client
+            names = list(client.indices.get(index=f"{prefix}*", allow_no_indices=True).keys())
+            if names:
+                client.indices.delete(index=",".join(names), ignore_unavailable=True)
+        except Exception as exc:  # cleanup must not hide the figures
+            _log(f"{name}: could not remove the bench indexes {prefix}*: {exc}")
+        backend.close()
+        if server is not None:
+            server.close()
+
+
+def _es_size(backend: Any) -> int | None:
+    try:
+        stats = backend.client.indices.stats(index=f"{backend.alias}*", metric="store")
+        return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+    except Exception:
+        return None
+
+
+# --- profiling -------------------------------------------------------------------------
+
+
+def profile(label: str, call: Callable[[], Any], top: int = 25) -> str:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    out = [f"--- profile: {label} (cProfile; times inflated, read the shares) ---"]
+    for order in ("cumulative", "tottime"):
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer)
+        stats.sort_stats(order).print_stats(top)
+        text = buffer.getvalue()
+        body = text[text.find("   ncalls") :] if "   ncalls" in text else text
+        out.append(f"by {order}:")
+        out.append(body.replace(str(ROOT) + "/", "").rstrip())
+    return "\n".join(out)
+
+
+def run_profiles(
+    documents: list[dict[str, Any]] | None, queries: dict[str, list[str]], work: Path
+) -> list[str]:
+    from insyn.search.backends.base import SearchRequest
+    from insyn.search.backends.embedded import EmbeddedBackend
+
+    reports = []
+    if documents:
+        scratch = EmbeddedBackend(work / "profile")
+        try:
+            subset = documents[:PROFILE_DOCS]
+            reports.append(
+                profile(f"rebuild() of {len(subset):,} documents", lambda: scratch.rebuild(subset))
+            )
+        finally:
+            scratch.close()
+            shutil.rmtree(work / "profile", ignore_errors=True)
+    backend = EmbeddedBackend(work / "embedded")
+    try:
+
+        def two_word() -> None:
+            for text in queries["two_word"]:
+                backend.search(
+                    SearchRequest(text, facets=FIVE_FACETS, page_size=PAGE_SIZE, public_only=True)
+                )
+
+        two_word()  # warm
+        reports.append(profile("two-word queries with five facets", two_word))
+    finally:
+        backend.close()
+    return reports
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+def evaluate(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    embedded = next((b for b in figures["backends"] if b["backend"] == "embedded"), None)
+    if embedded is None:
+        return []
+    scaled = figures["records"] != TARGET_RECORDS
+    note = f" (target set for {TARGET_RECORDS:,} records)" if scaled else ""
+    rate = embedded["records_per_s"]
+    p95 = embedded["queries"]["two_word+facets"]["p95_ms"]
+    return [
+        {
+            "check": "embedded indexing, records/s",
+            "value": rate,
+            "target": f">= {TARGET_INDEX_RATE:,.0f}",
+            "result": "PASS" if rate >= TARGET_INDEX_RATE else "MISS",
+            "note": note,
+        },
+        {
+            "check": "embedded p95, two-word query + five facets, ms",
+            "value": p95,
+            "target": f"<= {TARGET_P95_MS:g}",
+            "result": "PASS" if p95 <= TARGET_P95_MS else "MISS",
+            "note": note,
+        },
+    ]
+
+
+def _mb(value: float | None) -> str:
+    return "?" if value is None else f"{value / 1e6:,.0f} MB"
+
+
+def render(figures: dict[str, Any]) -> str:
+    m = figures["machine"]
+    out = [
+        f"Search benchmark: {figures['records']:,} synthetic records "
+        f"(seed {figures['seed']}; {figures['public']:,} public, "
+        f"{figures['records'] - figures['public']:,} not public)",
+        f"machine: {m['nproc']} CPUs, {m['cpu']}, {m['ram_gb']} GB RAM; Python {m['python']}, "
+        f"tantivy {m['tantivy']}; {m['platform']}",
+        f"kinds: {figures['kinds']}",
+    ]
+    if figures.get("reused_index_from"):
+        out.append(
+            f"(--reuse: queries timed now on the index built {figures['reused_index_from']}; "
+            "the document and indexing figures are that run's)"
+        )
+    build = figures["build"]
+    n = figures["records"]
+    out.append(
+        f"documents: generating the records {build['generate_s']:.1f} s; index_document "
+        f"{build['index_document_s']:.1f} s ({n / build['index_document_s']:,.0f} records/s)"
+    )
+    for name, reason in figures["skipped"].items():
+        out.append(f"skipped {name}: {reason}")
+    for result in figures["backends"]:
+        out.append("")
+        out.append(f"== {result['backend']} ==")
+        out.append(
+            f"  indexing: {result['indexed']:,} records in {result['index_seconds']:.1f} s = "
+            f"{result['records_per_s']:,.0f} records/s (rebuild(), documents ready)"
+        )
+        if "index_cpu_seconds" in result:
+            before, after = result["load_during_indexing"]
+            out.append(
+                f"            CPU time {result['index_cpu_seconds']:.0f} s over "
+                f"{result['index_seconds']:.0f} s wall (all threads); 1-minute load average "
+                f"{before:.1f} before, {after:.1f} after, on {figures['machine']['nproc']} CPUs"
+            )
+        with_documents = n / (result["index_seconds"] + build["index_document_s"])
+        out.append(
+            f"            with index_document as well: {with_documents:,.0f} records/s "
+            "(the two run one after the other here)"
+        )
+        size = result.get("index_bytes")
+        parts = result.get("index_bytes_by_partition")
+        detail = f" (all {_mb(parts['all'])}, public {_mb(parts['public'])})" if parts else ""
+        out.append(f"  index size on disk: {_mb(size)}{detail}")
+        out.append(f"  count: {result['count_all']:,} records, {result['count_public']:,} public")
+        if result.get("peak_mb_after_indexing"):
+            out.append(
+                f"  peak memory of this process so far: {result['peak_mb_after_indexing']:,.0f}"
+                " MB (includes the pre-built documents)"
+            )
+        out.append(
+            f"  {'queries (public, 20 hits, highlighting)':<42} {'n':>4} {'p50':>7} {'p95':>7} "
+            f"{'p99':>7} {'mean':>7} {'max':>7} {'hits p50':>9}"
+        )
+        for name, q in result["queries"].items():
+            if not isinstance(q, dict):
+                continue
+            out.append(
+                f"  {name:<42} {q['n']:>4} {q['p50_ms']:>7.1f} {q['p95_ms']:>7.1f} "
+                f"{q['p99_ms']:>7.1f} {q['mean_ms']:>7.1f} {q['max_ms']:>7.1f} "
+                f"{q['median_hits']:>9,.0f}"
+            )
+        out.append(
+            "  (milliseconds; hits p50 = median total hits per query; 1-minute load average "
+            f"{result['queries']['load_before']:.1f} before the queries, "
+            f"{result['queries']['load_after']:.1f} after)"
+        )
+        slow = result["queries"]["two_word+facets"]["slowest"]
+        out.append(
+            "  slowest two-word+facets: "
+            + "; ".join(f"{s['q']!r} {s['ms']} ms ({s['hits']:,} hits)" for s in slow[::-1])
+        )
+        zero = {
+            k: q["zero_hit_queries"] for k, q in result["queries"].items() if isinstance(q, dict)
+        }
+        out.append(f"  queries with no hits: {zero}")
+    out.append("")
+    out.append("Targets")
+    for check in figures["checks"]:
+        out.append(
+            f"  {check['check']:<48} {check['value']:>10,.1f}  {check['target']:<10} "
+            f"{check['result']}{check['note']}"
+        )
+    for report in figures.get("profiles", []):
+        out.append("")
+        out.append(report)
+    return "\n".join(out)
+
+
+# --- main ------------------------------------------------------------------------------
+
+
+def _log(message: str) -> None:
+    print(f"[search-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=TARGET_RECORDS, help="default 1000000")
+    parser.add_argument(
+        "--queries", type=int, default=250, help="two-word queries (at least 200; default 250)"
+    )
+    parser.add_argument(
+        "--backends",
+        default="embedded,elasticsearch",
+        help="comma-separated: embedded, elasticsearch (when ELASTICSEARCH_URL is set), osmem",
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--profile", action="store_true", help="cProfile indexing and queries")
+    parser.add_argument(
+        "--out", help="working directory (default: a temporary one under bench/out/, removed)"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --out: time the queries again on the embedded index and queries an earlier "
+        "run left there (no generating, no indexing; its indexing figures are reprinted)",
+    )
+    args = parser.parse_args(argv)
+    if args.queries < 200:
+        parser.error("--queries must be at least 200")
+    if args.records < 1000:
+        parser.error("--records must be at least 1000")
+    if args.reuse and not args.out:
+        parser.error("--reuse needs --out, the directory of the earlier run")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = [b for b in wanted if b not in BACKENDS]
+    if unknown:
+        raise SystemExit(f"search bench: unknown backend {', '.join(unknown)}")
+    skipped: dict[str, str] = {}
+    if "elasticsearch" in wanted and not os.environ.get("ELASTICSEARCH_URL"):
+        wanted.remove("elasticsearch")
+        skipped["elasticsearch"] = "ELASTICSEARCH_URL is not set"
+    if args.out:
+        work = Path(args.out)
+        work.mkdir(parents=True, exist_ok=True)
+        temporary = False
+    else:
+        (BENCH_DIR / "out").mkdir(exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="search-", dir=BENCH_DIR / "out"))
+        temporary = True
+    documents: list[dict[str, Any]] | None = None
+    reused: dict[str, Any] | None = None
+    if args.reuse:
+        meta_file = work / META
+        meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+        if meta.get("records") != args.records or "embedded" not in meta:
+            raise SystemExit(
+                f"search bench: {work} holds no embedded index of {args.records:,} records "
+                "from an earlier run"
+            )
+        reused = meta["embedded"]
+        for name in [b for b in wanted if b != "embedded"]:
+            wanted.remove(name)
+            skipped[name] = "--reuse times the embedded index only"
+    else:
+        shutil.rmtree(work / "embedded", ignore_errors=True)
+    try:
+        if reused is not None:
+            _log(f"reusing the index and queries in {work} (indexed {reused['indexed_at']})")
+            queries = meta["queries"]
+            figures: dict[str, Any] = {
+                k: meta[k] for k in ("records", "seed", "public", "kinds", "build")
+            }
+            figures["reused_index_from"] = reused["indexed_at"]
+        else:
+            _log(f"building {args.records:,} index documents ...")
+            documents, build = build_documents(args.records)
+            _log(
+                f"built in {build['generate_s'] + build['index_document_s']:.1f} s "
+                f"(index_document {build['index_document_s']:.1f} s); peak {peak_mb():,.0f} MB"
+            )
+            queries = build_queries(documents, args.queries)
+            kinds: dict[str, int] = {}
+            for document in documents:
+                kinds[document["kind"]] = kinds.get(document["kind"], 0) + 1
+            figures = {
+                "records": len(documents),
+                "seed": search_data.SEED,
+                "public": sum(1 for d in documents if d["is_public"]),
+                "kinds": kinds,
+                "build": build,
+            }
+            (work / META).write_text(
+                json.dumps(figures | {"queries": queries}, ensure_ascii=False), encoding="utf-8"
+            )
+        figures.update(
+            {
+                "machine": machine(),
+                "query_counts": {k: len(v) for k, v in queries.items()},
+                "query_examples": {k: v[:5] for k, v in queries.items()},
+                "skipped": skipped,
+                "backends": [],
+            }
+        )
+        for name in wanted:
+            if name == "embedded":
+                figures["backends"].append(run_embedded(documents, queries, work, reused))
+            else:
+                assert documents is not None
+                figures["backends"].append(run_elasticsearch(name, documents, queries))
+        figures["checks"] = evaluate(figures)
+        if args.profile and "embedded" in wanted:
+            figures["profiles"] = run_profiles(documents, queries, work)
+    finally:
+        if temporary:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps(figures, indent=2, ensure_ascii=False))
+    else:
+        print(render(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

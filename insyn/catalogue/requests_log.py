@@ -1,0 +1,451 @@
+"""The public-access request log (begäran om allmän handling) and Swedish working days.
+
+A registrar logs a request: when and how it came in, who asked (may stay anonymous),
+what is asked for, and the unit that handles it. Matching documents are attached; each
+gets an outcome (released, released with redactions, refused with the OSL provision)
+and a decision time. A request is answered when every attached document has an outcome.
+
+The law asks for prompt handling (skyndsamt): a request still open after more than one
+working day is flagged. Working days exclude weekends, Swedish public holidays
+(computed, Easter-based ones included) and the days the law on computing statutory
+time (lag 1930:173) treats like them: midsommarafton, julafton and nyårsafton.
+
+``requests_statistics(catalogue, owner, period)`` gives counts and handling times per
+unit and month for the follow-up report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from insyn.catalogue.models import Base, CatalogueRecord, Organisation
+from insyn.catalogue.store import Catalogue
+from insyn.errors import CatalogueError, NotFoundError
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+CHANNELS = {
+    "e-post": "E-post",
+    "telefon": "Telefon",
+    "brev": "Brev",
+    "besok": "Besök",
+    "webb": "Webbformulär",
+}
+OUTCOMES = {
+    "released": "Lämnas ut",
+    "redacted": "Lämnas ut med maskeringar",
+    "refused": "Avslag",
+}
+
+
+class RequestLogError(CatalogueError):
+    """A request or outcome that cannot be logged as given."""
+
+
+# --- Swedish working days -----------------------------------------------------------------
+
+
+def easter_sunday(year: int) -> date:
+    """Return Easter Sunday of ``year`` (Gregorian; the anonymous algorithm)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _first_weekday_from(day: date, weekday: int) -> date:
+    """Return the first day on or after ``day`` that falls on ``weekday`` (Monday 0)."""
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+@cache
+def swedish_holidays(year: int) -> dict[date, str]:
+    """Return the days of ``year`` that are no working days besides weekends, by name."""
+    easter = easter_sunday(year)
+    midsummer_eve = _first_weekday_from(date(year, 6, 19), 4)  # the Friday 19–25 June
+    all_saints = _first_weekday_from(date(year, 10, 31), 5)  # the Saturday 31 Oct–6 Nov
+    return {
+        date(year, 1, 1): "Nyårsdagen",
+        date(year, 1, 6): "Trettondedag jul",
+        easter - timedelta(days=2): "Långfredagen",
+        easter: "Påskdagen",
+        easter + timedelta(days=1): "Annandag påsk",
+        date(year, 5, 1): "Första maj",
+        easter + timedelta(days=39): "Kristi himmelsfärdsdag",
+        easter + timedelta(days=49): "Pingstdagen",
+        date(year, 6, 6): "Sveriges nationaldag",
+        midsummer_eve: "Midsommarafton",
+        midsummer_eve + timedelta(days=1): "Midsommardagen",
+        all_saints: "Alla helgons dag",
+        date(year, 12, 24): "Julafton",
+        date(year, 12, 25): "Juldagen",
+        date(year, 12, 26): "Annandag jul",
+        date(year, 12, 31): "Nyårsafton",
+    }
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in swedish_holidays(day.year)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Return the number of working days after ``start`` up to and including ``end``."""
+    count = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        count += is_working_day(day)
+        day += timedelta(days=1)
+    return count
+
+
+def _local_day(moment: datetime) -> date:
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(STOCKHOLM).date()
+
+
+# --- tables -------------------------------------------------------------------------------
+
+
+class AccessRequest(Base):
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(20))
+    requester: Mapped[str | None] = mapped_column(String(500))  # None: anonymous
+    subject: Mapped[str] = mapped_column(Text)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    registered_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    unit: Mapped[Organisation | None] = relationship()
+    documents: Mapped[list[RequestDocument]] = relationship(
+        back_populates="request", order_by="RequestDocument.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_access_requests_received", "received_at"),)
+
+
+class RequestDocument(Base):
+    __tablename__ = "access_request_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id", ondelete="CASCADE"))
+    record_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)  # as the registrar saw it when attaching
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    provision: Mapped[str | None] = mapped_column(String(500))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+
+    request: Mapped[AccessRequest] = relationship(back_populates="documents")
+
+    __table_args__ = (Index("ix_access_request_documents_request", "request_id"),)
+
+
+# --- the log ------------------------------------------------------------------------------
+
+
+@dataclass
+class RequestSummary:
+    """A request as the log shows it, with its handling time and flag."""
+
+    id: int
+    received_at: datetime
+    channel: str
+    requester: str | None
+    subject: str
+    unit: str | None
+    unit_id: int | None
+    registered_by: str
+    documents: list[dict[str, Any]]
+    answered_at: datetime | None
+    handling_days: int  # working days from receipt to answer (or to now, if open)
+    overdue: bool  # open after more than one working day, or answered that late
+
+    @property
+    def open(self) -> bool:
+        return self.answered_at is None
+
+
+def _summary(request: AccessRequest, now: datetime) -> RequestSummary:
+    documents = [
+        {
+            "id": d.id,
+            "record_id": d.record_id,
+            "title": d.title,
+            "outcome": d.outcome,
+            "provision": d.provision,
+            "decided_at": d.decided_at,
+            "decided_by": d.decided_by,
+        }
+        for d in request.documents
+    ]
+    decided = [d.decided_at for d in request.documents if d.decided_at is not None]
+    answered = (
+        max(decided) if request.documents and len(decided) == len(request.documents) else None
+    )
+    end = answered or now
+    days = working_days_between(_local_day(request.received_at), _local_day(end))
+    return RequestSummary(
+        id=request.id,
+        received_at=request.received_at,
+        channel=request.channel,
+        requester=request.requester,
+        subject=request.subject,
+        unit=request.unit.name_sv if request.unit else None,
+        unit_id=request.unit_id,
+        registered_by=request.registered_by,
+        documents=documents,
+        answered_at=answered,
+        handling_days=days,
+        overdue=days > 1,
+    )
+
+
+def log_request(
+    catalogue: Catalogue,
+    *,
+    received_at: datetime,
+    channel: str,
+    subject: str,
+    registered_by: str,
+    requester: str | None = None,
+    unit_id: int | None = None,
+) -> int:
+    """Log a request; return its number.
+
+    Raises:
+        RequestLogError: unknown channel, no subject, or a receipt in the future.
+    """
+    if channel not in CHANNELS:
+        raise RequestLogError(f"Okänt sätt att ta emot begäran: '{channel}'")
+    if not subject.strip():
+        raise RequestLogError("Ange vad begäran gäller")
+    received = received_at if received_at.tzinfo else received_at.replace(tzinfo=STOCKHOLM)
+    now = datetime.now(UTC)
+    if received > now + timedelta(minutes=5):
+        raise RequestLogError("Begäran kan inte ha kommit in i framtiden")
+    with catalogue.session() as session:
+        request = AccessRequest(
+            received_at=received,
+            channel=channel,
+            requester=(requester or "").strip() or None,
+            subject=subject.strip(),
+            unit_id=unit_id,
+            registered_by=registered_by,
+            created_at=now,
+        )
+        session.add(request)
+        session.commit()
+        return request.id
+
+
+def attach_document(catalogue: Catalogue, request_id: int, record_id: str) -> int:
+    """Attach a catalogued record to a request (once); return the attachment's id.
+
+    Raises:
+        NotFoundError: no such request or record.
+    """
+    with catalogue.session() as session:
+        request = session.get(AccessRequest, request_id)
+        if request is None:
+            raise NotFoundError(f"Begäran {request_id} finns inte")
+        row = session.get(CatalogueRecord, record_id)
+        if row is None:
+            raise NotFoundError(f"Posten '{record_id}' finns inte", record_id=record_id)
+        existing = session.scalar(
+            select(RequestDocument).where(
+                RequestDocument.request_id == request_id, RequestDocument.record_id == record_id
+            )
+        )
+        if existing is not None:
+            return existing.id
+        attached = RequestDocument(request_id=request_id, record_id=record_id, title=row.title)
+        session.add(attached)
+        session.commit()
+        return attached.id
+
+
+def record_outcome(
+    catalogue: Catalogue,
+    attachment_id: int,
+    outcome: str,
+    *,
+    decided_by: str,
+    provision: str | None = None,
+    decided_at: datetime | None = None,
+) -> None:
+    """Record the decision on one attached document.
+
+    Raises:
+        RequestLogError: unknown outcome, or a refusal (or redaction) without a provision.
+        NotFoundError: no such attachment.
+    """
+    if outcome not in OUTCOMES:
+        raise RequestLogError(f"Okänt beslut '{outcome}'")
+    provision = (provision or "").strip() or None
+    if outcome in ("refused", "redacted") and not provision:
+        raise RequestLogError("Ett avslag eller en maskering ska ange bestämmelsen i OSL")
+    with catalogue.session() as session:
+        attached = session.get(RequestDocument, attachment_id)
+        if attached is None:
+            raise NotFoundError(f"Handlingen {attachment_id} finns inte i någon begäran")
+        attached.outcome = outcome
+        attached.provision = provision if outcome != "released" else None
+        moment = decided_at or datetime.now(UTC)
+        attached.decided_at = moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
+        attached.decided_by = decided_by
+        session.commit()
+
+
+def _loaded() -> Any:
+    return (
+        selectinload(AccessRequest.documents),
+        selectinload(AccessRequest.unit),
+    )
+
+
+def get_request(
+    catalogue: Catalogue, request_id: int, now: datetime | None = None
+) -> RequestSummary:
+    """Raises: NotFoundError: no such request."""
+    with catalogue.session() as session:
+        request = session.scalar(
+            select(AccessRequest).options(*_loaded()).where(AccessRequest.id == request_id)
+        )
+        if request is None:
+            raise NotFoundError(f"Begäran {request_id} finns inte")
+        return _summary(request, now or datetime.now(UTC))
+
+
+def list_requests(
+    catalogue: Catalogue, *, limit: int = 200, now: datetime | None = None
+) -> list[RequestSummary]:
+    """Return the latest requests, newest first."""
+    with catalogue.session() as session:
+        rows = session.scalars(
+            select(AccessRequest)
+            .options(*_loaded())
+            .order_by(AccessRequest.received_at.desc(), AccessRequest.id.desc())
+            .limit(limit)
+        )
+        moment = now or datetime.now(UTC)
+        return [_summary(r, moment) for r in rows]
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+
+@dataclass
+class RequestStatistics:
+    """Requests of one unit in one month (by the day they came in, Europe/Stockholm)."""
+
+    unit_id: int | None
+    unit: str
+    month: str  # "YYYY-MM"
+    requests: int = 0
+    answered: int = 0
+    open: int = 0
+    overdue: int = 0  # open or answered after more than one working day
+    documents: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    handling_days: list[int] = field(default_factory=list)  # answered requests only
+
+    @property
+    def median_handling_days(self) -> float | None:
+        days = sorted(self.handling_days)
+        if not days:
+            return None
+        middle = len(days) // 2
+        return float(days[middle]) if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+
+
+def _units_under(catalogue: Catalogue, owner: int | str) -> set[int]:
+    organisations = catalogue.organisations()
+    root = next(
+        (
+            o
+            for o in organisations
+            if str(o.id) == str(owner) or o.uri == owner or o.name_sv == owner
+        ),
+        None,
+    )
+    if root is None:
+        raise NotFoundError(f"Ingen organisation heter '{owner}'")
+    found = {root.id}
+    grew = True
+    while grew:
+        grew = False
+        for organisation in organisations:
+            if organisation.parent_id in found and organisation.id not in found:
+                found.add(organisation.id)
+                grew = True
+    return found
+
+
+def requests_statistics(
+    catalogue: Catalogue,
+    owner: int | str | None,
+    period: tuple[date, date],
+    *,
+    now: datetime | None = None,
+) -> list[RequestStatistics]:
+    """Return request statistics per unit and month.
+
+    ``owner`` is an organisation (id, URI or Swedish name) whose requests, and those of
+    its units below it, are counted; None counts all. ``period`` is (first day, last day),
+    both included, by the day a request came in (Europe/Stockholm). Rows are ordered by
+    unit name, then month.
+
+    Raises:
+        NotFoundError: ``owner`` names no organisation.
+    """
+    first, last = period
+    units = _units_under(catalogue, owner) if owner is not None else None
+    start = datetime(first.year, first.month, first.day, tzinfo=STOCKHOLM)
+    end = datetime(last.year, last.month, last.day, tzinfo=STOCKHOLM) + timedelta(days=1)
+    moment = now or datetime.now(UTC)
+    with catalogue.session() as session:
+        query = (
+            select(AccessRequest)
+            .options(*_loaded())
+            .where(AccessRequest.received_at >= start, AccessRequest.received_at < end)
+        )
+        if units is not None:
+            query = query.where(AccessRequest.unit_id.in_(sorted(units)))
+        summaries = [_summary(r, moment) for r in session.scalars(query)]
+    rows: dict[tuple[int | None, str], RequestStatistics] = {}
+    for summary in summaries:
+        month = _local_day(summary.received_at).strftime("%Y-%m")
+        key = (summary.unit_id, month)
+        stats = rows.get(key)
+        if stats is None:
+            stats = rows[key] = RequestStatistics(
+                summary.unit_id, summary.unit or "Ingen enhet angiven", month
+            )
+        stats.requests += 1
+        stats.documents += len(summary.documents)
+        stats.overdue += summary.overdue
+        if summary.open:
+            stats.open += 1
+        else:
+            stats.answered += 1
+            stats.handling_days.append(summary.handling_days)
+        for document in summary.documents:
+            if document["outcome"]:
+                stats.outcomes[document["outcome"]] += 1
+    return sorted(rows.values(), key=lambda s: (s.unit, s.month))

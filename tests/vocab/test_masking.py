@@ -1,0 +1,107 @@
+"""Public masking: treatment per kind, secrecy text, private individuals, personnummer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from insyn.vocab.masking import (
+    PERSONNUMMER_MASK,
+    Treatment,
+    mask_personnummer,
+    public_record,
+    secrecy_text,
+    treatment,
+)
+from insyn.vocab.model import (
+    NON_PUBLIC,
+    PUBLIC,
+    RESTRICTED,
+    Attachment,
+    Case,
+    Dataset,
+    Document,
+    Governance,
+    Party,
+)
+
+
+def test_treatment_per_kind() -> None:
+    assert treatment("dataset", PUBLIC, None) is Treatment.SHOWN
+    assert treatment("dataset", NON_PUBLIC, None) is Treatment.HIDDEN
+    assert treatment("dataset", PUBLIC, "39 kap. 3 § OSL") is Treatment.HIDDEN
+    assert treatment("dataservice", RESTRICTED, None) is Treatment.HIDDEN
+    assert treatment("case", PUBLIC, None) is Treatment.SHOWN
+    assert treatment("case", NON_PUBLIC, "26 kap. 1 § OSL") is Treatment.MASKED
+    assert treatment("document", PUBLIC, "26 kap. 1 § OSL") is Treatment.MASKED
+    assert treatment("case", RESTRICTED, None) is Treatment.HIDDEN
+    assert treatment("document", NON_PUBLIC, "") is Treatment.HIDDEN
+
+
+def test_secrecy_text() -> None:
+    assert secrecy_text("26 kap. 1 § OSL") == (
+        "Uppgift omfattas av sekretess enligt 26 kap. 1 § OSL"
+    )
+    assert secrecy_text("bestämmelse ej angiven").endswith(
+        "offentlighets- och sekretesslagen (OSL)"
+    )
+
+
+def test_personnummer_are_masked_only_when_luhn_valid() -> None:
+    text = "Pnr 19121212-1212, 121212-1212 och 1212121212; fel 121212-1213; ordernr 12345678901234"
+    masked = mask_personnummer(text)
+    assert masked.count(PERSONNUMMER_MASK) == 3
+    assert "121212-1213" in masked and "12345678901234" in masked
+    assert mask_personnummer("samordningsnummer 701063-2391") == (
+        f"samordningsnummer {PERSONNUMMER_MASK}"
+    )
+
+
+def test_secret_marked_document_keeps_register_fields_and_loses_secret_ones() -> None:
+    document = Document(
+        title={"sv": "Läkarintyg för Kalle"},
+        description={"sv": "Diagnos"},
+        keyword={"sv": ["diagnos"]},
+        case_diarienummer="KS 2024/7",
+        document_number="3",
+        date=date(2024, 5, 3),
+        direction="incoming",
+        document_type="Intyg",
+        parties=[Party("Kalle Karlsson", "avsändare", True, "19121212-1212")],
+        attachments=[Attachment("kalle-journal.pdf", "PDF")],
+        extras={"sekretess_förklaring": ["hälsa"]},
+        governance=Governance(access_rights=NON_PUBLIC, secrecy_provision="25 kap. 1 § OSL"),
+    )
+    shown = public_record(document)
+    assert isinstance(shown, Document)
+    text = "Uppgift omfattas av sekretess enligt 25 kap. 1 § OSL"
+    assert shown.title == {"sv": text} and shown.description == {"sv": text}
+    assert shown.keyword == {} and shown.extras == {}
+    assert [p.name for p in shown.parties] == [text] and shown.parties[0].identifier is None
+    assert [a.name for a in shown.attachments] == [text]
+    assert (shown.case_diarienummer, shown.document_number, shown.document_type) == (
+        "KS 2024/7",
+        "3",
+        "Intyg",
+    )
+    assert shown.governance.secrecy_provision == "25 kap. 1 § OSL"
+    assert document.title == {"sv": "Läkarintyg för Kalle"}  # the original is untouched
+
+
+def test_public_case_masks_private_individuals_and_numbers_everywhere() -> None:
+    case = Case(
+        title={"sv": "Bygglov"},
+        description={"sv": "Sökande 121212-1212"},
+        parties=[Party("Anna A", "sökande", True, "121212-1212"), Party("Bolaget AB", "ombud")],
+        extras={"anteckning": ["ring 1212121212"]},
+        governance=Governance(access_rights=PUBLIC),
+    )
+    shown = public_record(case)
+    assert shown is not None
+    assert [p.name for p in shown.parties] == ["Enskild", "Bolaget AB"]
+    assert all(p.identifier is None for p in shown.parties)
+    assert shown.description["sv"] == f"Sökande {PERSONNUMMER_MASK}"
+    assert shown.extras == {"anteckning": [f"ring {PERSONNUMMER_MASK}"]}
+
+
+def test_hidden_records_have_no_public_form() -> None:
+    assert public_record(Dataset(governance=Governance(access_rights=NON_PUBLIC))) is None

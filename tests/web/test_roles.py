@@ -1,0 +1,144 @@
+"""Every route × every role: exactly the roles a route declares get through.
+
+Each route of the app is requested (every method it serves) as the public, a registrar,
+an information owner and an administrator, each with an API token. A role the route does
+not name must get 401 (the public) or 403 ``forbidden``; a role it names must not. The
+registrar's desk is then used through a signed-in session, with and without CSRF tokens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from insyn.catalogue import accounts
+from insyn.search.web.access import Role, app_routes, declared_roles
+from tests.web.support import Site
+
+ROLES = (Role.ANONYMOUS, Role.REGISTRAR, Role.OWNER, Role.ADMIN)
+
+
+@pytest.fixture(scope="module")
+def tokens(site: Site) -> dict[Role, dict[str, str]]:
+    headers: dict[Role, dict[str, str]] = {Role.ANONYMOUS: {}}
+    for role in ROLES[1:]:
+        name = f"roll-{role.value}"
+        with contextlib.suppress(accounts.AccountError):
+            accounts.add_user(site.catalogue, name, role.value)
+        headers[role] = {
+            "Authorization": f"Bearer {accounts.create_token(site.catalogue, name)[1]}"
+        }
+    return headers
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", lambda m: "1" if "id" in m.group() else "x", path)
+
+
+def denied(response) -> bool:  # type: ignore[no-untyped-def]
+    if response.status_code == 401:
+        return True
+    if response.status_code == 403:
+        return response.json()["error"]["code"] == "forbidden"
+    return False
+
+
+def test_every_route_admits_exactly_its_declared_roles(
+    site: Site, client: TestClient, tokens: dict[Role, dict[str, str]]
+) -> None:
+    checked = 0
+    for route in app_routes(site.app):
+        assert isinstance(route, APIRoute)
+        allowed = declared_roles(route)
+        assert allowed, f"{route.path} declares no role"
+        for method in sorted(route.methods - {"HEAD"}):
+            for role in ROLES:
+                response = client.request(method, concrete(route.path), headers=tokens[role])
+                where = f"{method} {route.path} as {role.value}: {response.status_code}"
+                assert denied(response) is (role not in allowed), where
+                checked += 1
+    assert checked > 4 * 40
+
+
+def test_declared_roles_of_the_desk(site: Site) -> None:
+    by_path = {r.path: declared_roles(r) for r in app_routes(site.app)}
+    assert by_path["/registrator"] == {Role.REGISTRAR, Role.ADMIN}
+    assert by_path["/api/registrar/search"] == {Role.REGISTRAR, Role.ADMIN}
+    assert by_path["/api/sources"] == {Role.ADMIN}
+    assert by_path["/sok"] == set(Role)
+
+
+def test_a_wrong_or_revoked_token_is_refused_everywhere(site: Site, client: TestClient) -> None:
+    accounts.add_user(site.catalogue, "aterkallad", "registrar")
+    token_id, token = accounts.create_token(site.catalogue, "aterkallad")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/registrar/search?q=bygglov", headers=headers).status_code == 200
+    accounts.revoke_token(site.catalogue, token_id)
+    for path in ("/api/registrar/search", "/api/search", "/api/sources"):
+        assert client.get(path, headers=headers).status_code == 401
+
+
+def sign_in(client: TestClient, username: str, password: str) -> str:
+    page = client.get("/logga-in", headers={"Accept": "text/html"})
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/logga-in",
+        data={
+            "csrf": csrf,
+            "anvandarnamn": username,
+            "losenord": password,
+            "nasta": "/registrator",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    return cookie
+
+
+def test_sign_in_session_cookie_and_csrf(site: Site) -> None:
+    accounts.add_user(site.catalogue, "reg-session", "registrar", password="ett-långt-lösenord")
+    client = TestClient(site.app, base_url="https://testserver")
+    # Without the CSRF cookie's twin the sign-in form is refused.
+    refused = client.post("/logga-in", data={"anvandarnamn": "reg-session", "losenord": "x"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf"
+    wrong = TestClient(site.app, base_url="https://testserver")
+    page = wrong.get("/logga-in", headers={"Accept": "text/html"})
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    bad = wrong.post(
+        "/logga-in",
+        data={"csrf": csrf, "anvandarnamn": "reg-session", "losenord": "fel-lösenord-123"},
+    )
+    assert bad.status_code == 401
+    assert "Secure" in sign_in(client, "reg-session", "ett-långt-lösenord")  # over https
+    desk = client.get("/registrator", headers={"Accept": "text/html"})
+    assert desk.status_code == 200 and "reg-session" in desk.text
+    # A form POST without the session's CSRF token, or from another site, is refused.
+    no_token = client.post("/registrator/begaran", data={"kanal": "e-post", "arende": "x"})
+    assert no_token.status_code == 403
+    csrf = re.search(r'name="csrf" value="([^"]+)"', desk.text).group(1)  # type: ignore[union-attr]
+    other_site = client.post(
+        "/registrator/begaran",
+        data={"csrf": csrf, "kanal": "e-post", "arende": "x", "mottagen": "2024-05-02T10:00"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert other_site.status_code == 403
+    ok = client.post(
+        "/registrator/begaran",
+        data={
+            "csrf": csrf,
+            "kanal": "e-post",
+            "arende": "Alla bygglov 2024",
+            "mottagen": "2024-05-02T10:00",
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303 and ok.headers["location"].startswith("/registrator/begaran/")
+    out = client.post("/logga-ut", data={"csrf": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/registrator").status_code == 401
