@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from insyn.catalogue import db
@@ -87,8 +88,7 @@ class Catalogue:
                 select(Organisation).where(Organisation.name_sv == name).limit(1)
             )
         if organisation is None:
-            organisation = Organisation(uri=agent.uri, name_sv=name or agent.uri or "")
-            session.add(organisation)
+            organisation = self._insert_organisation(session, agent.uri, name)
         if name:
             organisation.name_sv = name
         organisation.name_en = agent.name.get("en") or organisation.name_en
@@ -101,6 +101,24 @@ class Catalogue:
             organisation.parent_id = parent_id
         session.flush()
         return organisation.id
+
+    def _insert_organisation(self, session: Session, uri: str | None, name: str) -> Organisation:
+        """Insert an organisation; if another run inserted the same URI meanwhile, use it.
+
+        Two sources naming the same new publisher at once would otherwise fail one run
+        on the unique URI; the savepoint keeps the rest of the run's transaction.
+        """
+        organisation = Organisation(uri=uri, name_sv=name or uri or "")
+        try:
+            with session.begin_nested():
+                session.add(organisation)
+                session.flush()
+        except IntegrityError:
+            existing = session.scalar(select(Organisation).where(Organisation.uri == uri))
+            if existing is None:
+                raise
+            return existing
+        return organisation
 
     def organisations(self) -> list[Organisation]:
         with self.session() as session:

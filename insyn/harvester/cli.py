@@ -222,28 +222,53 @@ def sources_remove(context: Context, name: str) -> None:
 def run_harvests(
     context: Context, names: list[str], *, quiet: bool, allow_deletions: bool, full: bool
 ) -> list[RunSummary]:
+    """Harvest the sources one by one, each under the same claim the scheduler takes,
+    so a source never runs twice at once, whoever starts it."""
+    from insyn.harvester.workers import Claims
+
+    catalogue = context.catalogue
+    claims = Claims(catalogue)
+    claims.start_heartbeat()
     summaries = []
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(bar_width=None),
-        TextColumn("{task.completed} poster"),
-        TimeElapsedColumn(),
-        console=error_console,
-        transient=True,
-        disable=quiet,
-    ) as progress:
-        for name in names:
-            task = progress.add_task(f"Skördar {name}", total=None)
-            summary = harvest_source(
-                context.catalogue,
-                name,
-                allow_deletions=allow_deletions,
-                full=full,
-                on_progress=lambda done, task=task: progress.update(task, completed=done),
-            )
-            progress.remove_task(task)
-            summaries.append(summary)
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(bar_width=None),
+            TextColumn("{task.completed} poster"),
+            TimeElapsedColumn(),
+            console=error_console,
+            transient=True,
+            disable=quiet,
+        ) as progress:
+            for name in names:
+                handle = claims.claim_source(catalogue.get_source(name).id)
+                if handle is None:
+                    summaries.append(
+                        RunSummary(
+                            source=name,
+                            status="failed",
+                            error="Källan skördas just nu av en annan process; försök senare",
+                        )
+                    )
+                    continue
+                task = progress.add_task(f"Skördar {name}", total=None)
+                try:
+                    summary = harvest_source(
+                        catalogue,
+                        name,
+                        allow_deletions=allow_deletions,
+                        full=full,
+                        on_progress=lambda done, task=task: progress.update(task, completed=done),
+                        worker=claims.holder,
+                        before_commit=handle.fence,
+                    )
+                finally:
+                    claims.release(handle)
+                progress.remove_task(task)
+                summaries.append(summary)
+    finally:
+        claims.stop_heartbeat()
     return summaries
 
 

@@ -86,3 +86,30 @@ def test_records_change_log_and_reader_position(catalogue: Catalogue, tmp_path: 
     assert [d.format for d in row.distributions] == [
         "http://publications.europa.eu/resource/authority/file-type/CSV"
     ]
+
+
+@pytest.mark.postgres
+def test_two_runs_naming_the_same_new_publisher_at_once(postgres_url: str) -> None:
+    import threading
+
+    catalogue = Catalogue(postgres_url)
+    agent = Agent(uri="https://x.se/org/ny", name={"sv": "Ny nämnd"})
+    first = catalogue.session()
+    first_id = catalogue.upsert_organisation(first, agent)  # inserted, not yet committed
+    found: list[int | None] = []
+
+    def second_run() -> None:
+        with catalogue.session() as second:
+            # Blocks on the unique URI until the first commits, then takes its row.
+            found.append(catalogue.upsert_organisation(second, agent))
+            second.commit()
+
+    thread = threading.Thread(target=second_run)
+    thread.start()
+    thread.join(timeout=1)
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert found == [first_id]
+    assert [o.uri for o in catalogue.organisations()] == ["https://x.se/org/ny"]
+    catalogue.close()
