@@ -11,7 +11,8 @@
    unchanged file, and the conditional shortcut when the file is untouched;
 4. prints a table with PASS/MISS against the targets (``--json`` prints the figures as JSON).
 
-``--profile`` runs the Insyn harvests under cProfile and prints where the time goes.
+``--stages`` times the harvest's stages with CPU timers (cheap enough for full size);
+``--profile`` runs the Insyn harvests under cProfile and prints the top functions.
 See ``bench/README.md``.
 """
 

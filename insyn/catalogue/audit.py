@@ -53,6 +53,11 @@ class AuditEntry(Base):
     )
 
 
+def _utc(moment: datetime) -> datetime:
+    """Return ``moment`` in UTC (naive: taken as UTC); SQLite stores no offset."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def record(
     catalogue: Catalogue,
     *,
@@ -92,7 +97,7 @@ def entries(
         with catalogue.session() as session:
             query = select(AuditEntry).where(AuditEntry.id > last)
             if since is not None:
-                query = query.where(AuditEntry.at >= since)
+                query = query.where(AuditEntry.at >= _utc(since))
             if record_id is not None:
                 query = query.where(AuditEntry.record_id == record_id)
             rows = list(session.scalars(query.order_by(AuditEntry.id).limit(batch_size)))
@@ -100,6 +105,27 @@ def entries(
             return
         yield from rows
         last = rows[-1].id
+
+
+def count(
+    catalogue: Catalogue,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+) -> int:
+    """Return how many entries match (e.g. failed sign-ins of one user since a moment)."""
+    from sqlalchemy import func
+
+    with catalogue.session() as session:
+        query = select(func.count()).select_from(AuditEntry)
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        if actor is not None:
+            query = query.where(AuditEntry.actor == actor)
+        if since is not None:
+            query = query.where(AuditEntry.at >= _utc(since))
+        return int(session.scalar(query) or 0)
 
 
 def _local(moment: datetime) -> str:

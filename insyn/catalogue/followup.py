@@ -223,6 +223,9 @@ def apply_plan(
     """
     rules = stored_rules(session)
     result = ApplyResult()
+    if not rules and run_id is not None:
+        # A run's records come fresh from the source, with no derived values to strip.
+        return result
     query = select(
         CatalogueRecord.id,
         CatalogueRecord.kind,
@@ -445,17 +448,13 @@ def _reapply_people(session: Session, run_id: int) -> None:
         record.field_provenance = provenance
 
 
-def _record_harvest_classification(session: Session, run_id: int, source_name: str) -> None:
+def _record_harvest_classification(
+    session: Session, source_name: str, governance_by_record: Iterable[tuple[str, dict[str, Any]]]
+) -> None:
     """Log K/R/T levels a source gave on records this run added or changed."""
-    rows = session.execute(
-        select(CatalogueRecord.id, CatalogueRecord.data).where(
-            CatalogueRecord.changed_by_run_id == run_id
-        )
-    )
-    history = []
     now = utcnow()
-    for record_id, data in rows:
-        governance = (data or {}).get("governance") or {}
+    history = []
+    for record_id, governance in governance_by_record:
         levels = {name: governance.get(name) for name in KRT}
         if any(value is not None for value in levels.values()):
             history.append(
@@ -559,26 +558,33 @@ def resolve(catalogue: Catalogue, incident_id: int, by: str, comment: str | None
 
 
 def _source_quality(session: Session, source_id: int) -> tuple[int, float]:
-    accumulator = quality.QualityAccumulator("källa")
-    rows = session.execute(
-        select(CatalogueRecord.data).where(
+    """Datasets scored and their mean points, from each record's stored score."""
+    count, mean = session.execute(
+        select(
+            func.count(CatalogueRecord.quality_points), func.avg(CatalogueRecord.quality_points)
+        ).where(
             CatalogueRecord.source_id == source_id,
             CatalogueRecord.deleted_at.is_(None),
             CatalogueRecord.kind == "dataset",
         )
-    )
-    for (data,) in rows:
-        score = quality.score_data(data)
-        if score is not None:
-            accumulator.add(score)
-    summary = accumulator.summary()
-    return summary.datasets, summary.points
+    ).one()
+    return count or 0, float(mean or 0.0)
 
 
-def after_run(session: Session, source: Source, run_id: int, summary: Any) -> list[str]:
-    """The engine's hook, in the run's transaction; return messages of incidents opened."""
+def after_run(
+    session: Session,
+    source: Source,
+    run_id: int,
+    summary: Any,
+    changed_governance: Iterable[tuple[str, dict[str, Any]]] = (),
+) -> list[str]:
+    """The engine's hook, in the run's transaction; return messages of incidents opened.
+
+    ``changed_governance`` pairs each record the run added or changed with its
+    governance fields, as the engine wrote them (no need to read them back).
+    """
     opened: list[str] = []
-    _record_harvest_classification(session, run_id, source.name)
+    _record_harvest_classification(session, source.name, changed_governance)
     _reapply_people(session, run_id)
     apply_plan(session, source_id=source.id, run_id=run_id)
     session.flush()

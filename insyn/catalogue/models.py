@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -119,7 +120,13 @@ class CatalogueRecord(Base):
     source_key: Mapped[str] = mapped_column(String(1000))
     title: Mapped[str] = mapped_column(Text)  # display title (Swedish first) for listings
     content_hash: Mapped[str] = mapped_column(String(64))
+    # A digest of the source's own statements about the record, taken before mapping:
+    # when it is unchanged the engine skips mapping the record at all.
+    source_digest: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column()  # the model record as plain data
+    # The record's metadata quality (MQA points), kept so sources and owners are
+    # scored with SQL instead of re-reading every record.
+    quality_points: Mapped[float | None] = mapped_column(Float)
     # Where each field came from: {field: {"run": id, "at": iso, "rule": ...}}.
     field_provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
     access_rights: Mapped[str] = mapped_column(String(200))

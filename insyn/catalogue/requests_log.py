@@ -111,9 +111,17 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
+def _utc(moment: datetime, naive: Any = UTC) -> datetime:
+    """Return ``moment`` in UTC, taking a naive one to be in ``naive``'s zone.
+
+    Times are stored in UTC: SQLite keeps no offset, so a local time stored as it is
+    would be read back hours off.
+    """
+    return (moment if moment.tzinfo else moment.replace(tzinfo=naive)).astimezone(UTC)
+
+
 def _local_day(moment: datetime) -> date:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(STOCKHOLM).date()
+    return _utc(moment).astimezone(STOCKHOLM).date()
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -189,12 +197,12 @@ def _summary(request: AccessRequest, now: datetime) -> RequestSummary:
             "title": d.title,
             "outcome": d.outcome,
             "provision": d.provision,
-            "decided_at": d.decided_at,
+            "decided_at": _utc(d.decided_at) if d.decided_at else None,
             "decided_by": d.decided_by,
         }
         for d in request.documents
     ]
-    decided = [d.decided_at for d in request.documents if d.decided_at is not None]
+    decided = [_utc(d.decided_at) for d in request.documents if d.decided_at is not None]
     answered = (
         max(decided) if request.documents and len(decided) == len(request.documents) else None
     )
@@ -202,7 +210,7 @@ def _summary(request: AccessRequest, now: datetime) -> RequestSummary:
     days = working_days_between(_local_day(request.received_at), _local_day(end))
     return RequestSummary(
         id=request.id,
-        received_at=request.received_at,
+        received_at=_utc(request.received_at),
         channel=request.channel,
         requester=request.requester,
         subject=request.subject,
@@ -235,7 +243,7 @@ def log_request(
         raise RequestLogError(f"Okänt sätt att ta emot begäran: '{channel}'")
     if not subject.strip():
         raise RequestLogError("Ange vad begäran gäller")
-    received = received_at if received_at.tzinfo else received_at.replace(tzinfo=STOCKHOLM)
+    received = _utc(received_at, STOCKHOLM)
     now = datetime.now(UTC)
     if received > now + timedelta(minutes=5):
         raise RequestLogError("Begäran kan inte ha kommit in i framtiden")
@@ -292,7 +300,8 @@ def record_outcome(
     """Record the decision on one attached document.
 
     Raises:
-        RequestLogError: unknown outcome, or a refusal (or redaction) without a provision.
+        RequestLogError: unknown outcome, a refusal (or redaction) without a provision, or
+            a decision time in the future or before the request came in.
         NotFoundError: no such attachment.
     """
     if outcome not in OUTCOMES:
@@ -300,14 +309,19 @@ def record_outcome(
     provision = (provision or "").strip() or None
     if outcome in ("refused", "redacted") and not provision:
         raise RequestLogError("Ett avslag eller en maskering ska ange bestämmelsen i OSL")
+    now = datetime.now(UTC)
+    moment = _utc(decided_at, STOCKHOLM) if decided_at else now
+    if moment > now + timedelta(minutes=5):
+        raise RequestLogError("Beslutet kan inte ha fattats i framtiden")
     with catalogue.session() as session:
         attached = session.get(RequestDocument, attachment_id)
         if attached is None:
             raise NotFoundError(f"Handlingen {attachment_id} finns inte i någon begäran")
+        if moment < _utc(attached.request.received_at):
+            raise RequestLogError("Beslutet kan inte ha fattats innan begäran kom in")
         attached.outcome = outcome
         attached.provision = provision if outcome != "released" else None
-        moment = decided_at or datetime.now(UTC)
-        attached.decided_at = moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
+        attached.decided_at = moment
         attached.decided_by = decided_by
         session.commit()
 
@@ -416,8 +430,8 @@ def requests_statistics(
     """
     first, last = period
     units = _units_under(catalogue, owner) if owner is not None else None
-    start = datetime(first.year, first.month, first.day, tzinfo=STOCKHOLM)
-    end = datetime(last.year, last.month, last.day, tzinfo=STOCKHOLM) + timedelta(days=1)
+    start = _utc(datetime(first.year, first.month, first.day), STOCKHOLM)
+    end = _utc(datetime(last.year, last.month, last.day) + timedelta(days=1), STOCKHOLM)
     moment = now or datetime.now(UTC)
     with catalogue.session() as session:
         query = (

@@ -47,6 +47,7 @@ class ExistingRecord:
     id: str
     content_hash: str
     deleted: bool
+    source_digest: str | None = None
 
 
 class Catalogue:
@@ -205,11 +206,12 @@ class Catalogue:
                 CatalogueRecord.id,
                 CatalogueRecord.content_hash,
                 CatalogueRecord.deleted_at,
+                CatalogueRecord.source_digest,
             ).where(CatalogueRecord.source_id == source_id)
         )
         return {
-            key: ExistingRecord(record_id, content_hash, deleted_at is not None)
-            for key, record_id, content_hash, deleted_at in rows
+            key: ExistingRecord(record_id, content_hash, deleted_at is not None, digest)
+            for key, record_id, content_hash, deleted_at, digest in rows
         }
 
     def get_record_row(self, record_id: str) -> CatalogueRecord:

@@ -17,7 +17,7 @@ transaction as the records, so the cursor never gets ahead of the data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -57,11 +57,44 @@ class Cursor:
 
 @dataclass
 class Item:
-    """A record read from the source. ``warnings`` name what was odd but kept."""
+    """A record read from the source. ``warnings`` name what was odd but kept.
+
+    ``digest``, when the connector gives one, fingerprints what the source said about
+    the record before mapping: the engine skips a record whose digest it has stored.
+    """
 
     key: str
     record: Record
     warnings: list[str] = field(default_factory=list)
+    digest: str | None = None
+
+
+class LazyItem(Item):
+    """An item mapped only when the engine needs it (its digest is new or changed).
+
+    ``build`` returns the record and its warnings; it runs at most once.
+    """
+
+    def __init__(
+        self, key: str, digest: str, build: Callable[[], tuple[Record, list[str]]]
+    ) -> None:
+        self.key = key
+        self.digest = digest
+        self._build = build
+        self._built: tuple[Record, list[str]] | None = None
+
+    def _mapped(self) -> tuple[Record, list[str]]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    @property  # type: ignore[override]
+    def record(self) -> Record:
+        return self._mapped()[0]
+
+    @property  # type: ignore[override]
+    def warnings(self) -> list[str]:
+        return self._mapped()[1]
 
 
 @dataclass

@@ -10,24 +10,28 @@ write the next one.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pyoxigraph as ox
 
-from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, Yielded
+from insyn import __version__
+from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, LazyItem, Yielded
 from insyn.connectors.http import HttpSettings, fetch
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import dcat_read
+from insyn.vocab.model import Record
 from insyn.vocab.triples import (
     TripleIndex,
     format_from_media_type,
     format_from_name,
     parse_triples,
     sniff_format,
+    subject_digest,
 )
 
 KIND = "dcat"
@@ -103,16 +107,32 @@ def record_key(subject: str, record: dcat_read.Mapped) -> str:
     return f"bnode:{digest}"
 
 
+# Part of every digest: a new mapping (or new bundled vocabularies) maps every record again.
+MAPPING_VERSION = f"dcat-{dcat_read.MAPPING_VERSION}-insyn-{__version__}"
+
+
 def _records(index: TripleIndex) -> Iterator[Yielded]:
     for subject in index.subjects_of_type(*dcat_read.CATALOG_TYPES):
         yield CatalogInfo(dcat_read.read_catalog(index, subject))
     for subject, read in dcat_read.record_subjects(index):
-        try:
-            mapped = read(index, subject)
-        except Exception as exc:  # one bad record must not stop the run
-            yield Failure(subject, f"Posten kunde inte läsas: {type(exc).__name__}: {exc}")
+        if subject.startswith("_:"):
+            # A blank-node record's key comes from its mapped content: map it now.
+            try:
+                mapped = read(index, subject)
+            except Exception as exc:  # one bad record must not stop the run
+                yield Failure(subject, f"Posten kunde inte läsas: {type(exc).__name__}: {exc}")
+                continue
+            yield Item(record_key(subject, mapped), mapped.record, mapped.warnings)
             continue
-        yield Item(record_key(subject, mapped), mapped.record, mapped.warnings)
+        digest = subject_digest(index, subject, MAPPING_VERSION)
+        yield LazyItem(subject, digest, partial(_map, read, index, subject))
+
+
+def _map(
+    read: Callable[[TripleIndex, str], dcat_read.Mapped], index: TripleIndex, subject: str
+) -> tuple[Record, list[str]]:
+    mapped = read(index, subject)
+    return mapped.record, mapped.warnings
 
 
 def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:

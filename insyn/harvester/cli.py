@@ -602,7 +602,10 @@ def show(context: Context, record_id: str, as_json: bool) -> None:
 @pass_context
 @handle_errors
 def export(context: Context, fmt: str, output: Path | None) -> None:
-    """Exportera katalogens offentliga del som DCAT-AP-SE."""
+    """Exportera katalogens offentliga del som DCAT-AP-SE (exporten loggas i granskningsloggen)."""
+    import getpass
+
+    from insyn.catalogue import audit
     from insyn.catalogue.export import public_catalogue_graph
 
     settings = context.settings
@@ -615,6 +618,23 @@ def export(context: Context, fmt: str, output: Path | None) -> None:
         error_console.print(f"Skrev {len(graph)} tripplar till {output}.")
     else:
         sys.stdout.buffer.write(data)
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        who = "okänd"
+    audit.record(
+        context.catalogue,
+        actor=who,
+        role="admin",
+        action=audit.EXPORT,
+        details={
+            "what": "catalogue",
+            "format": fmt,
+            "file": str(output) if output else "-",
+            "triples": len(graph),
+        },
+        client_address="cli",
+    )
 
 
 @main.command()

@@ -47,6 +47,9 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMA = "http://schema.org/"
 INSYN = "https://w3id.org/insyn/ns#"
 
+# Raise when the mapping changes what it makes of the same statements.
+MAPPING_VERSION = 1
+
 DATASET_TYPES = (DCAT + "Dataset",)
 SERVICE_TYPES = (DCAT + "DataService",)
 CATALOG_TYPES = (DCAT + "Catalog",)

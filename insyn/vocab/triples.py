@@ -9,6 +9,7 @@ serialisation and SHACL.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -133,6 +134,8 @@ class TripleIndex:
     def from_triples(cls, triples: Iterable[ox.Triple]) -> TripleIndex:
         index = cls()
         subjects = index.subjects
+        # One string object per predicate IRI, not one per triple (a third of the memory).
+        predicates: dict[str, str] = {}
         for triple in triples:
             subject = triple.subject
             key = "_:" + subject.value if isinstance(subject, ox.BlankNode) else subject.value
@@ -140,6 +143,7 @@ class TripleIndex:
             if properties is None:
                 properties = subjects[key] = {}
             predicate = triple.predicate.value
+            predicate = predicates.setdefault(predicate, predicate)
             values = properties.get(predicate)
             if values is None:
                 properties[predicate] = [triple.object]
@@ -176,3 +180,44 @@ def parse_triples(
     except (SyntaxError, ValueError) as exc:
         label = {"turtle": "Turtle", "xml": "RDF/XML", "jsonld": "JSON-LD"}.get(fmt, fmt)
         raise VocabError(f"Källan är inte giltig {label}: {exc}", source=source) from exc
+
+
+def _canonical_term(index: TripleIndex, term: Term, depth: int, seen: frozenset[str]) -> str:
+    if isinstance(term, ox.Literal):
+        return f'"{term.value}"@{term.language or ""}^^{term.datatype.value}'
+    key = node_key(term)
+    if isinstance(term, ox.BlankNode):
+        # Blank-node labels differ between parses: a blank node is what it says.
+        if depth >= _DIGEST_DEPTH or key in seen:
+            return "[]"
+        return "[" + _canonical_node(index, key, depth + 1, seen | {key}) + "]"
+    if depth == 0 and key in index.subjects and key not in seen:
+        # Resources the record points to (distributions, publisher, contact point) are
+        # read by the mapping, so what they say is part of the record.
+        return f"<{key}>{{{_canonical_node(index, key, depth + 1, seen | {key})}}}"
+    return f"<{key}>"
+
+
+def _canonical_node(index: TripleIndex, key: str, depth: int, seen: frozenset[str]) -> str:
+    properties = index.subjects.get(key, {})
+    return ";".join(
+        predicate
+        + "="
+        + "|".join(sorted(_canonical_term(index, value, depth, seen) for value in values))
+        for predicate, values in sorted(properties.items())
+    )
+
+
+_DIGEST_DEPTH = 4
+
+
+def subject_digest(index: TripleIndex, subject: str, salt: str) -> str:
+    """A digest of everything the source says about a subject and what it points to.
+
+    Independent of statement order, serialisation and blank-node labels, so a record
+    whose statements did not change has the same digest in the next harvest, and the
+    engine can skip mapping it. ``salt`` names the mapping's version: a new mapping
+    changes every digest.
+    """
+    canonical = _canonical_node(index, subject, 0, frozenset({subject}))
+    return hashlib.sha256(f"{salt}\n{canonical}".encode()).hexdigest()

@@ -70,3 +70,38 @@ def test_cli_bootstrap_tokens_and_audit_export(tmp_path) -> None:  # type: ignor
         assert [e.action for e in audit.entries(catalogue)][-1] == audit.EXPORT
     finally:
         catalogue.close()
+
+
+def test_the_catalogue_export_is_audited(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import getpass
+
+    runner = CliRunner()
+    home = ["--home", str(tmp_path)]
+    out = tmp_path / "katalog.ttl"
+    exported = runner.invoke(main, [*home, "export", "--format", "turtle", "--output", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert out.read_text(encoding="utf-8").strip()
+    to_stdout = runner.invoke(main, [*home, "export", "--format", "jsonld"])
+    assert to_stdout.exit_code == 0, to_stdout.output
+
+    def nameless() -> str:
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    assert runner.invoke(main, [*home, "export", "--output", str(out)]).exit_code == 0
+    catalogue = Catalogue(f"sqlite:///{tmp_path / 'insyn.sqlite3'}")
+    try:
+        entries = list(audit.entries(catalogue))
+    finally:
+        catalogue.close()
+    monkeypatch.undo()
+    assert [(e.action, e.role, e.client_address) for e in entries] == [
+        (audit.EXPORT, "admin", "cli")
+    ] * 3
+    first, second, third = entries
+    assert first.actor == second.actor == getpass.getuser()
+    assert third.actor == "okänd"
+    assert first.details["what"] == "catalogue" and first.details["format"] == "turtle"
+    assert first.details["file"] == str(out) and first.details["triples"] > 0
+    assert (second.details["format"], second.details["file"]) == ("jsonld", "-")
+    assert first.at is not None and first.id < second.id < third.id

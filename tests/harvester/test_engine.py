@@ -212,3 +212,35 @@ def test_incremental_run_does_not_tombstone(catalogue: Catalogue) -> None:
 
         cursor = session.scalar(select(Source.cursor).where(Source.name == "s"))
     assert cursor["last_value"] == "2026-11-01T00:00:00Z"
+
+
+def test_unchanged_statements_are_not_mapped_again(
+    catalogue: Catalogue, source_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insyn.vocab import dcat_read
+
+    catalogue.add_source("bn", "dcat", str(source_file))
+    harvest_source(catalogue, "bn")
+    mapped: list[str] = []
+    original = dcat_read.read_dataset
+
+    def counting(index, subject):  # type: ignore[no-untyped-def]
+        mapped.append(subject)
+        return original(index, subject)
+
+    monkeypatch.setitem(dcat_read.RECORD_READERS, "http://www.w3.org/ns/dcat#Dataset", counting)
+    # The same statements, rewritten in another order: nothing is mapped again.
+    write_catalogue(source_file, list(reversed(range(1, 11))))
+    again = harvest_source(catalogue, "bn", full=True)
+    assert (again.unchanged, again.updated, mapped) == (10, 0, [])
+    # What a record points to is part of it: renaming the shared publisher changes all.
+    source_file.write_text(
+        source_file.read_text("utf-8").replace(
+            '"Byggnadsnämnden"@sv', '"Bygg- och miljönämnden"@sv'
+        ),
+        encoding="utf-8",
+    )
+    renamed = harvest_source(catalogue, "bn")
+    assert (renamed.updated, len(mapped)) == (10, 10)
+    row = catalogue.get_record_row("https://data.exempel.se/dataset/4")
+    assert row.publisher.name_sv == "Bygg- och miljönämnden"

@@ -1,5 +1,7 @@
 """A real browser (Debian's Chromium, driven by Playwright) with JavaScript switched off:
-start page → search → facet → record → distribution link, against a real uvicorn server.
+start page → search → facet → record → distribution link, against a real uvicorn server;
+and the registrar's request log end to end: sign in, log a request, attach a document
+found by search, record the decision, see the request in the log with its handling time.
 
 Needs ``/usr/bin/chromium`` (``apt-get install -y chromium``); never ``playwright install``.
 The distribution's host is not contacted: the browser's requests to it are answered by a
@@ -14,7 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from insyn.catalogue import accounts, audit, requests_log
+from insyn.search.web.server import address, bind, running
 from tests.conftest import IN_CI
+from tests.web.desk_site import PROVISION, SECRET_DOCUMENT, SECRET_PARTY, make_desk_site
 from tests.web.support import Site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -101,5 +106,111 @@ def test_results_fit_a_phone(browser, site: Site) -> None:  # type: ignore[no-un
             element = page.locator(selector).first.bounding_box()
             assert element is not None and element["x"] >= 0
             assert element["x"] + element["width"] <= 360 + 1, selector
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def desk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo catalogue with a secret-marked diarium, served on 127.0.0.1."""
+    sock = bind("127.0.0.1")
+    site = make_desk_site(tmp_path_factory.mktemp("desk"), address(sock))
+    accounts.add_user(site.catalogue, "registrator", "registrar", password="ett-långt-lösenord")
+    with running(site.app, sock) as base_url:
+        assert base_url == site.base_url
+        yield site
+    site.backend.close()
+    site.catalogue.close()
+
+
+def test_a_registrar_logs_a_request_end_to_end_without_javascript(  # type: ignore[no-untyped-def]
+    browser, desk_site: Site
+) -> None:
+    site = desk_site
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).hostname == "127.0.0.1"
+            else route.abort()
+        ),
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        refused = page.goto(site.base_url + "/registrator/begaran")
+        assert refused is not None and refused.status == 401  # not without signing in
+        page.goto(site.base_url + "/logga-in?nasta=/registrator/begaran")
+        page.get_by_label("Användarnamn").fill("registrator")
+        page.get_by_label("Lösenord").fill("ett-långt-lösenord")
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_url("**/registrator/begaran")
+        assert "Inloggad som registrator" in page.locator("nav.breadcrumbs").inner_text()
+
+        # Log a request that came in by e-mail the day before Midsummer Eve, anonymously.
+        page.get_by_label("Mottagen (datum och tid)").fill("2024-06-20T15:00")
+        page.get_by_label("Hur den kom in").select_option("e-post")
+        page.get_by_label("Vad begäran gäller").fill("Läkarintyget i ärende KS 2024/123")
+        page.get_by_role("button", name="Logga begäran").click()
+        page.wait_for_url("**/registrator/begaran/*")
+        request_id = int(page.url.rsplit("/", 1)[1])
+        facts = page.locator("dl.request-facts").inner_text()
+        assert "Anonym" in facts and "E-post" in facts and "Pågår" in facts
+        assert "Inga handlingar är kopplade ännu." in page.content()
+
+        # Find the document by another form of its diarienummer, and attach it.
+        page.get_by_role("link", name="Sök handlingar att koppla").click()
+        page.wait_for_url(f"**/registrator?begaran={request_id}")
+        page.get_by_label("Diarienummer, ord, part eller enhet").fill("KS.2024.00123")
+        page.get_by_role("button", name="Sök", exact=True).click()
+        page.wait_for_url("**/registrator?q=*")
+        hit = page.locator("li.hit").filter(has_text=SECRET_DOCUMENT)
+        assert f"Sekretess: {PROVISION}" in hit.inner_text()
+        assert SECRET_PARTY in hit.inner_text()
+        hit.get_by_role("button", name="Koppla till begäran").click()
+        page.wait_for_url(f"**/registrator/begaran/{request_id}")
+        attached = page.locator("li.attached")
+        assert attached.count() == 1 and SECRET_DOCUMENT in attached.inner_text()
+
+        # Refuse it under the OSL provision, decided two working days later.
+        attached.get_by_label("Beslut", exact=True).select_option("refused")
+        attached.get_by_label("Bestämmelse i OSL (vid avslag eller maskering)").fill(PROVISION)
+        attached.get_by_label("Beslutad").fill("2024-06-25T09:30")
+        attached.get_by_role("button", name="Spara beslut").click()
+        page.wait_for_url(f"**/registrator/begaran/{request_id}")
+        outcome = page.locator("li.attached .outcome").inner_text()
+        assert f"Beslut: Avslag ({PROVISION})" in outcome and "av registrator" in outcome
+        facts = page.locator("dl.request-facts").inner_text()
+        assert "Besvarad" in facts and "2 arbetsdagar" in facts
+        assert "Äldre än en arbetsdag" in facts
+
+        # The log lists it, flagged, with its handling time in working days.
+        page.get_by_role("link", name="Begäranden om allmän handling").click()
+        page.wait_for_url("**/registrator/begaran")
+        row = page.locator("table.request-log tr.request").filter(
+            has=page.get_by_role("link", name=str(request_id), exact=True)
+        )
+        assert row.count() == 1
+        assert "overdue" in (row.get_attribute("class") or "")
+        cells = row.locator("td").all_inner_texts()
+        assert cells[0] == str(request_id)
+        assert cells[2] == "Läkarintyget i ärende KS 2024/123"
+        assert cells[4] == "1"  # one document
+        assert cells[5].startswith("Besvarad") and "Äldre än en arbetsdag" in cells[5]
+        assert cells[6] == "2"
+
+        # What the browser did is in the store and in the audit log.
+        item = requests_log.get_request(site.catalogue, request_id)
+        assert item.requester is None and item.handling_days == 2
+        assert [(d["record_id"], d["outcome"]) for d in item.documents] == [
+            ("doc-ks-123-1", "refused")
+        ]
+        actions = {(e.actor, e.action) for e in audit.entries(site.catalogue)}
+        assert {
+            ("registrator", audit.SIGN_IN),
+            ("registrator", audit.REQUEST_LOGGED),
+            ("registrator", audit.SEARCH),
+        } <= actions
     finally:
         context.close()

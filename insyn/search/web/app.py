@@ -96,7 +96,7 @@ def create_app(
     are opened from ``settings`` and closed when the app shuts down. Sign-in settings
     (OIDC, secure cookies) are read from the environment unless ``access_policy`` is given.
     """
-    from insyn.search.web import api, auth, ckan, feeds, metrics, pages, registrar
+    from insyn.search.web import api, auth, ckan, feeds, followup, metrics, pages, registrar
 
     settings = settings or load_settings()
     config = config or load_web_config()
@@ -136,6 +136,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(auth.router)
     app.include_router(registrar.router)
+    app.include_router(followup.router)
     app.include_router(metrics.router)
     buckets = (
         TokenBuckets(config.rate_limit_per_minute, config.rate_limit_burst)

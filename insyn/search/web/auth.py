@@ -4,6 +4,10 @@ Sessions: a random id in the ``insyn_session`` cookie (HttpOnly, SameSite=Lax, S
 over https or with ``INSYN_SECURE_COOKIES=true``); the store keeps only its hash, its
 expiry and its CSRF token (``insyn.catalogue.accounts``).
 
+Failed sign-ins are audited (``sign_in_failed``, never with the password tried) and
+counted: after ``MAX_FAILED_SIGN_INS`` within ``FAILED_SIGN_IN_WINDOW`` a user name is
+refused (429) until the window has passed, the right password included.
+
 CSRF: every form POST carries a ``csrf`` field. Signed in, it must equal the session's
 token; on the sign-in form (no session yet) it must equal the ``insyn_csrf`` cookie
 (double submit). A POST whose ``Origin`` names another site is refused either way.
@@ -35,6 +39,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -49,6 +54,9 @@ from insyn.search.web.app import WebState, get_state
 from insyn.search.web.errors import ApiError
 
 CSRF_COOKIE = "insyn_csrf"
+# Failed sign-ins (counted in the audit log) after which a user name is refused a while.
+MAX_FAILED_SIGN_INS = 10
+FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
 OIDC_COOKIE = "insyn_oidc"
 State = Annotated[WebState, Depends(get_state)]
 public = APIRouter(dependencies=[access.anonymous], include_in_schema=False)
@@ -174,14 +182,31 @@ async def login(request: Request, state: State) -> Response:
     form = await checked_form(request, Principal())
     nasta = safe_next(form.get("nasta"))
     username = form.get("anvandarnamn", "").strip()[:200]
-    account = accounts.verify_password(state.catalogue, username, form.get("losenord", ""))
     client = access.client_address(request)
+    since = datetime.now(UTC) - FAILED_SIGN_IN_WINDOW
+    failures = audit.count(
+        state.catalogue, action=audit.SIGN_IN_FAILED, actor=username or "-", since=since
+    )
+    if failures >= MAX_FAILED_SIGN_INS:
+        # Password guessing: the name is refused for a while, right password or not.
+        audit.record(
+            state.catalogue,
+            actor=username or "-",
+            role="anonymous",
+            action=audit.SIGN_IN_FAILED,
+            details={"reason": "too_many_attempts"},
+            client_address=client,
+        )
+        message = "För många misslyckade inloggningar. Försök igen om en kvart."
+        return _login_page(request, state, message, 429, nasta)
+    account = accounts.verify_password(state.catalogue, username, form.get("losenord", ""))
     if account is None:
         audit.record(
             state.catalogue,
             actor=username or "-",
             role="anonymous",
             action=audit.SIGN_IN_FAILED,
+            details={"reason": "wrong_password"},
             client_address=client,
         )
         return _login_page(request, state, "Fel användarnamn eller lösenord.", 401, nasta)
@@ -346,9 +371,14 @@ def oidc_callback(request: Request, state: State) -> Response:
         pending = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except ValueError:
         raise refused from None
+    # The cookie comes from the browser: anything but the flow's own fields is refused.
+    if not isinstance(pending, dict) or not all(
+        isinstance(pending.get(k), str) and pending.get(k) for k in ("state", "nonce", "verifier")
+    ):
+        raise refused
     sent_state = request.query_params.get("state", "")
     code = request.query_params.get("code", "")
-    if not code or not hmac.compare_digest(sent_state.encode(), str(pending["state"]).encode()):
+    if not code or not hmac.compare_digest(sent_state.encode(), pending["state"].encode()):
         raise refused
     try:
         claims = _exchange(config, state, code, pending)
@@ -368,7 +398,9 @@ def oidc_callback(request: Request, state: State) -> Response:
     )
     if account is None:
         raise ApiError(403, "forbidden", "Kontot är avstängt i Insyn.")
-    response = _signed_in(request, state, account, pending.get("next") or "/registrator", "oidc")
+    response = _signed_in(
+        request, state, account, safe_next(str(pending.get("next") or "")), "oidc"
+    )
     response.delete_cookie(OIDC_COOKIE, path="/")
     return response
 

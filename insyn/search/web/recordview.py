@@ -16,6 +16,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.search.web import present
 from insyn.search.web.access import Principal
 from insyn.search.web.queries import ids_for_uris
+from insyn.vocab import masking, quality
 from insyn.vocab.masking import PRIVATE_INDIVIDUAL
 from insyn.vocab.model import (
     Agent,
@@ -67,6 +68,65 @@ class DistributionView:
 
 
 @dataclass
+class Dimension:
+    label: str
+    points: float
+    max_points: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.points / self.max_points) if self.max_points else 0
+
+    @property
+    def bar(self) -> int:
+        """The percentage to the nearest ten (the CSS has a width class per ten)."""
+        return min(100, 10 * round(self.percent / 10))
+
+
+@dataclass
+class QualityView:
+    """A dataset's metadata quality (data.europa.eu MQA) as the record page shows it."""
+
+    points: float
+    max_points: int
+    rating: str
+    rating_label: str
+    dimensions: list[Dimension]
+    improvements: list[tuple[str, float]]  # advice, points it would add
+    assumed: bool  # link reachability assumed, not probed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.points / self.max_points)
+
+
+def quality_view(row: CatalogueRecord, top: int = 3) -> QualityView | None:
+    """Score a dataset from its public data only (None for other kinds or hidden records).
+
+    The score is computed from what the public may see (``masking.public_data``), so it
+    can never reveal a field the page does not show.
+    """
+    if row.kind != "dataset":
+        return None
+    data = masking.public_data(row.data)
+    score = quality.score_data(data) if data is not None else None
+    if score is None:
+        return None
+    return QualityView(
+        points=score.points,
+        max_points=quality.MAX_POINTS,
+        rating=score.rating,
+        rating_label=score.rating_label,
+        dimensions=[
+            Dimension(quality.DIMENSION_LABELS[name], score.dimensions[name], top_points)
+            for name, top_points in quality.DIMENSIONS.items()
+        ],
+        improvements=[(item.advice, item.points) for item in score.missing[:top]],
+        assumed=bool(score.assumed),
+    )
+
+
+@dataclass
 class RecordView:
     id: str
     kind: str
@@ -83,6 +143,7 @@ class RecordView:
     governance: list[Row]
     provenance: list[Row]
     extras: list[Row] = field(default_factory=list)
+    quality: QualityView | None = None
 
 
 def _capital(text: str) -> str:
@@ -345,6 +406,7 @@ def record_view(
         extras=[
             Row(key, _plain(*values)) for key, values in sorted(record.extras.items()) if values
         ],
+        quality=quality_view(row),
     )
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 
 from insyn.catalogue import audit, requests_log
 from insyn.catalogue.models import CatalogueRecord
@@ -26,10 +27,10 @@ from insyn.search.web.access import Principal
 from insyn.search.web.app import WebState, get_state
 from insyn.search.web.auth import checked_form, csrf_token
 from insyn.search.web.errors import ApiError, invalid
-from insyn.search.web.recordview import record_view
+from insyn.search.web.recordview import RecordView, Row, Value, record_view
 from insyn.search.web.searching import SearchParams, page_count, run_search
 from insyn.vocab import masking
-from insyn.vocab.model import from_dict
+from insyn.vocab.model import from_dict, to_dict
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PAGE_SIZE = 20
@@ -75,27 +76,49 @@ def _audit(
     )
 
 
-def _non_public(hit: SearchHit) -> bool:
-    fields = hit.fields
-    return bool(fields.get("secrecy_provision")) or fields.get("access_rights") != "PUBLIC"
+def unmasked(row: CatalogueRecord) -> bool:
+    """Tell whether a registrar sees more of ``row`` than the public does.
+
+    True for a record the public does not see (hidden), sees masked (secret-marked), or
+    sees with private individuals' names, identifiers or personnummer masked: showing
+    any of these is a view of non-public information, and audited.
+    """
+    if access.public_treatment(row) is not masking.Treatment.SHOWN:
+        return True
+    data = {k: v for k, v in (row.data or {}).items() if k != PUBLIC_FIELD}
+    return masking.public_data(data) != to_dict(from_dict(data))
 
 
-def hit_dict(hit: SearchHit) -> dict[str, Any]:
+def hit_dict(hit: SearchHit, row: CatalogueRecord | None = None) -> dict[str, Any]:
+    """Return a hit as the desk shows it: the secrecy mark and parties come from the store.
+
+    The index keeps the secrecy provision and private individuals' names out of the
+    fields it returns with a hit, so they are read from the stored (unmasked) record.
+    """
     fields = hit.fields
+    data = (row.data or {}) if row is not None else {}
+    governance = data.get("governance") or {}
+    provision = governance.get("secrecy_provision") or fields.get("secrecy_provision") or ""
+    parties = [p["name"] for p in data.get("parties") or [] if p.get("name")]
+    if row is not None:
+        non_public = access.public_treatment(row) is not masking.Treatment.SHOWN
+    else:
+        non_public = bool(provision) or fields.get("access_rights") != "PUBLIC"
     return {
         "id": hit.id,
         "kind": hit.kind,
         "title": hit.title,
         "diarienummer": fields.get("diarienummer") or "",
-        "document_number": fields.get("document_number") or "",
+        "document_number": data.get("document_number") or fields.get("document_number") or "",
         "document_type": fields.get("document_type") or "",
         "responsible_unit": fields.get("responsible_unit") or "",
         "publisher": fields.get("publisher") or "",
         "access_rights": fields.get("access_rights") or "",
-        "secrecy_provision": fields.get("secrecy_provision") or "",
-        "parties": [*(fields.get("parties") or []), *(fields.get("parties_restricted") or [])],
+        "secrecy_provision": provision,
+        "parties": parties,
         "modified": fields.get("modified"),
-        "non_public": _non_public(hit),
+        "non_public": non_public,
+        "audited": unmasked(row) if row is not None else non_public,
     }
 
 
@@ -111,8 +134,14 @@ def _search(
     )
     params.check(state.config.max_page_size, state.config.max_query_length)
     result = run_search(state, principal, params)
-    hits = [hit_dict(hit) for hit in result.hits]
-    shown = [h["id"] for h in hits if h["non_public"]]
+    ids = [hit.id for hit in result.hits]
+    with state.catalogue.session() as session:
+        rows = {
+            row.id: row
+            for row in session.scalars(select(CatalogueRecord).where(CatalogueRecord.id.in_(ids)))
+        }
+    hits = [hit_dict(hit, rows.get(hit.id)) for hit in result.hits]
+    shown = [h["id"] for h in hits if h["audited"]]
     if shown:
         _audit(state, principal, audit.SEARCH, None, query=q, non_public_shown=shown)
     return result, hits
@@ -156,9 +185,29 @@ def desk(
 def _full_record(state: WebState, principal: Principal, key: str) -> CatalogueRecord:
     row = queries.find_record(state.catalogue, principal, key)
     treatment = access.public_treatment(row)
-    if treatment is not masking.Treatment.SHOWN or row.contains_personal_data:
+    if unmasked(row) or row.contains_personal_data:
         _audit(state, principal, audit.VIEW_RECORD, row.id, public_treatment=treatment.value)
     return row
+
+
+def _unmasked_view(view: RecordView, record: Any) -> RecordView:
+    """Return the record page's view with the parties' real names (the registrar's view).
+
+    ``record_view`` serves the public pages too and names private individuals "Enskild";
+    the registrar must see who they are (the view is audited).
+    """
+    parties = getattr(record, "parties", None)
+    if not parties:
+        return view
+    names = [
+        Value(f"{p.name} ({p.role})" if p.role else p.name)
+        if not p.is_private_individual
+        else Value(f"{p.name} (enskild{', ' + p.role if p.role else ''})")
+        for p in parties
+        if p.name
+    ]
+    view.facts = [Row(r.label, names) if r.label == "Parter" else r for r in view.facts]
+    return view
 
 
 @pages.get("/registrator/poster/{record_id}", response_class=HTMLResponse)
@@ -175,7 +224,7 @@ def record_page(
         state,
         "registrar_record.html",
         principal,
-        record=record_view(state.catalogue, principal, row, record),
+        record=_unmasked_view(record_view(state.catalogue, principal, row, record), record),
         row=row,
         treatment=access.public_treatment(row).value,
         secrecy=record.governance.secrecy_provision,
@@ -235,6 +284,15 @@ def request_page(
         summary = requests_log.get_request(state.catalogue, request_id)
     except NotFoundError as exc:
         raise ApiError(404, "not_found", "Begäran finns inte.") from exc
+    # The page shows the attached documents' titles as harvested: a view of each
+    # non-public one, audited per record so that "who saw record X" stays complete.
+    ids = [d["record_id"] for d in summary.documents]
+    if ids:
+        with state.catalogue.session() as session:
+            rows = session.scalars(select(CatalogueRecord).where(CatalogueRecord.id.in_(ids)))
+            shown = sorted(row.id for row in rows if unmasked(row))
+        for record_id in shown:
+            _audit(state, principal, audit.VIEW_RECORD, record_id, request=request_id)
     return _render(request, state, "request.html", principal, item=summary)
 
 

@@ -1,0 +1,287 @@
+"""Accounts: argon2 password hashes, API tokens hashed at rest, sessions that expire.
+
+Runs on every store. The web side of a wrong password (audited and counted) is tested
+through the sign-in form here too, since the count lives in the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
+
+from insyn.catalogue import accounts, audit
+from insyn.catalogue.accounts import AccountError, ApiToken, User, WebSession
+from insyn.catalogue.store import Catalogue
+from insyn.errors import NotFoundError
+
+PASSWORD = "korrekt-häst-batteri-häftklammer"
+HTML = {"Accept": "text/html"}
+
+
+def _stored_user(catalogue: Catalogue, username: str) -> User:
+    with catalogue.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        assert user is not None
+        return user
+
+
+def test_passwords_are_argon2id_hashes_never_plain(catalogue: Catalogue) -> None:
+    account = accounts.add_user(catalogue, "reg", "registrar", password=PASSWORD)
+    assert (account.username, account.role) == ("reg", "registrar")
+    stored = _stored_user(catalogue, "reg").password_hash
+    assert stored is not None and stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+    assert PasswordHasher().verify(stored, PASSWORD)
+    # Two users with the same password get different hashes (salted).
+    accounts.add_user(catalogue, "reg2", "registrar", password=PASSWORD)
+    assert _stored_user(catalogue, "reg2").password_hash != stored
+    # Nowhere in the database is the password kept in clear.
+    with catalogue.engine.connect() as connection:
+        dump = str(connection.exec_driver_sql("SELECT * FROM users").all())
+    assert PASSWORD not in dump
+
+    assert accounts.verify_password(catalogue, "reg", PASSWORD) == account
+    assert accounts.verify_password(catalogue, "reg", PASSWORD + "x") is None
+    assert accounts.verify_password(catalogue, "ingen", PASSWORD) is None
+    assert _stored_user(catalogue, "reg").last_login_at is not None
+
+    accounts.set_password(catalogue, "reg", "ett-helt-nytt-lösenord")
+    assert accounts.verify_password(catalogue, "reg", PASSWORD) is None
+    assert accounts.verify_password(catalogue, "reg", "ett-helt-nytt-lösenord") == account
+    # A disabled user cannot sign in; enabled again, it can.
+    accounts.set_active(catalogue, "reg", False)
+    assert accounts.verify_password(catalogue, "reg", "ett-helt-nytt-lösenord") is None
+    accounts.set_active(catalogue, "reg", True)
+    assert accounts.verify_password(catalogue, "reg", "ett-helt-nytt-lösenord") == account
+
+
+def test_outdated_hashes_are_upgraded_on_sign_in(catalogue: Catalogue) -> None:
+    accounts.add_user(catalogue, "gammal", "owner")
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with catalogue.session() as session:
+        session.execute(update(User).where(User.username == "gammal").values(password_hash=weak))
+        session.commit()
+    assert accounts.verify_password(catalogue, "gammal", PASSWORD) is not None
+    upgraded = _stored_user(catalogue, "gammal").password_hash
+    assert upgraded != weak and not PasswordHasher().check_needs_rehash(upgraded)  # type: ignore[arg-type]
+
+
+def test_bad_names_roles_and_passwords_are_refused(catalogue: Catalogue) -> None:
+    with pytest.raises(AccountError):
+        accounts.add_user(catalogue, "ett namn med mellanslag", "registrar")
+    with pytest.raises(AccountError, match="roll"):
+        accounts.add_user(catalogue, "x", "superuser")
+    with pytest.raises(AccountError, match="minst"):
+        accounts.add_user(catalogue, "x", "registrar", password="kort")
+    accounts.add_user(catalogue, "x", "registrar")
+    with pytest.raises(AccountError, match="redan"):
+        accounts.add_user(catalogue, "x", "owner")
+    with pytest.raises(AccountError, match="minst"):
+        accounts.set_password(catalogue, "x", "kort")
+    with pytest.raises(NotFoundError):
+        accounts.set_role(catalogue, "ingen", "owner")
+    # A user without a password (API token or OIDC only) cannot sign in with any password.
+    assert accounts.verify_password(catalogue, "x", "") is None
+    assert accounts.verify_password(catalogue, "x", "x" * 20) is None
+
+
+def test_a_token_is_shown_once_and_only_its_hash_is_stored(catalogue: Catalogue) -> None:
+    accounts.add_user(catalogue, "api", "registrar")
+    token_id, token = accounts.create_token(catalogue, "api", "skript")
+    assert token.startswith(accounts.TOKEN_PREFIX) and len(token) > 40
+    with catalogue.session() as session:
+        row = session.get(ApiToken, token_id)
+        assert row is not None
+        assert row.token_hash == accounts.digest(token) and token not in row.token_hash
+    with catalogue.engine.connect() as connection:
+        dump = str(connection.exec_driver_sql("SELECT * FROM api_tokens").all())
+    assert token not in dump and token[len(accounts.TOKEN_PREFIX) :] not in dump
+    # The listing never shows the value: the token cannot be shown a second time.
+    listed = accounts.tokens(catalogue, "api")
+    assert [(t["id"], t["name"], t["user"]) for t in listed] == [(token_id, "skript", "api")]
+    assert token not in str(listed)
+
+    account = accounts.authenticate_token(catalogue, token)
+    assert account is not None and account.username == "api"
+    assert accounts.tokens(catalogue)[0]["last_used_at"] is not None
+    for wrong in (token + "x", token[:-1], "insyn_", token.removeprefix("insyn_"), "x" * 300):
+        assert accounts.authenticate_token(catalogue, wrong) is None
+
+    accounts.revoke_token(catalogue, token_id)
+    assert accounts.authenticate_token(catalogue, token) is None
+    assert accounts.tokens(catalogue)[0]["revoked_at"] is not None
+    with pytest.raises(NotFoundError):
+        accounts.revoke_token(catalogue, token_id + 100)
+
+    # A disabled user's live token stops working too.
+    _, other = accounts.create_token(catalogue, "api")
+    assert accounts.authenticate_token(catalogue, other) is not None
+    accounts.set_active(catalogue, "api", False)
+    assert accounts.authenticate_token(catalogue, other) is None
+
+
+def test_sessions_keep_only_a_hash_and_expire(catalogue: Catalogue) -> None:
+    account = accounts.add_user(catalogue, "sess", "registrar", password=PASSWORD)
+    value, info = accounts.start_session(catalogue, account, "10.1.2.3")
+    assert info.expires_at - datetime.now(UTC) <= accounts.SESSION_LIFETIME
+    with catalogue.session() as session:
+        row = session.get(WebSession, accounts.digest(value))
+        assert row is not None and row.client_address == "10.1.2.3"
+        assert session.get(WebSession, value) is None  # the cookie value itself is not kept
+    found = accounts.find_session(catalogue, value)
+    assert found is not None and found.account == account
+    assert found.csrf_token == info.csrf_token and len(info.csrf_token) >= 32
+    assert accounts.find_session(catalogue, value + "x") is None
+    assert accounts.find_session(catalogue, "") is None
+
+    # One second past its expiry the session is gone, and removed from the store.
+    with catalogue.session() as session:
+        session.execute(
+            update(WebSession)
+            .where(WebSession.id_hash == accounts.digest(value))
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        session.commit()
+    assert accounts.find_session(catalogue, value) is None
+    with catalogue.session() as session:
+        assert session.get(WebSession, accounts.digest(value)) is None
+
+    # Signing out and disabling the user end sessions.
+    value, _ = accounts.start_session(catalogue, account)
+    accounts.end_session(catalogue, value)
+    assert accounts.find_session(catalogue, value) is None
+    value, _ = accounts.start_session(catalogue, account)
+    accounts.set_active(catalogue, "sess", False)
+    assert accounts.find_session(catalogue, value) is None
+
+
+def test_external_accounts_follow_the_identity_provider(catalogue: Catalogue) -> None:
+    accounts.add_user(catalogue, "anna", "owner", password=PASSWORD)
+    first = accounts.external_user(catalogue, "https://idp", "sub-1", "anna", "registrar", "Anna")
+    assert first is not None and first.role == "registrar"
+    assert first.username.startswith("anna:")  # the local "anna" is another person
+    again = accounts.external_user(catalogue, "https://idp", "sub-1", "anna", "owner", None)
+    assert again is not None and (again.id, again.role, again.display_name) == (
+        first.id,
+        "owner",
+        "Anna",
+    )
+    assert _stored_user(catalogue, first.username).password_hash is None
+    accounts.set_active(catalogue, first.username, False)
+    assert accounts.external_user(catalogue, "https://idp", "sub-1", "anna", "owner", None) is None
+
+
+@pytest.mark.filterwarnings("ignore:.*httpx2.*")
+def test_a_wrong_password_is_audited_counted_and_throttled(  # type: ignore[no-untyped-def]
+    sqlite_catalogue: Catalogue, tmp_path, monkeypatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from insyn.search.backends.embedded import EmbeddedBackend
+    from insyn.search.web import auth
+    from insyn.search.web.access import AccessPolicy
+    from insyn.search.web.app import create_app
+    from insyn.search.web.config import WebConfig
+    from insyn.settings import load_settings
+
+    catalogue = sqlite_catalogue
+    accounts.add_user(catalogue, "reg", "registrar", password=PASSWORD)
+    backend = EmbeddedBackend(tmp_path / "search")
+    backend.ensure_index()
+    app = create_app(
+        load_settings(home=tmp_path, base_url="http://testserver"),
+        catalogue=catalogue,
+        backend=backend,
+        config=WebConfig(rate_limit_per_minute=0),
+        access_policy=AccessPolicy(),
+    )
+    try:
+        client = TestClient(app, base_url="http://testserver")
+        page = client.get("/logga-in", headers=HTML)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        before = datetime.now(UTC) - timedelta(seconds=1)
+        for password in ("fel-lösenord-1", "fel-lösenord-2", "fel-lösenord-3"):
+            wrong = client.post(
+                "/logga-in",
+                data={"csrf": csrf, "anvandarnamn": "reg", "losenord": password},
+                headers={"Accept": "text/html"},
+            )
+            assert wrong.status_code == 401 and "Fel användarnamn eller lösenord" in wrong.text
+            assert access_cookie_absent(wrong)
+        failed = [e for e in audit.entries(catalogue) if e.action == audit.SIGN_IN_FAILED]
+        assert [(e.actor, e.role, e.client_address) for e in failed] == [
+            ("reg", "anonymous", "testclient")
+        ] * 3
+        assert all(e.details == {"reason": "wrong_password"} for e in failed)  # no password
+        assert audit.count(catalogue, action=audit.SIGN_IN_FAILED, actor="reg", since=before) == 3
+        assert audit.count(catalogue, action=audit.SIGN_IN_FAILED, actor="någon") == 0
+        assert (
+            audit.count(
+                catalogue, action=audit.SIGN_IN_FAILED, since=datetime.now(UTC) + timedelta(hours=1)
+            )
+            == 0
+        )
+
+        right = client.post(
+            "/logga-in",
+            data={"csrf": csrf, "anvandarnamn": "reg", "losenord": PASSWORD},
+            follow_redirects=False,
+        )
+        assert right.status_code == 303
+        assert audit.count(catalogue, action=audit.SIGN_IN, actor="reg") == 1
+
+        # Guessing: after MAX_FAILED_SIGN_INS failures in the window the name is refused
+        # for a while, even with the right password; other users are not affected.
+        guesser = TestClient(app, base_url="http://testserver")
+        csrf = re.search(
+            r'name="csrf" value="([^"]+)"', guesser.get("/logga-in", headers=HTML).text
+        ).group(1)  # type: ignore[union-attr]
+        for attempt in range(auth.MAX_FAILED_SIGN_INS - 3):
+            wrong = guesser.post(
+                "/logga-in",
+                data={"csrf": csrf, "anvandarnamn": "reg", "losenord": f"gissning{attempt}"},
+            )
+            assert wrong.status_code == 401
+        locked = guesser.post(
+            "/logga-in",
+            data={"csrf": csrf, "anvandarnamn": "reg", "losenord": PASSWORD},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert locked.status_code == 429 and "För många misslyckade" in locked.text
+        assert access_cookie_absent(locked)
+        assert audit.count(catalogue, action=audit.SIGN_IN, actor="reg") == 1
+        last = list(audit.entries(catalogue))[-1]
+        assert (last.action, last.details) == (
+            audit.SIGN_IN_FAILED,
+            {"reason": "too_many_attempts"},
+        )
+        accounts.add_user(catalogue, "annan", "registrar", password=PASSWORD)
+        other = guesser.post(
+            "/logga-in",
+            data={"csrf": csrf, "anvandarnamn": "annan", "losenord": PASSWORD},
+            follow_redirects=False,
+        )
+        assert other.status_code == 303
+        # Once the window has passed, the right password works again.
+        monkeypatch.setattr(auth, "FAILED_SIGN_IN_WINDOW", timedelta(0))
+        later = TestClient(app, base_url="http://testserver")
+        csrf = re.search(
+            r'name="csrf" value="([^"]+)"', later.get("/logga-in", headers=HTML).text
+        ).group(1)  # type: ignore[union-attr]
+        again = later.post(
+            "/logga-in",
+            data={"csrf": csrf, "anvandarnamn": "reg", "losenord": PASSWORD},
+            follow_redirects=False,
+        )
+        assert again.status_code == 303
+    finally:
+        backend.close()
+
+
+def access_cookie_absent(response) -> bool:  # type: ignore[no-untyped-def]
+    return "insyn_session=" not in response.headers.get("set-cookie", "")
