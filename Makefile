@@ -29,8 +29,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Each benchmark prints its figures and the machine; together they take about an hour.
 bench: $(STAMP)
 	$(BIN)/python bench/harvest.py
+	$(BIN)/python bench/relevance.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/diarium.py
+	$(BIN)/python bench/files.py
+	$(BIN)/python bench/followup.py
+	$(BIN)/python bench/soak.py
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
