@@ -23,6 +23,10 @@
 
 ``--profile`` also runs cProfile over the two-word+facets queries and over indexing the
 first 50,000 documents into a scratch index, and prints the top functions.
+``--out DIR`` keeps the index, the queries and the figures; ``--reuse`` (with ``--out``)
+times the queries again on them without generating or indexing anything, and
+``--repeat R`` keeps each query's best of R passes: on a shared machine other processes
+only ever add time, and the 1-minute load average is printed beside the figures.
 ``--json`` prints every figure as JSON. Progress goes to stderr.
 """
 

@@ -175,26 +175,22 @@ def _record_figures(
     previous_total = 0
     source_ids: set[int] = set()
     end, previous_end = period.end, period.previous().end
-    last_id = ""
-    while True:
-        with catalogue.session() as session:
-            rows = session.execute(
-                select(
-                    CatalogueRecord.id,
-                    CatalogueRecord.kind,
-                    CatalogueRecord.data,
-                    CatalogueRecord.is_public,
-                    CatalogueRecord.first_seen,
-                    CatalogueRecord.deleted_at,
-                    CatalogueRecord.source_id,
-                )
-                .where(CatalogueRecord.owner_id.in_(unit_ids), CatalogueRecord.id > last_id)
-                .order_by(CatalogueRecord.id)
-                .limit(5000)
-            ).all()
-        if not rows:
-            break
-        last_id = rows[-1][0]
+    # One streamed query: keyset pages on (owner_id IN …, id > ?) made SQLite sort every
+    # matching row for each page.
+    with catalogue.session() as session:
+        rows = session.execute(
+            select(
+                CatalogueRecord.id,
+                CatalogueRecord.kind,
+                CatalogueRecord.data,
+                CatalogueRecord.is_public,
+                CatalogueRecord.first_seen,
+                CatalogueRecord.deleted_at,
+                CatalogueRecord.source_id,
+            )
+            .where(CatalogueRecord.owner_id.in_(unit_ids))
+            .execution_options(yield_per=2000)
+        )
         for _id, kind, data, is_public, first_seen, deleted_at, source_id in rows:
             first_seen, deleted_at = _aware(first_seen), _aware(deleted_at)
             source_ids.add(source_id)

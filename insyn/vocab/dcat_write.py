@@ -85,13 +85,17 @@ class _Writer:
             self.add(subject, predicate, _temporal(value))
 
     def agent(self, agent: Agent) -> Node:
+        # One node per agent, but every sighting's statements on it: records may know
+        # different things of the same publisher (one its parent, another not), and the
+        # graph must not depend on which record came first.
         key = agent.uri or repr(sorted(agent.name.items()))
-        if key in self.agents:
-            return self.agents[key]
-        node = _node(agent.uri)
-        self.agents[key] = node
+        node = self.agents.get(key)
+        if node is None:
+            node = self.agents[key] = _node(agent.uri)
         self.add(node, RDF.type, FOAF.Agent)
-        self.text(node, FOAF.name, agent.name or {"": agent.uri or "okänd"})
+        self.text(node, FOAF.name, agent.name)
+        if (node, FOAF.name, None) not in self.graph:
+            self.text(node, FOAF.name, {"": agent.uri or "okänd"})
         if agent.identifier:
             self.add(node, DCTERMS.identifier, Literal(agent.identifier))
         self.iris(node, DCTERMS.type, [agent.type])
