@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -28,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from machine import machine
 
 SOURCE_NAME = "bench-files"
 SEED = 20_240_501
@@ -130,33 +131,6 @@ def run_child(phase: str, args: list[str]) -> dict[str, Any]:
 
 
 # --- the machine, the report -------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    ram_gb = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-                break
-    except OSError:
-        pass
-    import sqlite3
-
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gb": ram_gb,
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        # Other work on the machine slows every phase: the load when the bench started.
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
 
 
 PHASES = (

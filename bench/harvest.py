@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -32,6 +31,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
+
+from machine import machine
 
 BENCH_DIR = Path(__file__).resolve().parent
 SEED = 20_240_501
@@ -806,32 +807,6 @@ def child_main(args: argparse.Namespace) -> None:
 
 
 # --- the machine, the report ------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    ram_gb = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-                break
-    except OSError:
-        pass
-    import sqlite3
-
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gb": ram_gb,
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-    }
 
 
 def _verdict(ok: bool) -> str:

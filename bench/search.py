@@ -36,7 +36,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -54,7 +53,9 @@ ROOT = BENCH_DIR.parent
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-import search_data  # noqa: E402  (a sibling module of this script)
+import search_data  # noqa: E402  (sibling modules of this script)
+import tantivy  # noqa: E402
+from machine import machine  # noqa: E402
 
 TARGET_RECORDS = 1_000_000
 TARGET_INDEX_RATE = 5_000.0  # records/s, embedded rebuild()
@@ -70,32 +71,6 @@ _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
 # --- the machine -----------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    ram_gb = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-                break
-    except OSError:
-        pass
-    import tantivy
-
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gb": ram_gb,
-        "python": platform.python_version(),
-        "tantivy": getattr(tantivy, "__version__", "?"),
-        "platform": platform.platform(),
-    }
 
 
 def peak_mb() -> float | None:
@@ -732,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         figures.update(
             {
-                "machine": machine(),
+                "machine": machine(tantivy=getattr(tantivy, "__version__", "?")),
                 "query_counts": {k: len(v) for k, v in queries.items()},
                 "query_examples": {k: v[:5] for k, v in queries.items()},
                 "skipped": skipped,
