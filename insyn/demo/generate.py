@@ -25,20 +25,22 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, RDF, RDFS, XSD
 from rdflib.term import Node
 
-# The namespaces are spelled out here so that the demo depends on rdflib alone.
-DCATAP = Namespace("http://data.europa.eu/r5r/")
-INSYN = Namespace("https://w3id.org/insyn/ns#")  # Insyn's governance extension
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+from insyn.vocab.namespaces import (
+    ACCESS_RIGHT,
+    DATA_THEME,
+    DCATAP,
+    EU_AUTHORITY,
+    FILE_TYPE,
+    FREQUENCY,
+    INSYN,
+    LANGUAGE,
+    LICENCE,
+    VCARD,
+)
+
 PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
 MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
-EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
-ACCESS_RIGHT = Namespace(EU_AUTHORITY + "access-right/")
 AVAILABILITY = Namespace(EU_AUTHORITY + "planned-availability/")
-DATA_THEME = Namespace(EU_AUTHORITY + "data-theme/")
-FILE_TYPE = Namespace(EU_AUTHORITY + "file-type/")
-FREQUENCY = Namespace(EU_AUTHORITY + "frequency/")
-LANGUAGE = Namespace(EU_AUTHORITY + "language/")
-LICENCE = Namespace(EU_AUTHORITY + "licence/")
 
 OUTPUT = Path(__file__).parent / "data" / "exempelby-katalog.ttl"
 

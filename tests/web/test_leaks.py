@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +24,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry
+from insyn.catalogue.models import CatalogueRecord
 from insyn.catalogue.store import Catalogue
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.web.access import ALL_ROLES, app_routes, declared_roles
@@ -43,10 +43,8 @@ from insyn.vocab.model import (
     Governance,
     Party,
     Record,
-    content_hash,
-    text_in,
-    to_dict,
 )
+from tests.web import desk_site
 from tests.web.support import harvest_demo, index_catalogue
 
 KLK = Agent(uri="https://data.exempelby.se/organisation/kommunstyrelsen", name={"sv": "KS"})
@@ -192,37 +190,10 @@ def hidden_records() -> list[tuple[str, Record]]:
 
 
 def seed(catalogue: Catalogue, records: list[tuple[str, Record]], source: str) -> None:
-    """Store records as a harvest would (rows, change log), under a source of their own."""
-    src = catalogue.add_source(source, "dcat", None, {})
-    now = datetime.now(UTC)
-    with catalogue.session() as session:
-        for key, record in records:
-            publisher_id = catalogue.upsert_organisation(session, record.publisher)
-            governance = record.governance
-            record_id = f"{key}-{uuid.uuid4().hex[:8]}"
-            session.add(
-                CatalogueRecord(
-                    id=record_id,
-                    kind=record.kind,
-                    uri=record.uri,
-                    source_id=src.id,
-                    source_key=record.uri or key,
-                    title=text_in(record.title),
-                    content_hash=content_hash(record),
-                    data=to_dict(record),
-                    access_rights=governance.access_rights,
-                    is_public=governance.is_public,
-                    contains_personal_data=governance.contains_personal_data,
-                    publisher_id=publisher_id,
-                    owner_id=publisher_id,
-                    diarienummer=getattr(record, "diarienummer_normalised", None)
-                    or getattr(record, "case_diarienummer", None),
-                    first_seen=now,
-                    last_changed=now,
-                )
-            )
-            session.add(ChangeLogEntry(record_id=record_id, operation="upsert", changed_at=now))
-        session.commit()
+    """Store records as a harvest would, each under an id made unique from its key."""
+    desk_site.seed(
+        catalogue, {f"{key}-{uuid.uuid4().hex[:8]}": record for key, record in records}, source
+    )
 
 
 def build(work: Path, *, hidden: bool) -> tuple[TestClient, Catalogue, EmbeddedBackend]:
