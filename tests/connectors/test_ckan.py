@@ -5,14 +5,13 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pytest
 
 from insyn.catalogue.store import Catalogue
 from insyn.connectors import ckan, load
-from insyn.connectors.base import Cursor, Deleted, Done, Failure, Item
+from insyn.connectors.base import Cursor, Item
 from insyn.connectors.http import session
 from insyn.errors import ConfigError, ConnectorError
 from insyn.harvester.engine import harvest_source
@@ -20,6 +19,7 @@ from insyn.vocab.model import NON_PUBLIC, PUBLIC, Dataset
 from tests.conftest import shared_file
 from tests.connectors.ckan_portal import API, Call, FakeCkan, portal_packages
 from tests.support.http import LocalServer, Reply
+from tests.support.runs import Run, collect
 
 EU = "http://publications.europa.eu/resource/authority/"
 BACKOFF = 0.05
@@ -27,29 +27,9 @@ FAST = {"backoff": str(BACKOFF), "retries": "2", "read_timeout": "5", "rows": "4
 BIRMINGHAM = "birmingham-city-council"
 
 
-@dataclass
-class Run:
-    items: dict[str, Item] = field(default_factory=dict)
-    deleted: list[str] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    done: Done | None = None
-
-
 def harvest_all(url: str, cursor: Cursor | None = None, **options: str) -> Run:
     config = ckan.Config.from_source(url, {**FAST, **options})
-    run = Run()
-    for yielded in ckan.harvest(config, cursor or Cursor()):
-        if isinstance(yielded, Item):
-            assert yielded.key not in run.items, f"{yielded.key} yielded twice"
-            run.items[yielded.key] = yielded
-        elif isinstance(yielded, Deleted):
-            run.deleted.append(yielded.key)
-        elif isinstance(yielded, Failure):
-            run.failures.append(yielded)
-        elif isinstance(yielded, Done):
-            run.done = yielded
-    assert run.done is not None
-    return run
+    return collect(ckan.harvest(config, cursor or Cursor()), unique_keys=True)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pytest
@@ -12,7 +11,7 @@ import requests
 
 from insyn.catalogue.store import Catalogue
 from insyn.connectors import load, oaipmh
-from insyn.connectors.base import Cursor, Deleted, Done, Failure, Item
+from insyn.connectors.base import Cursor, Deleted, Failure, Item
 from insyn.errors import ConfigError, ConnectorError, UnsafeInputError, VocabError
 from insyn.harvester.engine import harvest_source
 from insyn.vocab.model import NON_PUBLIC, PUBLIC, Dataset
@@ -27,6 +26,7 @@ from tests.connectors.oai_archive import (
     serve_archive,
     validation_errors,
 )
+from tests.support.runs import Run, collect
 
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
@@ -35,28 +35,9 @@ FAST = {"backoff": str(BACKOFF), "retries": "2", "read_timeout": "5", "language"
 KEY = "oai:earkiv.exempelby.se:"
 
 
-@dataclass
-class Run:
-    items: dict[str, Item] = field(default_factory=dict)
-    deleted: list[str] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    done: Done | None = None
-
-
 def harvest_all(url: str, cursor: Cursor | None = None, **options: str) -> Run:
     config = oaipmh.Config.from_source(url, {**FAST, **options})
-    run = Run()
-    for yielded in oaipmh.harvest(config, cursor or Cursor()):
-        if isinstance(yielded, Item):
-            run.items[yielded.key] = yielded
-        elif isinstance(yielded, Deleted):
-            run.deleted.append(yielded.key)
-        elif isinstance(yielded, Failure):
-            run.failures.append(yielded)
-        elif isinstance(yielded, Done):
-            run.done = yielded
-    assert run.done is not None
-    return run
+    return collect(oaipmh.harvest(config, cursor or Cursor()))
 
 
 @pytest.fixture
