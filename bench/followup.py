@@ -203,8 +203,8 @@ def main() -> int:
     print(f"2. Lagret ({settings.catalogue_url})")
     timed(f"{count:,} poster inlagda", fill_store, catalogue, count)
 
-    from insyn.catalogue.report import build_report, quality_table
-    from insyn.search.web import report as rendering
+    from insyn.followup import report as rendering
+    from insyn.followup.report.figures import build_report, quality_table
 
     year = datetime.now(UTC).year
     print(f"3. Uppföljning över {count:,} poster")
@@ -227,7 +227,7 @@ def main() -> int:
 
     from click.testing import CliRunner
 
-    from insyn.harvester.cli import main as cli
+    from insyn.cli import main as cli
 
     output = home / "rapport.pdf"
     arguments = ["--home", str(home), "report", "--owner", ROOT, "--period", str(year)]

@@ -1,5 +1,5 @@
 """``python -m insyn``: the same as the ``insyn`` command."""
 
-from insyn.harvester.cli import main
+from insyn.cli import main
 
 main()

@@ -20,10 +20,10 @@ from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.indexer import Indexer
-from insyn.search.web.app import create_app
-from insyn.search.web.config import WebConfig
-from insyn.search.web.server import address, bind, running
 from insyn.settings import load_settings
+from insyn.web.app import create_app
+from insyn.web.config import WebConfig
+from insyn.web.server import address, bind, running
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

@@ -13,12 +13,14 @@ table of the catalogue.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, Index, LargeBinary, String, Unicode
+from sqlalchemy import DateTime, Float, Index, LargeBinary, String, Unicode, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from insyn.catalogue.models import Base
+from insyn.catalogue.store import Catalogue, utcnow
 
 SCHEDULER_JOBS_TABLE = "insyn_scheduler_jobs"
 
@@ -50,3 +52,29 @@ class SchedulerJob(Base):
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (Index(f"ix_{SCHEDULER_JOBS_TABLE}_next_run_time", "next_run_time"),)
+
+
+@dataclass(frozen=True)
+class ClaimInfo:
+    name: str
+    holder: str | None
+    expires_at: datetime | None
+    heartbeat_at: datetime | None
+
+    @property
+    def live(self) -> bool:
+        return self.holder is not None and self.expires_at is not None
+
+
+def list_claims(catalogue: Catalogue, prefix: str = "") -> list[ClaimInfo]:
+    """The held, unexpired claims whose name starts with ``prefix``."""
+    now = utcnow()
+    with catalogue.session() as session:
+        rows = session.execute(
+            select(Claim.name, Claim.holder, Claim.expires_at, Claim.heartbeat_at).where(
+                Claim.name.startswith(prefix),
+                Claim.holder.is_not(None),
+                Claim.expires_at >= now,
+            )
+        )
+        return [ClaimInfo(*row) for row in rows]

@@ -8,7 +8,7 @@ adds its import below.
 from insyn.catalogue import (  # noqa: F401  (desk, roles, audit)
     accounts,
     audit,
-    followup,
+    followup_models,
     models,
     operations,
     requests_log,

@@ -23,8 +23,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from insyn import connectors
-from insyn.catalogue import followup
+from insyn import connectors, followup
 from insyn.catalogue.models import (
     CatalogueRecord,
     ChangeLogEntry,
@@ -37,7 +36,7 @@ from insyn.catalogue.models import (
 from insyn.catalogue.store import Catalogue, ExistingRecord, new_record_id, utcnow
 from insyn.connectors.base import CatalogInfo, Cursor, Deleted, Done, Failure, Item, Yielded
 from insyn.errors import HarvestError, InsynError
-from insyn.harvester import notify
+from insyn.followup import notices as notify
 from insyn.vocab import quality
 from insyn.vocab.model import Agent, Dataset, Record, text_in, to_dict
 

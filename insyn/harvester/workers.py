@@ -271,29 +271,3 @@ class Claims:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-
-
-@dataclass(frozen=True)
-class ClaimInfo:
-    name: str
-    holder: str | None
-    expires_at: datetime | None
-    heartbeat_at: datetime | None
-
-    @property
-    def live(self) -> bool:
-        return self.holder is not None and self.expires_at is not None
-
-
-def list_claims(catalogue: Catalogue, prefix: str = "") -> list[ClaimInfo]:
-    """The held, unexpired claims whose name starts with ``prefix``."""
-    now = utcnow()
-    with catalogue.session() as session:
-        rows = session.execute(
-            select(Claim.name, Claim.holder, Claim.expires_at, Claim.heartbeat_at).where(
-                Claim.name.startswith(prefix),
-                Claim.holder.is_not(None),
-                Claim.expires_at >= now,
-            )
-        )
-        return [ClaimInfo(*row) for row in rows]

@@ -182,11 +182,11 @@ def test_a_wrong_password_is_audited_counted_and_throttled(  # type: ignore[no-u
     from fastapi.testclient import TestClient
 
     from insyn.search.backends.embedded import EmbeddedBackend
-    from insyn.search.web import auth
-    from insyn.search.web.access import AccessPolicy
-    from insyn.search.web.app import create_app
-    from insyn.search.web.config import WebConfig
     from insyn.settings import load_settings
+    from insyn.web import auth
+    from insyn.web.access import AccessPolicy
+    from insyn.web.app import create_app
+    from insyn.web.config import WebConfig
 
     catalogue = sqlite_catalogue
     accounts.add_user(catalogue, "reg", "registrar", password=PASSWORD)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError
 
 from insyn.catalogue import accounts, audit
 from insyn.catalogue.store import Catalogue
-from insyn.harvester.cli import main
+from insyn.cli import main
 
 
 def test_updates_and_deletes_are_refused_by_the_database(catalogue: Catalogue) -> None:

@@ -10,7 +10,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, RDF, SH, XSD
 
-from insyn.demo import generate
+from tests.support.scripts import load_script
+
+generate = load_script("generate_demo")
 
 CATALOGUE_FILE = generate.OUTPUT
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -176,7 +178,7 @@ def test_languages_and_availability_are_in_the_dcat_ap_se_lists(graph: Graph) ->
 
 def test_generator_output_is_the_committed_file() -> None:
     assert generate.render() == CATALOGUE_FILE.read_text(encoding="utf-8"), (
-        "run `python -m insyn.demo.generate` and commit the result"
+        "run `python scripts/generate_demo.py` and commit the result"
     )
 
 

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from insyn import connectors
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, HarvestRun
 from insyn.catalogue.store import Catalogue
+from insyn.cli import main
 from insyn.connectors.base import Cursor, Done, Item, Yielded
 from insyn.harvester.backup import BackupError, backup, restore
-from insyn.harvester.cli import main
 from insyn.harvester.engine import harvest_source
 from insyn.harvester.scheduler import wait_for
 from insyn.vocab.model import Dataset

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from insyn.catalogue.models import CatalogueRecord, HarvestRun
 from insyn.catalogue.operations import SchedulerJob
 from insyn.catalogue.store import Catalogue
+from insyn.cli import main
 from insyn.errors import ConfigError
-from insyn.harvester.cli import main
 from insyn.harvester.scheduler import HarvestScheduler, parse_schedule, wait_for
 from tests.support.catalogues import catalogue_ttl, write_catalogue
 from tests.support.http import LocalServer, Reply

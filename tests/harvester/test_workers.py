@@ -15,10 +15,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from insyn.catalogue.models import CatalogueRecord, HarvestRun, Incident
+from insyn.catalogue.operations import list_claims
 from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
 from insyn.harvester.scheduler import wait_for
-from insyn.harvester.workers import Claims, list_claims
+from insyn.harvester.workers import Claims
 from tests.support.catalogues import catalogue_ttl, write_catalogue
 from tests.support.http import LocalServer, Reply
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from insyn.search.web.server import address, bind, running
+from insyn.web.server import address, bind, running
 from tests.web.support import Site, make_site
 
 if TYPE_CHECKING:

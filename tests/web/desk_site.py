@@ -16,9 +16,6 @@ from pathlib import Path
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry
 from insyn.catalogue.store import Catalogue
 from insyn.search.backends.embedded import EmbeddedBackend
-from insyn.search.web.access import AccessPolicy
-from insyn.search.web.app import create_app
-from insyn.search.web.config import WebConfig
 from insyn.settings import load_settings
 from insyn.vocab.model import (
     NON_PUBLIC,
@@ -33,6 +30,9 @@ from insyn.vocab.model import (
     text_in,
     to_dict,
 )
+from insyn.web.access import AccessPolicy
+from insyn.web.app import create_app
+from insyn.web.config import WebConfig
 from tests.web.support import Site, harvest_demo, index_catalogue
 
 KS = Agent(uri="https://data.exempelby.se/organisation/kommunstyrelsen", name={"sv": "KS"})

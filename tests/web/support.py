@@ -19,11 +19,11 @@ from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.documents import index_document
-from insyn.search.web.access import ANONYMOUS, may_see
-from insyn.search.web.app import create_app
-from insyn.search.web.config import WebConfig
 from insyn.settings import Settings, load_settings
 from insyn.vocab.model import from_dict
+from insyn.web.access import ANONYMOUS, may_see
+from insyn.web.app import create_app
+from insyn.web.config import WebConfig
 from tests.support.catalogues import PREFIXES
 
 DEMO_FILE = Path(str(resources.files("insyn.demo").joinpath("data", "exempelby-katalog.ttl")))

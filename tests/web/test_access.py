@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 
 from insyn.catalogue import accounts
 from insyn.search.backends.embedded import EmbeddedBackend
-from insyn.search.web.access import Role, app_routes, declarations, declared_roles
-from insyn.search.web.app import create_app
+from insyn.web.access import Role, app_routes, declarations, declared_roles
+from insyn.web.app import create_app
 from tests.web.support import CONTRADICTORY, TOMBSTONED, Site, documents
 
 ADMIN_ROUTES = {"/api/sources", "/api/runs"}

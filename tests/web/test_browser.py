@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from insyn.catalogue import accounts, audit, requests_log
-from insyn.search.web.server import address, bind, running
+from insyn.web.server import address, bind, running
 from tests.conftest import IN_CI
 from tests.web.desk_site import PROVISION, SECRET_DOCUMENT, SECRET_PARTY, make_desk_site
 from tests.web.support import Site

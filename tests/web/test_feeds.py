@@ -19,10 +19,10 @@ from insyn.catalogue.export import dataset_uri
 from insyn.catalogue.models import CatalogueRecord
 from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
-from insyn.search.web.access import ANONYMOUS, may_see
-from insyn.search.web.feeds import MEDIA_TYPES, catalog_page_graph
 from insyn.vocab import dcat_write, shacl
 from insyn.vocab.model import from_dict
+from insyn.web.access import ANONYMOUS, may_see
+from insyn.web.feeds import MEDIA_TYPES, catalog_page_graph
 from tests.web.support import Site
 
 # Plain namespaces: pytest trips over rdflib's closed ones when it collects a module.

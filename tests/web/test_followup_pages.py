@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from insyn.catalogue import accounts, followup
 from insyn.catalogue.models import Incident, Source
-from insyn.catalogue.report import build_report
-from insyn.search.web.access import Role, app_routes, declared_roles
+from insyn.followup.report.figures import build_report
 from insyn.vocab import masking, quality
+from insyn.web.access import Role, app_routes, declared_roles
 from tests.web.support import Site
 
 HTML = {"Accept": "text/html"}

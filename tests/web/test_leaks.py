@@ -27,9 +27,6 @@ from fastapi.testclient import TestClient
 from insyn.catalogue.models import CatalogueRecord
 from insyn.catalogue.store import Catalogue
 from insyn.search.backends.embedded import EmbeddedBackend
-from insyn.search.web.access import ALL_ROLES, app_routes, declared_roles
-from insyn.search.web.app import create_app
-from insyn.search.web.config import WebConfig
 from insyn.settings import load_settings
 from insyn.vocab.model import (
     NON_PUBLIC,
@@ -44,6 +41,9 @@ from insyn.vocab.model import (
     Party,
     Record,
 )
+from insyn.web.access import ALL_ROLES, app_routes, declared_roles
+from insyn.web.app import create_app
+from insyn.web.config import WebConfig
 from tests.web import desk_site
 from tests.web.support import harvest_demo, index_catalogue
 

@@ -23,11 +23,11 @@ from fastapi.testclient import TestClient
 from insyn.catalogue import accounts, audit
 from insyn.catalogue.store import Catalogue
 from insyn.search.backends.embedded import EmbeddedBackend
-from insyn.search.web.access import AccessPolicy
-from insyn.search.web.app import create_app
-from insyn.search.web.auth import OIDC_COOKIE, OidcConfig, parse_role_mapping
-from insyn.search.web.config import WebConfig
 from insyn.settings import load_settings
+from insyn.web.access import AccessPolicy
+from insyn.web.app import create_app
+from insyn.web.auth import OIDC_COOKIE, OidcConfig, parse_role_mapping
+from insyn.web.config import WebConfig
 from tests.web.oidc_stub import CLIENT_ID, CLIENT_SECRET, SPOILS, StubProvider, stub_provider
 
 BASE = "http://testserver"

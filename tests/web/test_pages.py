@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
-from insyn.search.web import present
+from insyn.web import present
 from tests.web.support import Site
 
 HTML = {"Accept": "text/html"}

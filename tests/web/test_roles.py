@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from insyn.catalogue import accounts
-from insyn.search.web.access import Role, app_routes, declared_roles
+from insyn.web.access import Role, app_routes, declared_roles
 from tests.web.support import Site
 
 ROLES = (Role.ANONYMOUS, Role.REGISTRAR, Role.OWNER, Role.ADMIN)

@@ -7,10 +7,10 @@ import re
 import requests
 from fastapi.testclient import TestClient
 
-from insyn.search.web.app import create_app
-from insyn.search.web.config import WebConfig, load_web_config
-from insyn.search.web.middleware import TokenBuckets
-from insyn.search.web.server import bind, running
+from insyn.web.app import create_app
+from insyn.web.config import WebConfig, load_web_config
+from insyn.web.middleware import TokenBuckets
+from insyn.web.server import bind, running
 from tests.web.support import Site
 
 PATHS = [

@@ -12,9 +12,9 @@ import requests
 from fastapi.testclient import TestClient
 
 from insyn.catalogue.store import Catalogue
-from insyn.search.web.app import create_app
-from insyn.search.web.server import address, bind
 from insyn.settings import load_settings
+from insyn.web.app import create_app
+from insyn.web.server import address, bind
 from tests.web.support import harvest_demo
 
 

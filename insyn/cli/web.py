@@ -1,0 +1,58 @@
+"""``insyn serve`` and ``insyn demo``: the web catalogue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    pass
+
+from insyn.cli.context import Context, console, fail, handle_errors, pass_context
+from insyn.cli.harvest import after_harvest, run_harvests, summary_table
+
+# --- serving and the demo ------------------------------------------------------------
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
+@click.option("--port", default=8080, show_default=True, help="Port att lyssna på.")
+@pass_context
+@handle_errors
+def serve(context: Context, host: str, port: int) -> None:
+    """Starta webbgränssnittet, API:t och DCAT-AP-SE-flödena."""
+    from insyn.web.server import serve as serve_web
+
+    context.catalogue  # noqa: B018 (creates and migrates the database before serving)
+    console.print(f"Insyn svarar på http://{host}:{port}/  (avsluta med Ctrl+C)")
+    serve_web(context.settings, host=host, port=port)
+
+
+DEMO_SOURCE = "exempelby"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
+@click.option("--port", default=8080, show_default=True, help="Port att lyssna på.")
+@click.option("--no-serve", is_flag=True, help="Skörda exempeldata men starta ingen webbserver.")
+@pass_context
+@handle_errors
+def demo(context: Context, host: str, port: int, no_serve: bool) -> None:
+    """Skörda den medföljande exempelkatalogen och starta webbgränssnittet."""
+    from importlib import resources
+
+    catalogue = context.catalogue
+    sample = resources.files("insyn.demo").joinpath("data", "exempelby-katalog.ttl")
+    if DEMO_SOURCE not in {source.name for source in catalogue.sources()}:
+        catalogue.add_source(DEMO_SOURCE, "dcat", str(sample), {})
+    summaries = run_harvests(context, [DEMO_SOURCE], quiet=False, allow_deletions=False, full=False)
+    after_harvest(context)
+    console.print(summary_table(summaries))
+    if any(summary.status != "completed" for summary in summaries):
+        fail(summaries[0].error or "Skördningen av exempeldata misslyckades")
+    if not no_serve:
+        click.get_current_context().invoke(serve, host=host, port=port)
+
+
+COMMANDS: tuple[click.Command, ...] = (serve, demo)
