@@ -709,7 +709,7 @@ class StageTimers:
         from insyn.catalogue.store import Catalogue
         from insyn.connectors import dcat
         from insyn.harvester import engine
-        from insyn.vocab import dcat_read
+        from insyn.vocab.profiles import dcat_read
 
         self.wrap("parse: pyoxigraph to TripleIndex", dcat, "parse_triples")
         readers = getattr(dcat_read, "RECORD_READERS", {})

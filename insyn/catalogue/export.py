@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation
 from insyn.catalogue.store import Catalogue
-from insyn.vocab import dcat_write
 from insyn.vocab.masking import public_record
 from insyn.vocab.model import Agent, Catalog, Record, from_dict
+from insyn.vocab.profiles import dcat_write
 
 SWEDISH = "http://publications.europa.eu/resource/authority/language/SWE"
 DATA_THEMES = "http://publications.europa.eu/resource/authority/data-theme"

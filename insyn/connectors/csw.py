@@ -63,7 +63,6 @@ from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
 from insyn.connectors.http import HttpSettings, fetch
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import vocabularies
-from insyn.vocab.dcat_read import parse_date
 from insyn.vocab.model import (
     NON_PUBLIC,
     PUBLIC,
@@ -77,6 +76,7 @@ from insyn.vocab.model import (
     Record,
     content_hash,
 )
+from insyn.vocab.profiles.dcat_read import parse_date
 from insyn.vocab.safexml import parse_xml
 
 KIND = "csw"

@@ -23,8 +23,8 @@ from insyn import __version__
 from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, LazyItem, Yielded
 from insyn.connectors.http import HttpSettings, fetch
 from insyn.errors import ConfigError, ConnectorError
-from insyn.vocab import dcat_read
 from insyn.vocab.model import Record
+from insyn.vocab.profiles import dcat_read
 from insyn.vocab.triples import (
     TripleIndex,
     format_from_media_type,

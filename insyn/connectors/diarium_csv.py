@@ -39,7 +39,6 @@ from urllib.parse import urlparse
 from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.diarienummer import normalise_diarienummer
-from insyn.vocab.erms_read import is_organisation_name, normalise_osl
 from insyn.vocab.model import (
     NON_PUBLIC,
     Agent,
@@ -51,6 +50,7 @@ from insyn.vocab.model import (
     Party,
 )
 from insyn.vocab.personal_data import find_personnummer
+from insyn.vocab.profiles.erms_read import is_organisation_name, normalise_osl
 
 KIND = "diarium-csv"
 

@@ -28,7 +28,7 @@ name               the register's display name (default "Diarium – <arkivbilda
 owner              information owner (informationsägare) of every record
 =================  ==========================================================================
 
-The mapping is in ``insyn.vocab.erms_read``.
+The mapping is in ``insyn.vocab.profiles.erms_read``.
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ from lxml import etree
 
 from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
 from insyn.errors import ConfigError, ConnectorError
-from insyn.vocab import erms_read
-from insyn.vocab.erms_read import Context, Mapped, Violation
 from insyn.vocab.model import Case
+from insyn.vocab.profiles import erms_read
+from insyn.vocab.profiles.erms_read import Context, Mapped, Violation
 from insyn.vocab.safexml import MAX_PROLOG_BYTES, check_xml
 
 KIND = "fgs"

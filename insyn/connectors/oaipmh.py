@@ -60,7 +60,6 @@ from insyn.connectors.base import Cursor, Deleted, Done, Failure, Item, Yielded
 from insyn.connectors.http import HttpSettings, fetch
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import vocabularies
-from insyn.vocab.dcat_read import parse_date
 from insyn.vocab.model import (
     NON_PUBLIC,
     PUBLIC,
@@ -72,6 +71,7 @@ from insyn.vocab.model import (
     LangText,
     PeriodOfTime,
 )
+from insyn.vocab.profiles.dcat_read import parse_date
 from insyn.vocab.safexml import parse_xml
 
 KIND = "oaipmh"

@@ -2,7 +2,7 @@
 
 ``/catalog`` (content negotiation), ``/catalog.ttl``, ``.rdf``, ``.jsonld``, ``.nt``: the
 public catalogue a page at a time, each page a ``hydra:PartialCollectionView`` with
-``hydra:first``/``previous``/``next``/``last`` links, written by ``insyn.vocab.dcat_write``.
+``hydra:first``/``previous``/``next``/``last`` links, written by ``vocab.profiles.dcat_write``.
 Pages are read from the store with a keyset query, so memory stays flat however large
 the catalogue. ``/datasets/{id}`` dereferences a record (RDF, or its page for browsers);
 ``/catalog.atom`` lists new and changed datasets. Only public, live records, ever.
@@ -27,8 +27,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 from insyn import __version__
 from insyn.catalogue.export import catalog_description, dataset_uri, organisation_agent
 from insyn.catalogue.models import CatalogueRecord
-from insyn.vocab import dcat_write
 from insyn.vocab.model import Catalog, Record, from_dict, text_in
+from insyn.vocab.profiles import dcat_write
 from insyn.web import access, pages, present, queries, schemas
 from insyn.web.access import Principal
 from insyn.web.app import WebState, get_state

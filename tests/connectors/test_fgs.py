@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import tracemalloc
+import types
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from lxml import etree
 
 from insyn.catalogue.store import Catalogue
 from insyn.connectors import fgs
@@ -16,8 +19,8 @@ from insyn.harvester.engine import harvest_source
 from insyn.search.backends.base import SearchRequest
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.indexer import Indexer
-from insyn.vocab.erms_read import normalise_osl
 from insyn.vocab.model import NON_PUBLIC, PUBLIC, RESTRICTED, Case, Dataset, Document, from_dict
+from insyn.vocab.profiles.erms_read import normalise_osl
 from tests.conftest import shared_file
 
 DATA = Path(__file__).parent / "data"
@@ -39,9 +42,9 @@ def test_svk_example_reports_exactly_the_enumeration_error_and_harvests_the_rest
     found = items(yielded)
     warnings = [w for item in found.values() for w in item.warnings]
     assert len(warnings) == 1
-    assert "rad 151" in warnings[0] and "<record>" in warnings[0]
-    assert "recordPhysicalOrDigital" in warnings[0] and "'digitial'" in warnings[0]
-    assert "XSD ERMS 3" in warnings[0]
+    # Ours: the rule, the line in the original file and the element. What follows is the
+    # XSD validator's own wording (libxml2's), which the test does not pin.
+    assert warnings[0].startswith("XSD ERMS 3: rad 151, <record>: ")
     document = found["handling:8dbbdc56-8ada-4ad5-a1ec-b8131a1086a2"]
     assert document.warnings == warnings
     case = found["arende:3b9fbc5f-3eaf-4521-9726-0f142feb04c3"].record
@@ -75,7 +78,9 @@ def test_skip_makes_the_invalid_record_a_failure_and_keeps_its_case() -> None:
     assert [(f.key, f.field) for f in failures] == [
         ("handling:8dbbdc56-8ada-4ad5-a1ec-b8131a1086a2", "record")
     ]
-    assert "rad 151" in failures[0].reason
+    assert failures[0].reason.startswith(
+        "Posten följer inte schemat och hoppades över: XSD ERMS 3: rad 151, <record>: "
+    )
     assert set(items(yielded)) == {"diarium", "arende:3b9fbc5f-3eaf-4521-9726-0f142feb04c3"}
 
 
@@ -96,7 +101,8 @@ def test_dilcis_example_validates_against_erms_2_1_2() -> None:
         kinds = [i.record.kind for i in found.values()]
         assert (kinds.count("case"), kinds.count("document")) == (4, 6)
     v3 = [w for i in items(run(shared_file(DILCIS), schema="v3")).values() for w in i.warnings]
-    assert any("adressType" in w for w in v3)  # the v2 spelling v3 no longer accepts
+    # The v2 spelling adressType on addressLine (line 105 of the example), which v3 refuses.
+    assert any(w.startswith("XSD ERMS 3: rad 105, <addressLine>: ") for w in v3)
 
 
 def test_generated_swedish_export_maps_secrecy_parties_and_dnr() -> None:
@@ -185,7 +191,11 @@ def test_malformed_mid_file_fails_cleanly_and_keeps_everything(
     cut = text.index('<aggregation systemIdentifier="a-3"')
     path.write_text(text[:cut] + "<aggregation><objectId>trasig</aggregation>", encoding="utf-8")
     broken = harvest_source(sqlite_catalogue, "diariet")
-    assert broken.status == "failed" and "inte välformad XML på rad" in (broken.error or "")
+    # Our message names the file and the source; where lxml notices the break (its first
+    # look at the head, or the streaming pass) and its own words are lxml's, not pinned.
+    assert broken.status == "failed"
+    assert (broken.error or "").startswith(f"{path} är inte välformad XML")
+    assert "källa diariet" in (broken.error or "")
     assert _harvested(sqlite_catalogue) == before
     # Unchanged file: the conditional shortcut; a fixed file harvests again.
     shutil.copy(KOMMUN, path)
@@ -220,7 +230,30 @@ def test_harvested_case_is_found_by_every_written_form(
     assert backend.search(SearchRequest(query="bistånd")).total == 0
 
 
-def test_streaming_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
+class _WatchedParse:
+    """An lxml ``iterparse`` that remembers the root of the tree it builds."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.root: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        for event, element in self.inner:
+            if self.root is None:
+                self.root = element.getroottree().getroot()
+            yield event, element
+
+
+def test_streaming_holds_one_case_at_a_time_however_large_the_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counted, not measured: the elements of the parsed tree still in memory whenever the
+    # connector yields. Streaming keeps that to about one case (plus <control>), so ten
+    # times the export holds about as many; a connector that kept the tree would hold ten
+    # times as many. Peak memory in MB is bench/diarium.py's figure.
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -229,17 +262,33 @@ def test_streaming_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
     assert spec and spec.loader
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    parses: list[_WatchedParse] = []
 
-    def peak(documents: int) -> int:
+    def iterparse(source: Any, *args: Any, **kwargs: Any) -> Any:
+        parse = etree.iterparse(source, *args, **kwargs)
+        if isinstance(source, str):  # the streaming pass over the file, not the head
+            parse = _WatchedParse(parse)
+            parses.append(parse)
+        return parse
+
+    watched = types.SimpleNamespace(**{name: getattr(etree, name) for name in dir(etree)})
+    watched.iterparse = iterparse
+    monkeypatch.setattr(fgs, "etree", watched)
+
+    def most_held(documents: int) -> int:
         path = tmp_path / f"e{documents}.xml"
         bench.write_export(path, documents)
-        tracemalloc.start()
         config = fgs.Config.from_source(str(path), {"validate": "false"})
-        count = sum(1 for y in fgs.harvest(config, Cursor()) if isinstance(y, Item))
-        size = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        count = most = 0
+        for yielded in fgs.harvest(config, Cursor()):
+            if isinstance(yielded, Item):
+                count += 1
+                root = parses[-1].root
+                if root is not None:
+                    most = max(most, sum(1 for _ in root.iter()))
         assert count == documents + documents // 10 + 1
-        return size
+        assert most > 0
+        return most
 
-    small, large = peak(500), peak(5000)
-    assert large < small * 2  # ten times the export, not ten times the memory
+    small, large = most_held(500), most_held(5000)
+    assert large < small * 2  # ten times the export, not ten times the elements held

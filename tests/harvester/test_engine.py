@@ -217,7 +217,7 @@ def test_incremental_run_does_not_tombstone(catalogue: Catalogue) -> None:
 def test_unchanged_statements_are_not_mapped_again(
     catalogue: Catalogue, source_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from insyn.vocab import dcat_read
+    from insyn.vocab.profiles import dcat_read
 
     catalogue.add_source("bn", "dcat", str(source_file))
     harvest_source(catalogue, "bn")
