@@ -22,7 +22,6 @@ following ``insyn.vocab.masking.treatment``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -99,15 +98,6 @@ class AccessPolicy:
     def __init__(self, oidc: Any = None, *, secure_cookies: bool = False) -> None:
         self.oidc = oidc
         self.secure_cookies = secure_cookies
-
-    @classmethod
-    def from_environment(cls) -> AccessPolicy:
-        from insyn.web.auth import OidcConfig
-
-        return cls(
-            OidcConfig.from_environment(),
-            secure_cookies=os.environ.get("INSYN_SECURE_COOKIES", "") in ("1", "true", "yes"),
-        )
 
 
 def client_address(request: Request) -> str | None:

@@ -22,11 +22,11 @@ from insyn.search.backends.base import FACETS
 from insyn.vocab.model import ACCESS_RIGHTS_BASE
 from insyn.web import access, present, queries, schemas
 from insyn.web.access import Principal
-from insyn.web.app import WebState, get_state
 from insyn.web.config import WebConfig
 from insyn.web.errors import invalid
 from insyn.web.recordview import public_data
 from insyn.web.searching import SearchParams, page_count, run_search
+from insyn.web.state import WebState, get_state
 
 DEFAULTS = WebConfig()
 FacetName = Literal[

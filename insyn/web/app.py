@@ -9,19 +9,22 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from insyn import __version__
 from insyn.catalogue.store import Catalogue
 from insyn.errors import InsynError
 from insyn.search.backends.base import SearchBackend
 from insyn.settings import Settings, load_settings
+from insyn.web import api, auth, ckan, feeds, followup, metrics, pages, registrar
 from insyn.web.access import AccessPolicy
+from insyn.web.auth import access_policy_from_environment
 from insyn.web.config import WebConfig, load_web_config
 from insyn.web.errors import install_error_handlers
 from insyn.web.middleware import HeadAsGet, RateLimit, SecurityHeaders, TokenBuckets
+from insyn.web.rendering import error_page
+from insyn.web.state import WebState
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +40,6 @@ klientadress (svar 429 med `Retry-After`). `/api/sources` och `/api/runs` kräve
 administratörs API-nyckel och `/api/registrar/…` en registrators, som
 `Authorization: Bearer insyn_…` (skapas med `insyn tokens create ANVÄNDARE`).
 """
-
-
-@dataclass
-class WebState:
-    """What every route needs: settings, limits, the store and the search backend."""
-
-    settings: Settings
-    config: WebConfig
-    catalogue: Catalogue
-    backend: SearchBackend
-
-    @property
-    def base_url(self) -> str:
-        return self.settings.base_url.rstrip("/")
-
-
-def get_state(request: Request) -> WebState:
-    return request.app.state.web
 
 
 # --- the search backend ---------------------------------------------------------------
@@ -96,8 +81,6 @@ def create_app(
     are opened from ``settings`` and closed when the app shuts down. Sign-in settings
     (OIDC, secure cookies) are read from the environment unless ``access_policy`` is given.
     """
-    from insyn.web import api, auth, ckan, feeds, followup, metrics, pages, registrar
-
     settings = settings or load_settings()
     config = config or load_web_config()
     owns_catalogue = catalogue is None
@@ -128,8 +111,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.web = state
-    app.state.access_policy = access_policy or AccessPolicy.from_environment()
-    install_error_handlers(app, pages.error_page)
+    app.state.access_policy = access_policy or access_policy_from_environment()
+    install_error_handlers(app, error_page)
     app.include_router(api.router)
     app.include_router(ckan.router)
     app.include_router(feeds.router)

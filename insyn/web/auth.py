@@ -50,8 +50,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from insyn.catalogue import accounts, audit
 from insyn.web import access
 from insyn.web.access import Principal
-from insyn.web.app import WebState, get_state
 from insyn.web.errors import ApiError
+from insyn.web.state import WebState, get_state
 
 CSRF_COOKIE = "insyn_csrf"
 # Failed sign-ins (counted in the audit log) after which a user name is refused a while.
@@ -153,7 +153,7 @@ def safe_next(value: str | None, default: str = "/registrator") -> str:
 def _login_page(
     request: Request, state: WebState, message: str | None, status: int, nasta: str
 ) -> HTMLResponse:
-    from insyn.web.pages import render
+    from insyn.web.rendering import render
 
     principal = access.current_user(request)
     policy: access.AccessPolicy = request.app.state.access_policy
@@ -283,6 +283,14 @@ class OidcConfig:
             if values & set(self.roles.get(role, [])):
                 return role
         return None
+
+
+def access_policy_from_environment() -> access.AccessPolicy:
+    """The sign-in policy the environment configures: OIDC when set, and secure cookies."""
+    return access.AccessPolicy(
+        OidcConfig.from_environment(),
+        secure_cookies=os.environ.get("INSYN_SECURE_COOKIES", "") in ("1", "true", "yes"),
+    )
 
 
 def parse_role_mapping(text: str) -> dict[str, list[str]]:

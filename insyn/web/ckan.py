@@ -26,10 +26,10 @@ from insyn.catalogue.models import CatalogueRecord
 from insyn.search.backends.base import MAX_RESULT_WINDOW
 from insyn.web import access, present, queries
 from insyn.web.access import Principal
-from insyn.web.app import WebState, get_state
 from insyn.web.ckan_packages import organization_dict, package_dict
 from insyn.web.errors import ApiError
 from insyn.web.searching import SearchParams, run_search
+from insyn.web.state import WebState, get_state
 
 CKAN_VERSION = "2.10.4"
 MAX_ROWS = 1000

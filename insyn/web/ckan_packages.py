@@ -15,7 +15,7 @@ from insyn.vocab.model import DataService, Dataset, Record, from_dict, text_in
 from insyn.web import present, queries
 
 if TYPE_CHECKING:
-    from insyn.web.app import WebState
+    from insyn.web.state import WebState
 
 
 def _ckan_time(value: datetime | None) -> str | None:

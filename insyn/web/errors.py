@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from insyn.search.errors import InvalidSearchRequest, SearchError
+from insyn.web.headers import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,6 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        from insyn.web.middleware import SECURITY_HEADERS
-
         log.exception("unexpected error on %s", request.url.path)
         # This answer is made outside the middleware stack: add the headers here.
         headers = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}

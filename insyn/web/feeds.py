@@ -31,8 +31,8 @@ from insyn.vocab.model import Catalog, Record, from_dict, text_in
 from insyn.vocab.profiles import dcat_write
 from insyn.web import access, pages, present, queries, schemas
 from insyn.web.access import Principal
-from insyn.web.app import WebState, get_state
 from insyn.web.errors import ApiError, invalid, not_found
+from insyn.web.state import WebState, get_state
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 # DCAT-AP-SE wants the catalogue's own metadata under CC0.

@@ -33,9 +33,9 @@ from insyn.catalogue.models import Incident, Source
 from insyn.errors import CatalogueError, NotFoundError
 from insyn.web import access, schemas
 from insyn.web.access import Principal
-from insyn.web.app import WebState, get_state
 from insyn.web.auth import checked_form, csrf_token
 from insyn.web.errors import ApiError, invalid
+from insyn.web.state import WebState, get_state
 
 PAGE_SIZE = 50
 MAX_COMMENT = 2000
@@ -63,7 +63,7 @@ def _incident_labels() -> dict[str, str]:
 def _render(
     request: Request, state: WebState, template: str, principal: Principal, **context: Any
 ) -> HTMLResponse:
-    from insyn.web.pages import render
+    from insyn.web.rendering import render
 
     response = render(
         request,

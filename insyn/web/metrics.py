@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse, Response
 
 from insyn import __version__
 from insyn.web import access, schemas
-from insyn.web.app import WebState, get_state
 from insyn.web.observability import health_checks, metrics_text
+from insyn.web.state import WebState, get_state
 
 router = APIRouter(dependencies=[access.admin], tags=["Drift"])
 State = Annotated[WebState, Depends(get_state)]

@@ -9,146 +9,33 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import jinja2
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from insyn import __version__
-from insyn.catalogue.export import root_organisation
 from insyn.catalogue.models import CatalogueRecord
 from insyn.vocab.model import from_dict
 from insyn.web import access, present, queries
 from insyn.web.access import Principal
-from insyn.web.app import WebState, get_state
 from insyn.web.errors import ApiError
 from insyn.web.recordview import record_view
+from insyn.web.rendering import FILTER_PARAMS, UI_FILTERS, render
 from insyn.web.searching import SearchParams, page_count, run_search
+from insyn.web.state import WebState, get_state
 
 log = logging.getLogger(__name__)
 router = APIRouter(dependencies=[access.anonymous], include_in_schema=False)
 State = Annotated[WebState, Depends(get_state)]
 Viewer = Annotated[Principal, Depends(access.allow_anonymous)]
 
-# Swedish query parameter → facet name.
-UI_FILTERS: dict[str, str] = {
-    "tema": "theme",
-    "utgivare": "publisher",
-    "agare": "owner",
-    "format": "format",
-    "licens": "licence",
-    "typ": "kind",
-    "ar": "year",
-}
-FILTER_PARAMS = {facet: param for param, facet in UI_FILTERS.items()}
 UI_SORTS = {"relevans": "relevance", "senast": "modified", "titel": "title"}
 SORT_LABELS = {"relevans": "Relevans", "senast": "Senast ändrad", "titel": "Titel (A–Ö)"}
 SHOWN_FACETS = ("theme", "publisher", "format", "licence", "kind", "owner", "year")
 PAGE_SIZE = 20
 STATIC_FILES = {"insyn.css": "text/css; charset=utf-8"}
-
-
-# Headings for an organisation's units, by ADMS publisher type.
-UNIT_GROUPS = {
-    "LocalAuthority": "Nämnder och styrelser",
-    "Company": "Kommunala bolag",
-}
-
-
-def unit_groups(node: queries.OrganisationNode) -> list[tuple[str, list[queries.OrganisationNode]]]:
-    """Return an organisation's units grouped by kind (committees, companies …), by name."""
-    groups: dict[str, list[queries.OrganisationNode]] = {}
-    for child in sorted(node.children, key=lambda c: c.organisation.name_sv):
-        code = (child.organisation.org_type or "").rstrip("/").rsplit("/", 1)[-1]
-        label = UNIT_GROUPS.get(code) or (
-            present.label("publisher_types", child.organisation.org_type)
-            if child.organisation.org_type
-            else "Övriga enheter"
-        )
-        groups.setdefault(label, []).append(child)
-    order = list(UNIT_GROUPS.values())
-    return sorted(groups.items(), key=lambda g: (order.index(g[0]) if g[0] in order else 99, g[0]))
-
-
-# --- rendering ------------------------------------------------------------------------
-
-
-@cache
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("insyn.web", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters.update(
-        date=present.swedish_date,
-        datetime=present.swedish_datetime,
-        snippet=present.safe_snippet,
-        facet_label=lambda value, name: present.facet_label(name, value),
-        safe_url=present.safe_url,
-        number=lambda n: f"{n:,}".replace(",", "\u00a0"),
-    )
-    env.globals.update(
-        version=__version__,
-        kind_labels=present.KIND_LABELS,
-        filter_params=FILTER_PARAMS,
-        unit_groups=unit_groups,
-    )
-    return env
-
-
-def _site(state: WebState) -> dict[str, str]:
-    root = root_organisation(state.catalogue)
-    return {"owner": root.name_sv if root else "Kommunen", "name": "Datakatalogen"}
-
-
-def render(
-    request: Request, state: WebState, template: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
-    page = (
-        environment()
-        .get_template(template)
-        .render(
-            site=_site(state),
-            path=request.url.path,
-            base_url=state.base_url,
-            alternates=context.pop("alternates", []),
-            **context,
-        )
-    )
-    return HTMLResponse(page, status_code=status_code, headers={"Cache-Control": "no-cache"})
-
-
-def error_page(request: Request, status: int, code: str, message: str) -> Response:
-    """The HTML error page (the app's error handlers call it for browsers)."""
-    titles = {
-        401: "Inloggning krävs",
-        403: "Åtkomst nekad",
-        404: "Sidan finns inte",
-        422: "Ogiltig sökning",
-        429: "För många anrop",
-    }
-    state: WebState = request.app.state.web
-    try:
-        return render(
-            request,
-            state,
-            "error.html",
-            status,
-            title=titles.get(status, "Något gick fel"),
-            message=message,
-            code=code,
-            status=status,
-        )
-    except Exception:  # the error page must never fail itself
-        log.exception("error page failed")
-        return HTMLResponse(f"<!doctype html><title>Fel</title><p>{status}</p>", status)
 
 
 # --- search state in the URL ----------------------------------------------------------

@@ -26,11 +26,11 @@ from insyn.vocab import masking
 from insyn.vocab.model import from_dict, to_dict
 from insyn.web import access, queries, schemas
 from insyn.web.access import Principal
-from insyn.web.app import WebState, get_state
 from insyn.web.auth import checked_form, csrf_token
 from insyn.web.errors import ApiError, invalid
 from insyn.web.recordview import RecordView, Row, Value, record_view
 from insyn.web.searching import SearchParams, page_count, run_search
+from insyn.web.state import WebState, get_state
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PAGE_SIZE = 20
@@ -45,7 +45,7 @@ Registrar = Annotated[Principal, Depends(access.require_registrar)]
 
 
 def _render(request: Request, state: WebState, template: str, principal: Principal, **context: Any):
-    from insyn.web.pages import render
+    from insyn.web.rendering import render
 
     response = render(
         request,

@@ -20,9 +20,9 @@ from insyn.search.backends.base import (
     SearchResult,
 )
 from insyn.web.access import Principal
-from insyn.web.app import WebState
 from insyn.web.errors import invalid
 from insyn.web.queries import visible_ids
+from insyn.web.state import WebState
 
 SORTS = ("relevance", "modified", "title")
 # The dates a search engine can compare (tantivy: 1677–2262); outside them, a 422.

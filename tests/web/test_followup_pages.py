@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from insyn.catalogue import accounts, followup
+from insyn import followup
+from insyn.catalogue import accounts
 from insyn.catalogue.models import Incident, Source
 from insyn.followup.report.figures import build_report
 from insyn.vocab import masking, quality
