@@ -1,7 +1,13 @@
 """Database engines and schema migrations for the catalogue.
 
 SQLite (embedded default, a file in the data directory) or PostgreSQL (production),
-both brought to the newest schema by Alembic.
+both brought to the newest schema by Alembic along one linear chain of revisions:
+0001 → 0002 → ops_0001 → followup_0001 → desk_0001.
+
+The chain was once four branches that all grew from 0001 (0002, ops_0001, followup_0001
+and desk_0001 each revised 0001), so a database made then has several of them stamped
+in ``alembic_version``. ``migrate`` walks such a database along the chain: a revision it
+already has is only stamped, a missing one is run; from then on it has one head.
 """
 
 from __future__ import annotations
@@ -10,10 +16,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from insyn.errors import CatalogueError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The revision every branch of the old four-branch history grew from.
+BRANCH_POINT = "0001"
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -48,8 +60,46 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the database schema to the newest revision (idempotent)."""
-    command.upgrade(alembic_config(engine), "heads")
+    """Bring the database schema to the newest revision (idempotent).
+
+    A database stamped with several revisions (the old branches) is first brought onto
+    the linear chain (``linearise``).
+    """
+    config = alembic_config(engine)
+    linearise(config)
+    command.upgrade(config, "head")
+
+
+def linearise(config: Config) -> None:
+    """Walk a database stamped with several revisions of the old branches onto the chain.
+
+    In the old history every branch's only ancestor was ``BRANCH_POINT``, so the
+    revisions applied are the stamped ones and that one. Along the chain from the base,
+    an applied revision is stamped (its tables exist) and a missing one is run, up to
+    the last applied one; ``upgrade`` goes on from there.
+
+    Raises:
+        CatalogueError: a stamped revision is not in the chain.
+    """
+    engine: Engine = config.attributes["engine"]
+    with engine.connect() as connection:
+        stamped = set(MigrationContext.configure(connection).get_current_heads())
+    if len(stamped) < 2:
+        return
+    script = ScriptDirectory.from_config(config)
+    chain = [revision.revision for revision in reversed(list(script.walk_revisions()))]
+    applied = stamped | {BRANCH_POINT}
+    unknown = applied - set(chain)
+    if unknown:
+        raise CatalogueError(
+            f"Databasen är märkt med okända schemaversioner: {', '.join(sorted(unknown))}"
+        )
+    last = max(chain.index(revision) for revision in applied)
+    for revision in chain[: last + 1]:
+        if revision in applied:
+            command.stamp(config, revision, purge=True)
+        else:
+            command.upgrade(config, revision)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -4,7 +4,7 @@ The audit log is append-only in the database too: triggers refuse UPDATE and DEL
 (SQLite: RAISE(ABORT); PostgreSQL: a trigger function that raises).
 
 Revision ID: desk_0001
-Revises: 0001
+Revises: followup_0001
 Create Date: 2026-11-27 10:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "desk_0001"
-down_revision = "0001"
+down_revision = "followup_0001"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """follow-up: plan rules, classification history, quality snapshots, notifications
 
 Revision ID: followup_0001
-Revises: 0001
+Revises: ops_0001
 Create Date: 2026-11-26 12:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "followup_0001"
-down_revision = "0001"
+down_revision = "ops_0001"
 branch_labels = None
 depends_on = None
 

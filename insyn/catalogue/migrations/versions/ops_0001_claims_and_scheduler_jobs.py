@@ -1,7 +1,7 @@
 """operations: claims (leases) and the scheduler's job store
 
 Revision ID: ops_0001
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-26 10:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "ops_0001"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
