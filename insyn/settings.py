@@ -85,6 +85,15 @@ class Settings:
         return self.catalog_uri or self.base_url.rstrip("/") + "/catalog"
 
 
+def secret(env: str) -> str | None:
+    """Return the secret in environment variable ``env`` (stripped), or None when unset.
+
+    Sources and the identity provider name the variable that holds a secret (a
+    database URL, an API token, a client secret) and never the secret itself.
+    """
+    return os.environ.get(env, "").strip() or None
+
+
 def load_settings(**given: str | Path | None) -> Settings:
     """Build settings: explicit values first, then environment variables, then defaults."""
     values: dict[str, object] = {}

@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,6 +84,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from insyn import settings
 from insyn.connectors.base import Cursor, Deleted, Done, Failure, Item, Yielded
 from insyn.connectors.http import HttpSettings, fetch, session
 from insyn.errors import ConfigError, ConnectorError
@@ -246,7 +246,7 @@ def api_key(config: Config) -> Iterator[bool]:
     if not config.api_key_env:
         yield False
         return
-    token = os.environ.get(config.api_key_env, "").strip()
+    token = settings.secret(config.api_key_env)
     if not token:
         raise ConfigError(
             f"Miljövariabeln {config.api_key_env} (api_key_env) är inte satt; sätt den till "

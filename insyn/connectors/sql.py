@@ -29,7 +29,6 @@ gone, connection killed, wrong password) fails the whole run, naming the table.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +56,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import NullType
 
+from insyn import settings
 from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, Yielded
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import personal_data
@@ -164,7 +164,7 @@ class Config:
         Raises:
             ConfigError: the variable is not set or empty.
         """
-        value = os.environ.get(self.url_env, "").strip()
+        value = settings.secret(self.url_env)
         if not value:
             raise ConfigError(
                 f"Miljövariabeln {self.url_env} är inte satt: den ska hålla databasens "
