@@ -1,8 +1,9 @@
 """The public part of the catalogue as DCAT-AP-SE: what ``insyn export`` and the feeds write.
 
-Only records that are public and not tombstoned are ever read here, and each is masked
-(``insyn.vocab.masking.public_record``) on its way out: a record the public may not see
-is skipped even if the store calls it public.
+Only datasets and data services that are public and not tombstoned are ever read here,
+and each is masked (``insyn.vocab.masking.public_record``) on its way out: a record the
+visibility rule (``insyn.vocab.visibility``) hides is skipped even if the store calls it
+public.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.vocab.masking import public_record
 from insyn.vocab.model import Agent, Catalog, Record, from_dict
 from insyn.vocab.profiles import dcat_write
+from insyn.vocab.visibility import DCAT_KINDS
 
 SWEDISH = "http://publications.europa.eu/resource/authority/language/SWE"
 DATA_THEMES = "http://publications.europa.eu/resource/authority/data-theme"
@@ -86,9 +88,7 @@ def dataset_uri(base_url: str, record_id: str) -> str:
 
 def public_records(catalogue: Catalogue, base_url: str) -> Iterator[tuple[Record, str]]:
     """Every public, live dataset and data service, masked, with its fallback IRI."""
-    rows: Iterator[CatalogueRecord] = catalogue.iter_records(
-        public_only=True, kinds=("dataset", "dataservice")
-    )
+    rows: Iterator[CatalogueRecord] = catalogue.iter_records(public_only=True, kinds=DCAT_KINDS)
     for row in rows:
         record = public_record(from_dict(row.data))
         if record is not None:

@@ -37,9 +37,9 @@ suggest                     titles and keywords offered as completions
 <facet>_keys                lower-cased values a filter on that facet matches
 ==========================  ============================================================
 
-``is_public`` follows ``insyn.vocab.masking.treatment``: a dataset or data service that
-names a secrecy provision (OSL) is kept out of public search even if its access right
-says PUBLIC, since a contradiction in the metadata must not leak a secret-marked record;
+``is_public`` follows the visibility rule (``insyn.vocab.visibility``): a dataset or data
+service that names a secrecy provision (OSL) is kept out of public search even if its access
+right says PUBLIC, since a contradiction in the metadata must not leak a secret-marked record;
 a case or document that names one is in public search in its masked form only (its
 diarium entry is public, its secret details are not). Masking happens here, once, on
 the way into the public partition: ``public_view`` is what backends write there.
@@ -55,7 +55,7 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from insyn.vocab import masking
+from insyn.vocab import masking, visibility
 from insyn.vocab.diarienummer import parse_diarienummer
 from insyn.vocab.model import (
     ACCESS_RIGHTS_BASE,
@@ -68,6 +68,7 @@ from insyn.vocab.model import (
     Record,
     text_in,
 )
+from insyn.vocab.visibility import Visibility
 
 __all__ = [
     "DOCUMENT_VERSION",
@@ -181,11 +182,11 @@ def index_document(
     document = _document(
         record_id, record, publisher_name=publisher_name, owner_name=owner_name, source=source
     )
-    how = masking.treatment_of(record)
-    document["is_public"] = how is not masking.Treatment.HIDDEN
+    how = visibility.of_record(record)
+    document["is_public"] = how is not Visibility.HIDDEN
     document["secrecy_provision"] = record.governance.secrecy_provision or ""
     document[PUBLIC_FIELD] = None
-    if how is masking.Treatment.HIDDEN:
+    if how is Visibility.HIDDEN:
         return document
     shown = masking.public_record(record)
     assert shown is not None
@@ -194,7 +195,7 @@ def index_document(
     )
     public["is_public"] = True
     public["secrecy_provision"] = document["secrecy_provision"]
-    if how is masking.Treatment.MASKED:
+    if how is Visibility.MASKED:
         public["suggest"] = []  # the secrecy text is no completion
     public[PUBLIC_FIELD] = None
     public = {k: ([] if k == "parties_restricted" else v) for k, v in public.items()}
@@ -221,7 +222,6 @@ def _document(
     formats = _formats(record)
     licences = _licences(record)
     access_rights = _code(governance.access_rights, ACCESS_RIGHTS_BASE) or "PUBLIC"
-    is_public = governance.is_public and not governance.secrecy_provision
     title = text_in(record.title)
     keywords = _unique(k for values in record.keyword.values() for k in values if k.strip())
     record_date = _record_date(record)
@@ -291,7 +291,6 @@ def _document(
         "theme_labels": _unique(theme_labels),
         "formats": formats,
         "access_rights": access_rights,
-        "is_public": is_public,
         "contains_personal_data": governance.contains_personal_data,
         "licences": licences,
         "year": year,

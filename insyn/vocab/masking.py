@@ -1,20 +1,7 @@
-"""Public masking: what the public may see of a record, decided in one place.
+"""Public masking: what the public may see of a record that it is shown.
 
-Which records the public sees (``treatment``):
-
-==============================  ================================================================
-record                          public treatment
-==============================  ================================================================
-dataset, data service           SHOWN when its access right is PUBLIC and it names no secrecy
-                                provision; otherwise HIDDEN (not in search, counts, facets,
-                                suggestions, feeds, record pages: it does not exist publicly)
-case, document (diarium entry)  SHOWN when PUBLIC and naming no provision; MASKED when it names
-                                an OSL provision (whatever its access right): the registration
-                                itself is public (OSL 5 kap. 1–2 §§, TF 2 kap.), the secret
-                                details are not; HIDDEN when it is non-public or restricted but
-                                names no provision (nothing tells which parts could be shown)
-tombstoned (any kind)           HIDDEN (decided by the store, not here)
-==============================  ================================================================
+Whether the public sees a record at all, and whether masked, is decided by the one
+visibility rule, ``insyn.vocab.visibility.decide`` (SHOWN, MASKED or HIDDEN).
 
 What masking does to a record that is shown (``public_record``):
 
@@ -31,18 +18,16 @@ What masking does to a record that is shown (``public_record``):
 
 The store keeps what was harvested (registrars see all of it); masking is applied on
 the way out to the public: the public search partition, the feeds and export, and every
-public read of the store in the web (``search.web.queries``).
+public read of the store in the web (``insyn.web.queries``).
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from enum import StrEnum
 from typing import Any
 
 from insyn.vocab.model import (
-    PUBLIC,
     Case,
     Document,
     Record,
@@ -51,46 +36,20 @@ from insyn.vocab.model import (
     to_dict,
 )
 from insyn.vocab.personal_data import find_personnummer
+from insyn.vocab.visibility import Visibility, of_record
 
 __all__ = [
-    "DIARIUM_KINDS",
     "PERSONNUMMER_MASK",
     "PRIVATE_INDIVIDUAL",
-    "Treatment",
     "mask_personnummer",
     "public_data",
     "public_record",
     "secrecy_text",
-    "treatment",
-    "treatment_of",
 ]
 
 PRIVATE_INDIVIDUAL = "Enskild"
 PERSONNUMMER_MASK = "ÅÅMMDD-XXXX"
 UNKNOWN_PROVISIONS = {"", "bestämmelse ej angiven"}
-DIARIUM_KINDS: tuple[str, ...] = ("case", "document")
-
-
-class Treatment(StrEnum):
-    SHOWN = "shown"  # shown as it is (private individuals and personnummer still masked)
-    MASKED = "masked"  # shown with the secret-marked fields replaced
-    HIDDEN = "hidden"  # not shown to the public at all
-
-
-def treatment(kind: str, access_rights: str | None, secrecy_provision: str | None) -> Treatment:
-    """Return how the public is shown a live record of ``kind`` (see the module's table)."""
-    provision = (secrecy_provision or "").strip()
-    public = (access_rights or PUBLIC) == PUBLIC
-    if kind in DIARIUM_KINDS:
-        if provision:
-            return Treatment.MASKED
-        return Treatment.SHOWN if public else Treatment.HIDDEN
-    return Treatment.SHOWN if public and not provision else Treatment.HIDDEN
-
-
-def treatment_of(record: Record) -> Treatment:
-    governance = record.governance
-    return treatment(record.kind, governance.access_rights, governance.secrecy_provision)
 
 
 def secrecy_text(provision: str | None) -> str:
@@ -127,8 +86,8 @@ def public_record(record: Record) -> Record | None:
 
     The record given is not changed; a masked copy is returned.
     """
-    how = treatment_of(record)
-    if how is Treatment.HIDDEN:
+    how = of_record(record)
+    if how is Visibility.HIDDEN:
         return None
     masked = copy.deepcopy(record)
     if isinstance(masked, (Case, Document)):
@@ -136,7 +95,7 @@ def public_record(record: Record) -> Record | None:
             if party.is_private_individual:
                 party.name = PRIVATE_INDIVIDUAL
             party.identifier = None
-    if how is Treatment.MASKED:
+    if how is Visibility.MASKED:
         text = secrecy_text(masked.governance.secrecy_provision)
         masked.title = {"sv": text}
         masked.description = {"sv": text} if text_in(masked.description) else {}

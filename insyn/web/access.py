@@ -16,8 +16,8 @@ wants more answers 401, a signed-in user without the role gets 403.
 
 Public routes always serve the public view, whoever asks: a registrar sees non-public
 records only at the registrar's desk (``registrar.py``), where each view is audited.
-Record visibility is decided by ``visible_clause`` (SQL) and ``may_see`` (Python), both
-following ``insyn.vocab.masking.treatment``.
+Record visibility is the one rule of ``insyn.vocab.visibility``: ``visible_clause`` (SQL)
+and ``may_see`` (Python) read it through ``insyn.catalogue.visibility``.
 """
 
 from __future__ import annotations
@@ -29,17 +29,15 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement
 from starlette.routing import BaseRoute
 
-from insyn.catalogue import accounts
+from insyn.catalogue import accounts, visibility
 from insyn.catalogue.models import CatalogueRecord
-from insyn.vocab.masking import DIARIUM_KINDS, Treatment, treatment
-from insyn.vocab.model import NON_PUBLIC, PUBLIC
+from insyn.vocab.visibility import Visibility
 from insyn.web.errors import ApiError
 
 SESSION_COOKIE = "insyn_session"
-DCAT_KINDS: tuple[str, ...] = ("dataset", "dataservice")
 _ROLE_ATTRIBUTE = "__insyn_roles__"
 
 
@@ -250,50 +248,20 @@ def declared_roles(route: BaseRoute) -> set[Role]:
 # --- which records a principal may see -------------------------------------------------
 
 
-def _secrecy_provision() -> ColumnElement[str]:
-    return CatalogueRecord.data[("governance", "secrecy_provision")].as_string()
-
-
-def secret_marked_clause() -> ColumnElement[bool]:
-    """SQL for records that name a secrecy provision (reads the JSON: slow on big tables)."""
-    return func.coalesce(_secrecy_provision(), "") != ""
-
-
 def visible_clause(
     principal: Principal, secret_marked: frozenset[str] | None = None
 ) -> ColumnElement[bool]:
     """Return the SQL condition for the records ``principal`` may see.
 
-    Tombstoned records are never shown. Anonymous users see (``masking.treatment``)
-    datasets and data services that are public and name no secrecy provision (a record
-    that says both PUBLIC and an OSL provision is contradictory, and kept out, as the
-    search index does), and cases and documents that are public or name a provision
-    (then masked). ``secret_marked`` is the set of public, live records that name a
-    provision, when the caller knows it (see ``queries.visible``); without it the JSON of
-    every candidate row is read.
+    Tombstoned records are never shown. Registrars and administrators see every live
+    record; everyone else what the visibility rule does not hide
+    (``insyn.catalogue.visibility.public_clause``). ``secret_marked`` is the set of
+    public, live records that name a provision, when the caller knows it (see
+    ``queries.visible``); without it the JSON of every candidate row is read.
     """
-    clause = CatalogueRecord.deleted_at.is_(None)
     if principal.sees_non_public:
-        return clause
-    dcat = and_(CatalogueRecord.kind.in_(DCAT_KINDS), CatalogueRecord.is_public.is_(True))
-    if secret_marked is None:
-        dcat = and_(dcat, ~secret_marked_clause())
-    elif secret_marked:
-        dcat = and_(dcat, CatalogueRecord.id.not_in(sorted(secret_marked)))
-    diarium = and_(
-        CatalogueRecord.kind.in_(DIARIUM_KINDS),
-        or_(CatalogueRecord.is_public.is_(True), secret_marked_clause()),
-    )
-    return and_(clause, or_(dcat, diarium))
-
-
-def public_treatment(row: CatalogueRecord) -> Treatment:
-    """How the public is shown a stored record (hidden when tombstoned)."""
-    if row.deleted_at is not None:
-        return Treatment.HIDDEN
-    governance = (row.data or {}).get("governance") or {}
-    access_rights = PUBLIC if row.is_public else NON_PUBLIC
-    return treatment(row.kind, access_rights, governance.get("secrecy_provision"))
+        return CatalogueRecord.deleted_at.is_(None)
+    return visibility.public_clause(secret_marked)
 
 
 def may_see(principal: Principal, row: CatalogueRecord) -> bool:
@@ -302,4 +270,4 @@ def may_see(principal: Principal, row: CatalogueRecord) -> bool:
         return False
     if principal.sees_non_public:
         return True
-    return public_treatment(row) is not Treatment.HIDDEN
+    return visibility.of_row(row) is not Visibility.HIDDEN

@@ -1,4 +1,5 @@
-"""Reads of the catalogue store for the web, always through ``access.visible_clause``.
+"""Reads of the catalogue store for the web, always through ``access.visible_clause``
+(the visibility rule of ``insyn.vocab.visibility`` in SQL).
 
 Lookups of one record put the visibility condition in the same SQL query as the id, so
 a non-public record and a missing one cost the same and answer the same (404). Lists
@@ -23,11 +24,12 @@ from sqlalchemy.orm import selectinload
 
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, HarvestRun, Organisation
 from insyn.catalogue.store import Catalogue
+from insyn.catalogue.visibility import secret_marked_clause
 from insyn.vocab import masking
-from insyn.web.access import Principal, secret_marked_clause, visible_clause
+from insyn.vocab.visibility import DCAT_KINDS
+from insyn.web.access import Principal, visible_clause
 from insyn.web.errors import not_found
 
-DCAT_KINDS: tuple[str, ...] = ("dataset", "dataservice")
 _secret_marked: dict[str, tuple[int, frozenset[str]]] = {}
 _secret_marked_lock = threading.Lock()
 _LOADED = (

@@ -19,11 +19,13 @@ from sqlalchemy import select
 
 from insyn.catalogue import audit, requests_log
 from insyn.catalogue.models import CatalogueRecord
+from insyn.catalogue.visibility import of_row
 from insyn.errors import NotFoundError
 from insyn.search.backends.base import SearchHit
 from insyn.search.documents import PUBLIC_FIELD
-from insyn.vocab import masking
-from insyn.vocab.model import from_dict, to_dict
+from insyn.vocab import masking, visibility
+from insyn.vocab.model import ACCESS_RIGHTS_BASE, NON_PUBLIC, from_dict, to_dict
+from insyn.vocab.visibility import Visibility
 from insyn.web import access, queries, schemas
 from insyn.web.access import Principal
 from insyn.web.auth import checked_form, csrf_token
@@ -83,7 +85,7 @@ def unmasked(row: CatalogueRecord) -> bool:
     sees with private individuals' names, identifiers or personnummer masked: showing
     any of these is a view of non-public information, and audited.
     """
-    if access.public_treatment(row) is not masking.Treatment.SHOWN:
+    if of_row(row) is not Visibility.SHOWN:
         return True
     data = {k: v for k, v in (row.data or {}).items() if k != PUBLIC_FIELD}
     return masking.public_data(data) != to_dict(from_dict(data))
@@ -101,9 +103,11 @@ def hit_dict(hit: SearchHit, row: CatalogueRecord | None = None) -> dict[str, An
     provision = governance.get("secrecy_provision") or fields.get("secrecy_provision") or ""
     parties = [p["name"] for p in data.get("parties") or [] if p.get("name")]
     if row is not None:
-        non_public = access.public_treatment(row) is not masking.Treatment.SHOWN
+        non_public = of_row(row) is not Visibility.SHOWN
     else:
-        non_public = bool(provision) or fields.get("access_rights") != "PUBLIC"
+        code = fields.get("access_rights")
+        access_rights = ACCESS_RIGHTS_BASE + code if code else NON_PUBLIC  # unknown: not public
+        non_public = visibility.decide(hit.kind, access_rights, provision) is not Visibility.SHOWN
     return {
         "id": hit.id,
         "kind": hit.kind,
@@ -184,7 +188,7 @@ def desk(
 
 def _full_record(state: WebState, principal: Principal, key: str) -> CatalogueRecord:
     row = queries.find_record(state.catalogue, principal, key)
-    treatment = access.public_treatment(row)
+    treatment = of_row(row)
     if unmasked(row) or row.contains_personal_data:
         _audit(state, principal, audit.VIEW_RECORD, row.id, public_treatment=treatment.value)
     return row
@@ -226,7 +230,7 @@ def record_page(
         principal,
         record=_unmasked_view(record_view(state.catalogue, principal, row, record), record),
         row=row,
-        treatment=access.public_treatment(row).value,
+        treatment=of_row(row).value,
         secrecy=record.governance.secrecy_provision,
         public_text=masking.secrecy_text(record.governance.secrecy_provision),
     )
@@ -363,7 +367,7 @@ def api_record(state: State, principal: Registrar, record_id: str) -> dict[str, 
         "id": row.id,
         "kind": row.kind,
         "title": row.title,
-        "public_treatment": access.public_treatment(row).value,
+        "public_treatment": of_row(row).value,
         "record": data,
     }
 

@@ -1,4 +1,5 @@
-"""Public masking: treatment per kind, secrecy text, private individuals, personnummer."""
+"""Public masking: secrecy text, private individuals, personnummer (who sees what at all:
+``test_visibility.py``)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,13 @@ from datetime import date
 
 from insyn.vocab.masking import (
     PERSONNUMMER_MASK,
-    Treatment,
     mask_personnummer,
     public_record,
     secrecy_text,
-    treatment,
 )
 from insyn.vocab.model import (
     NON_PUBLIC,
     PUBLIC,
-    RESTRICTED,
     Attachment,
     Case,
     Dataset,
@@ -23,18 +21,6 @@ from insyn.vocab.model import (
     Governance,
     Party,
 )
-
-
-def test_treatment_per_kind() -> None:
-    assert treatment("dataset", PUBLIC, None) is Treatment.SHOWN
-    assert treatment("dataset", NON_PUBLIC, None) is Treatment.HIDDEN
-    assert treatment("dataset", PUBLIC, "39 kap. 3 § OSL") is Treatment.HIDDEN
-    assert treatment("dataservice", RESTRICTED, None) is Treatment.HIDDEN
-    assert treatment("case", PUBLIC, None) is Treatment.SHOWN
-    assert treatment("case", NON_PUBLIC, "26 kap. 1 § OSL") is Treatment.MASKED
-    assert treatment("document", PUBLIC, "26 kap. 1 § OSL") is Treatment.MASKED
-    assert treatment("case", RESTRICTED, None) is Treatment.HIDDEN
-    assert treatment("document", NON_PUBLIC, "") is Treatment.HIDDEN
 
 
 def test_secrecy_text() -> None:

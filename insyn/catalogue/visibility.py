@@ -1,0 +1,106 @@
+"""The visibility rule (``insyn.vocab.visibility``) read against the store, in SQL and Python.
+
+``public_clause`` is the SQL condition for the records the public may see, built from
+``visibility.RULES``: per group of kinds that the rules treat alike, the cells of
+(access right PUBLIC?, names a provision?) that are not HIDDEN, joined into the shortest
+condition (for the diarium "public or secret-marked", for datasets "public and not
+secret-marked"). ``of_row`` is its Python twin for one stored row. Both read the access
+right from the ``is_public`` column and the provision from the record's JSON, which a
+plan may have filled after the harvest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import product
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
+
+from insyn.catalogue.models import CatalogueRecord
+from insyn.vocab import visibility
+from insyn.vocab.model import NON_PUBLIC, PUBLIC
+from insyn.vocab.visibility import Visibility
+
+__all__ = ["of_row", "public_clause", "secret_marked_clause"]
+
+# (access right PUBLIC?, names a provision?)
+Cell = tuple[bool, bool]
+_CELLS: tuple[Cell, ...] = tuple(product((True, False), repeat=2))
+
+
+def secret_marked_clause() -> ColumnElement[bool]:
+    """SQL for records that name a secrecy provision (reads the JSON: slow on big tables)."""
+    provision = CatalogueRecord.data[("governance", "secrecy_provision")].as_string()
+    return func.coalesce(provision, "") != ""
+
+
+def of_row(row: CatalogueRecord) -> Visibility:
+    """Return how the public is shown a stored record (HIDDEN when tombstoned)."""
+    governance = (row.data or {}).get("governance") or {}
+    return visibility.decide(
+        row.kind,
+        PUBLIC if row.is_public else NON_PUBLIC,
+        governance.get("secrecy_provision"),
+        deleted=row.deleted_at is not None,
+    )
+
+
+def public_clause(secret_marked: frozenset[str] | None = None) -> ColumnElement[bool]:
+    """Return the SQL condition for the records the public may see (live ones only).
+
+    ``secret_marked`` is the set of ids of public, live records that name a provision,
+    when the caller knows it: then a condition on a public record's provision is a test
+    of its id, not a read of its JSON.
+    """
+    groups: dict[frozenset[Cell], list[str]] = {}
+    for kind in dict.fromkeys(kind for rule in visibility.RULES for kind in rule.kinds):
+        shown = frozenset(
+            (public, marked)
+            for public, marked in _CELLS
+            if visibility.visibility_of(kind, public=public, secret_marked=marked)
+            is not Visibility.HIDDEN
+        )
+        if shown:
+            groups.setdefault(shown, []).append(kind)
+    return and_(
+        CatalogueRecord.deleted_at.is_(None),
+        or_(
+            false(),
+            *(
+                and_(CatalogueRecord.kind.in_(kinds), _cells_clause(cells, secret_marked))
+                for cells, kinds in groups.items()
+            ),
+        ),
+    )
+
+
+def _cells_clause(cells: frozenset[Cell], ids: frozenset[str] | None) -> ColumnElement[bool]:
+    """The shortest condition true exactly in ``cells``: single facts first, then pairs."""
+    if len(cells) == len(_CELLS):
+        return true()
+    terms: list[ColumnElement[bool]] = []
+    covered: set[Cell] = set()
+    for position, value in product((0, 1), (True, False)):
+        cells_with = {cell for cell in _CELLS if cell[position] == value}
+        if cells_with <= cells:
+            terms.append(_public(value) if position == 0 else _marked(value, None, ids))
+            covered |= cells_with
+    for public, marked in sorted(cells - covered, reverse=True):
+        terms.append(and_(_public(public), _marked(marked, public, ids)))
+    return or_(*terms)
+
+
+def _public(value: bool) -> ColumnElement[bool]:
+    return CatalogueRecord.is_public.is_(value)
+
+
+def _marked(value: bool, public: bool | None, ids: Iterable[str] | None) -> ColumnElement[bool]:
+    """Whether a record names a provision; by id among public records when ids are known."""
+    if public is True and ids is not None:
+        ordered = sorted(ids)
+        if not ordered:
+            return true() if not value else false()
+        column = CatalogueRecord.id
+        return column.in_(ordered) if value else column.not_in(ordered)
+    clause = secret_marked_clause()
+    return clause if value else ~clause
