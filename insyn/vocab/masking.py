@@ -24,7 +24,6 @@ public read of the store in the web (``insyn.web.queries``).
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 from insyn.vocab.model import (
@@ -35,7 +34,7 @@ from insyn.vocab.model import (
     text_in,
     to_dict,
 )
-from insyn.vocab.personal_data import find_personnummer
+from insyn.vocab.personal_data import find_personnummer, has_birth_date_digits
 from insyn.vocab.visibility import Visibility, of_record
 
 __all__ = [
@@ -62,7 +61,7 @@ def secrecy_text(provision: str | None) -> str:
 
 def mask_personnummer(text: str) -> str:
     """Return ``text`` with every valid personnummer/samordningsnummer masked."""
-    if not text or not re.search(r"\d{6}", text):
+    if not text or not has_birth_date_digits(text):
         return text
     spans = find_personnummer(text)
     for start, end in reversed(spans):

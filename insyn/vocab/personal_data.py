@@ -21,6 +21,7 @@ Samordningsnummer (coordination numbers: day of birth + 60) count as category
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -51,9 +52,52 @@ SENSITIVE: frozenset[str] = frozenset({HALSA})
 # --- personnummer ----------------------------------------------------------------------
 
 _PNR_TEXT = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$")
-# In free text: 10 or 12 digits, "-" or "+" before the last four allowed, not part of a
+
+# People write personnummer in many ways, and text copied from documents carries invisible
+# characters: every dash-like character, a space (also no-break and thin ones), a plus
+# sign, or nothing between date and serial; soft hyphens and zero-width characters
+# anywhere; full-width or other Unicode digits. All of them are read as the same number.
+_IGNORABLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_PLUSES = "+\ufe62\uff0b"
+_SPACES = " \u00a0\u2002\u2003\u2007\u2009\u200a\u202f\u3000"
+_I = f"[{_IGNORABLE}]*"
+_DIGIT = rf"\d{_I}"
+_SEPARATOR = rf"(?:[{_SPACES}]?{_I}[{_DASHES}{_PLUSES}]{_I}[{_SPACES}]?|[{_SPACES}]){_I}"
+# In free text: 10 or 12 digits, a separator before the last four allowed, not part of a
 # longer run of digits.
-_PNR_IN_TEXT = re.compile(r"(?<!\d)(?:\d{8}|\d{6})[-+]?\d{4}(?!\d)")
+_PNR_IN_TEXT = re.compile(
+    rf"(?<!\d)(?:{_DIGIT}){{6}}(?:(?:{_DIGIT}){{2}})?(?:{_SEPARATOR})?(?:{_DIGIT}){{3}}\d(?!{_I}\d)"
+)
+# Six digits in a row (the birth date), invisible characters allowed between them: every
+# spelling has it, so text without it is passed over quickly.
+_SIX_DIGITS = re.compile(rf"\d(?:{_I}\d){{5}}")
+_IGNORED = {ord(char): None for char in _IGNORABLE}
+
+
+def canonical_personnummer(text: str) -> str:
+    """Return ``text`` as ASCII digits with "-" or "+" as separator (invisible characters
+    dropped, any dash as "-", a space as "-" unless it stands beside a dash or plus), for
+    checking; the text itself is not validated."""
+    out: list[str] = []
+    for char in text.strip().translate(_IGNORED):
+        if char.isdigit():
+            out.append(str(unicodedata.digit(char)))
+        elif char in _PLUSES:
+            out.append("+")
+        elif char in _SPACES:
+            out.append(" ")
+        else:
+            out.append("-" if char in _DASHES.replace("\\", "") else char)
+    joined = "".join(out)
+    return re.sub(r" ?([-+]) ?", r"\1", joined).replace(" ", "-")
+
+
+def has_birth_date_digits(text: str) -> bool:
+    """Return whether ``text`` has six digits in a row: a cheap test before masking."""
+    return _SIX_DIGITS.search(text) is not None
+
+
 SAMORDNING_OFFSET = 60
 
 
@@ -105,7 +149,7 @@ def _birth_date_valid(century: str | None, yymmdd: str, separator: str) -> bool 
 
 def _parse(text: str) -> bool | None:
     """Return None if ``text`` is no personnummer, else whether it is a samordningsnummer."""
-    match = _PNR_TEXT.match(text.strip())
+    match = _PNR_TEXT.match(canonical_personnummer(text))
     if match is None:
         return None
     century, yymmdd, separator, last = match.groups()
@@ -121,9 +165,10 @@ def is_personnummer(text: str) -> bool:
     """Return whether ``text`` is a valid Swedish personnummer or samordningsnummer.
 
     Accepted forms: ``YYMMDD-NNNN``, ``YYMMDD+NNNN``, ``YYMMDDNNNN``, ``YYYYMMDD-NNNN``,
-    ``YYYYMMDDNNNN`` (surrounding whitespace ignored). The date must exist (for a
-    samordningsnummer, day + 60) and the last digit must be the Luhn check digit of the
-    ten-digit form.
+    ``YYYYMMDDNNNN`` (surrounding whitespace ignored), with any dash or space for "-",
+    full-width digits, and soft hyphens or zero-width characters anywhere. The date must
+    exist (for a samordningsnummer, day + 60) and the last digit must be the Luhn check
+    digit of the ten-digit form.
     """
     return _parse(text) is not None
 
@@ -136,9 +181,10 @@ def is_samordningsnummer(text: str) -> bool:
 def find_personnummer(text: str) -> list[tuple[int, int]]:
     """Return the (start, end) spans of valid personnummer/samordningsnummer in ``text``.
 
-    A candidate is 10 or 12 digits with an optional "-" or "+" before the last four, not
-    part of a longer number; each is checked as ``is_personnummer`` does. ``text[start:end]``
-    is the number as written, ready to be masked.
+    A candidate is 10 or 12 digits with an optional separator before the last four, in
+    any of the spellings ``is_personnummer`` reads, not part of a longer number; each is
+    checked as ``is_personnummer`` does. ``text[start:end]`` is the number as written,
+    ready to be masked.
     """
     return [match.span() for match in _PNR_IN_TEXT.finditer(text) if is_personnummer(match.group())]
 
