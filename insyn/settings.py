@@ -1,14 +1,25 @@
-"""Insyn's settings in one place: name, default, environment variable and help.
+"""Insyn's settings in one place: name, default, environment variable, group and help.
 
-The click CLI, the scheduler and the web app all read a ``Settings`` built here, so
-a setting means the same everywhere. ``tests/test_settings.py`` checks that every
-setting is documented in the README.
+Every environment variable Insyn reads is read here and nowhere else
+(``tests/test_settings.py`` scans the package for other reads of ``os.environ``):
+
+- ``SETTINGS`` lists each setting (grouped: katalog, webb, inloggning, e-post, drift);
+- ``load_settings`` builds the ``Settings`` the click CLI, the scheduler and the web app
+  share; ``value`` (text) and ``flag`` (yes/no) read any one setting for the modules
+  that need only a few (web limits, sign-in, SMTP, logging);
+- ``secret`` reads a secret from the environment variable a source or the identity
+  provider names (secrets are referenced by name, never stored);
+- ``child_environment`` is the environment handed to programs Insyn starts (pg_dump).
+
+Each value is taken from an explicit argument first, then the environment variable
+(an empty one counts as unset), then the default. ``tests/test_settings.py`` also checks
+that every setting has a row in the README's settings table.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 
@@ -18,9 +29,14 @@ class Setting:
     default: str | None
     env: str
     help: str
+    group: str = "katalog"
 
+
+GROUPS: tuple[str, ...] = ("katalog", "webb", "inloggning", "e-post", "drift")
+TRUE_WORDS = frozenset({"1", "true", "yes", "ja"})
 
 SETTINGS: tuple[Setting, ...] = (
+    # --- katalog: the store, the search index and the published catalogue ---
     Setting(
         "home",
         "./insyn-data",
@@ -57,7 +73,140 @@ SETTINGS: tuple[Setting, ...] = (
         "INSYN_CATALOG_URI",
         "URI för den exporterade katalogen (standard: <base_url>/catalog).",
     ),
+    # --- webb: limits, feed paging and the API rate limit ---
+    Setting(
+        "feed_page_size",
+        "100",
+        "INSYN_FEED_PAGE_SIZE",
+        "Antal datamängder per sida i DCAT-AP-SE-flödena (Hydra-sidindelning).",
+        "webb",
+    ),
+    Setting(
+        "feed_max_page_size",
+        "500",
+        "INSYN_FEED_MAX_PAGE_SIZE",
+        "Största sidstorlek en klient får begära i DCAT-AP-SE-flödena (?page_size=).",
+        "webb",
+    ),
+    Setting(
+        "rate_limit_per_minute",
+        "600",
+        "INSYN_RATE_LIMIT",
+        "Anrop per minut och klientadress mot /api/* (0 stänger av begränsningen).",
+        "webb",
+    ),
+    Setting(
+        "rate_limit_burst",
+        "120",
+        "INSYN_RATE_BURST",
+        "Hur många anrop en klient får göra i en följd innan begränsningen slår till.",
+        "webb",
+    ),
+    Setting(
+        "max_query_length",
+        "500",
+        "INSYN_MAX_QUERY_LENGTH",
+        "Längsta tillåtna sökfråga i tecken.",
+        "webb",
+    ),
+    Setting(
+        "max_page_size",
+        "100",
+        "INSYN_MAX_PAGE_SIZE",
+        "Största antal träffar per sida i sök-API:t.",
+        "webb",
+    ),
+    Setting(
+        "atom_entries",
+        "50",
+        "INSYN_ATOM_ENTRIES",
+        "Antal poster i Atom-flödet med nya och ändrade datamängder.",
+        "webb",
+    ),
+    # --- inloggning: the municipality's identity provider (OIDC) and cookies ---
+    Setting(
+        "oidc_issuer",
+        None,
+        "INSYN_OIDC_ISSUER",
+        "OIDC-utfärdarens adress; med oidc_client_id slås inloggning via OIDC på.",
+        "inloggning",
+    ),
+    Setting(
+        "oidc_client_id",
+        None,
+        "INSYN_OIDC_CLIENT_ID",
+        "Insyns klient-id hos OIDC-utfärdaren.",
+        "inloggning",
+    ),
+    Setting(
+        "oidc_client_secret_env",
+        "INSYN_OIDC_CLIENT_SECRET",
+        "INSYN_OIDC_CLIENT_SECRET_ENV",
+        "Namnet på miljövariabeln som håller klienthemligheten (hemligheten lagras aldrig).",
+        "inloggning",
+    ),
+    Setting(
+        "oidc_role_claim",
+        "roles",
+        "INSYN_OIDC_ROLE_CLAIM",
+        "Det påstående (claim) i ID-token som bär användarens grupper eller roller.",
+        "inloggning",
+    ),
+    Setting(
+        "oidc_roles",
+        None,
+        "INSYN_OIDC_ROLES",
+        "Roll till gruppvärden, t.ex. registrar=grp1|grp2,owner=grp3,admin=grp4.",
+        "inloggning",
+    ),
+    Setting(
+        "secure_cookies",
+        None,
+        "INSYN_SECURE_COOKIES",
+        "'true' sätter Secure på kakorna alltid (bakom en https-proxy); annars bara över https.",
+        "inloggning",
+    ),
+    # --- e-post: notices of incidents over SMTP ---
+    Setting(
+        "smtp_host",
+        None,
+        "INSYN_SMTP_HOST",
+        "SMTP-servern för e-post om avvikelser (ingen server: ingen e-post skickas).",
+        "e-post",
+    ),
+    Setting("smtp_port", "25", "INSYN_SMTP_PORT", "SMTP-serverns port.", "e-post"),
+    Setting("smtp_from", "insyn@localhost", "INSYN_SMTP_FROM", "Avsändaradress.", "e-post"),
+    Setting(
+        "smtp_user",
+        None,
+        "INSYN_SMTP_USER",
+        "Användarnamn när servern kräver inloggning.",
+        "e-post",
+    ),
+    Setting(
+        "smtp_password",
+        None,
+        "INSYN_SMTP_PASSWORD",
+        "Lösenordet till SMTP-servern (läses ur miljön, lagras aldrig).",
+        "e-post",
+    ),
+    Setting(
+        "smtp_starttls",
+        None,
+        "INSYN_SMTP_STARTTLS",
+        "'1' eller 'true' uppgraderar förbindelsen med STARTTLS.",
+        "e-post",
+    ),
+    # --- drift: logs ---
+    Setting(
+        "log_format",
+        "plain",
+        "INSYN_LOG_FORMAT",
+        "Loggformat: 'plain' (text) eller 'json'.",
+        "drift",
+    ),
 )
+BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -85,6 +234,35 @@ class Settings:
         return self.catalog_uri or self.base_url.rstrip("/") + "/catalog"
 
 
+def setting(name: str) -> Setting:
+    """Return the setting called ``name``.
+
+    Raises:
+        KeyError: there is no such setting.
+    """
+    return BY_NAME[name]
+
+
+def value(name: str, given: object = None) -> str | None:
+    """Return setting ``name`` as text: ``given`` if not None, else its variable, else default."""
+    if given is not None:
+        return str(given)
+    found = BY_NAME[name]
+    return os.environ.get(found.env) or found.default
+
+
+def flag(name: str, given: bool | None = None) -> bool:
+    """Return setting ``name`` as a yes/no: "1", "true", "yes" or "ja" is yes."""
+    if given is not None:
+        return given
+    return (value(name) or "").strip().lower() in TRUE_WORDS
+
+
+def child_environment() -> dict[str, str]:
+    """Return a copy of the environment, for a program Insyn starts (pg_dump, psql)."""
+    return dict(os.environ)
+
+
 def secret(env: str) -> str | None:
     """Return the secret in environment variable ``env`` (stripped), or None when unset.
 
@@ -96,11 +274,9 @@ def secret(env: str) -> str | None:
 
 def load_settings(**given: str | Path | None) -> Settings:
     """Build settings: explicit values first, then environment variables, then defaults."""
-    values: dict[str, object] = {}
-    for setting in SETTINGS:
-        value = given.get(setting.name)
-        if value is None:
-            value = os.environ.get(setting.env) or setting.default
-        values[setting.name] = value
+    values: dict[str, object] = {name: value(name, given.get(name)) for name in _SETTINGS_FIELDS}
     values["home"] = Path(str(values["home"])).expanduser()
     return Settings(**values)  # type: ignore[arg-type]
+
+
+_SETTINGS_FIELDS = tuple(field.name for field in fields(Settings))

@@ -1,14 +1,9 @@
 """E-mail about incidents (avvikelser) to the contact of the source they concern.
 
 A source names its contact with the option ``contact_email`` (several separated by
-commas). Mail goes over SMTP, configured in the environment:
-
-    INSYN_SMTP_HOST       the SMTP server (no host: no mail is sent)
-    INSYN_SMTP_PORT       its port (default 25)
-    INSYN_SMTP_FROM       the sender (default insyn@localhost)
-    INSYN_SMTP_USER       user name, when the server wants a login
-    INSYN_SMTP_PASSWORD   its password (read from the environment, never stored)
-    INSYN_SMTP_STARTTLS   "1" to upgrade the connection with STARTTLS
+commas). Mail goes over SMTP, configured by the settings of the group "e-post" in
+``insyn.settings`` (``INSYN_SMTP_HOST``, ``_PORT``, ``_FROM``, ``_USER``, ``_PASSWORD``,
+``_STARTTLS``); without a host no mail is sent.
 
 Each message sent, or that failed, is recorded in ``incident_notifications``, so an
 incident is announced once per event (opened, acknowledged, resolved). Sending never
@@ -18,7 +13,6 @@ fails a harvest: an unreachable server is logged and recorded.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -28,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from insyn import settings as insyn_settings
 from insyn.catalogue.followup_models import IncidentNotification
 from insyn.catalogue.models import Incident, Source
 from insyn.catalogue.store import Catalogue, utcnow
@@ -59,16 +54,16 @@ class SmtpSettings:
     @classmethod
     def from_environment(cls) -> SmtpSettings | None:
         """Return the settings, or None when ``INSYN_SMTP_HOST`` is not set."""
-        host = os.environ.get("INSYN_SMTP_HOST")
+        host = insyn_settings.value("smtp_host")
         if not host:
             return None
         return cls(
             host=host,
-            port=int(os.environ.get("INSYN_SMTP_PORT") or 25),
-            sender=os.environ.get("INSYN_SMTP_FROM") or "insyn@localhost",
-            user=os.environ.get("INSYN_SMTP_USER") or None,
-            password=os.environ.get("INSYN_SMTP_PASSWORD") or None,
-            starttls=os.environ.get("INSYN_SMTP_STARTTLS") == "1",
+            port=int(insyn_settings.value("smtp_port") or 25),
+            sender=insyn_settings.value("smtp_from") or "insyn@localhost",
+            user=insyn_settings.value("smtp_user"),
+            password=insyn_settings.value("smtp_password"),
+            starttls=insyn_settings.flag("smtp_starttls"),
         )
 
 

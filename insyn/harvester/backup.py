@@ -14,7 +14,6 @@ once, at the end); the restored catalogue marks it interrupted. Claims are clear
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -24,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import inspect, update
 from sqlalchemy.engine import make_url
 
+from insyn import settings
 from insyn.catalogue.models import HarvestRun
 from insyn.catalogue.operations import Claim
 from insyn.catalogue.store import Catalogue, utcnow
@@ -62,7 +62,7 @@ def _pg_command(url: str) -> tuple[list[str], dict[str, str]]:
     if parsed.username:
         args += ["--username", parsed.username]
     args += ["--dbname", parsed.database or "postgres"]
-    env = dict(os.environ)
+    env = settings.child_environment()
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
     return args, env

@@ -35,7 +35,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ import requests
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from insyn import settings
 from insyn.catalogue import accounts, audit
 from insyn.web import access
 from insyn.web.access import Principal
@@ -259,21 +259,21 @@ class OidcConfig:
 
     @classmethod
     def from_environment(cls) -> OidcConfig | None:
-        issuer = os.environ.get("INSYN_OIDC_ISSUER", "").strip()
-        client_id = os.environ.get("INSYN_OIDC_CLIENT_ID", "").strip()
+        issuer = (settings.value("oidc_issuer") or "").strip()
+        client_id = (settings.value("oidc_client_id") or "").strip()
         if not issuer or not client_id:
             return None
         return cls(
             issuer=issuer.rstrip("/"),
             client_id=client_id,
-            secret_env=os.environ.get("INSYN_OIDC_CLIENT_SECRET_ENV", "INSYN_OIDC_CLIENT_SECRET"),
-            role_claim=os.environ.get("INSYN_OIDC_ROLE_CLAIM", "roles"),
-            roles=parse_role_mapping(os.environ.get("INSYN_OIDC_ROLES", "")),
+            secret_env=settings.value("oidc_client_secret_env") or "INSYN_OIDC_CLIENT_SECRET",
+            role_claim=settings.value("oidc_role_claim") or "roles",
+            roles=parse_role_mapping(settings.value("oidc_roles") or ""),
         )
 
     @property
     def client_secret(self) -> str | None:
-        return os.environ.get(self.secret_env) or None
+        return settings.secret(self.secret_env)
 
     def role_for(self, claims: dict[str, Any]) -> str | None:
         """Return the strongest role the user's claim maps to (admin, registrar, owner)."""
@@ -289,7 +289,7 @@ def access_policy_from_environment() -> access.AccessPolicy:
     """The sign-in policy the environment configures: OIDC when set, and secure cookies."""
     return access.AccessPolicy(
         OidcConfig.from_environment(),
-        secure_cookies=os.environ.get("INSYN_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        secure_cookies=settings.flag("secure_cookies"),
     )
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from typing import Any
 from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.sql import ColumnElement
 
+from insyn import settings
 from insyn.catalogue.models import CatalogueRecord, HarvestRun, Incident, Source
 from insyn.catalogue.store import Catalogue
 
@@ -80,7 +80,7 @@ def configure_logging(log_format: str | None = None, level: int | str = logging.
 
     The format is the argument, else ``INSYN_LOG_FORMAT``, else plain.
     """
-    chosen = (log_format or os.environ.get("INSYN_LOG_FORMAT") or "plain").lower()
+    chosen = (settings.value("log_format", log_format or None) or "plain").lower()
     if chosen not in LOG_FORMATS:
         chosen = "plain"
     handler = logging.StreamHandler(sys.stderr)
