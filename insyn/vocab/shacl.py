@@ -37,7 +37,8 @@ from rdflib.paths import Path as RDFPath
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import BNode, Node
 
-from insyn.errors import VocabError
+from insyn.errors import UnsafeInputError, VocabError
+from insyn.vocab.safexml import rdfxml_view
 from insyn.vocab.se_shapes import DCAT_AP_SHAPES_FILE, PREFIXES, SE_SHAPES_FILE
 
 __all__ = [
@@ -415,7 +416,21 @@ def load_rdf_file(path: Path) -> Graph:
         )
     graph = Graph()
     try:
-        graph.parse(path, format=rdf_format)
+        if rdf_format == "xml":
+            # The same guard as a harvest: no entities or nesting the parser could choke on.
+            graph.parse(data=rdfxml_view(path.read_bytes(), source=str(path)), format="xml")
+        else:
+            graph.parse(path, format=rdf_format)
+    except UnsafeInputError:
+        raise
+    except VocabError as exc:  # not well-formed, as libxml2 read it ("rad L, kolumn C")
+        line = exc.position.split(",")[0] if exc.position else None
+        raise VocabError(
+            f"RDF-filen {path.name} är inte giltig RDF/XML{f' på {line}' if line else ''}: "
+            f"{exc.message}",
+            source=str(path),
+            position=line,
+        ) from exc
     except OSError as exc:
         raise VocabError(
             f"RDF-filen {path.name} kunde inte läsas: {exc.strerror or exc}", source=str(path)

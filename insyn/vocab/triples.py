@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from insyn.errors import VocabError
-from insyn.vocab.safexml import check_xml
+from insyn.vocab.safexml import rdfxml_view
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -170,7 +170,9 @@ def parse_triples(
     if rdf_format is None:
         raise VocabError(f"Okänt RDF-format '{fmt}'", source=source)
     if fmt == "xml":
-        check_xml(data.read_bytes() if isinstance(data, Path) else data, source=source)
+        # The RDF/XML parser sees the document only as libxml2 read it: checked, entities
+        # expanded under its limits, nesting bounded.
+        data = rdfxml_view(data.read_bytes() if isinstance(data, Path) else data, source=source)
     where = {"path": str(data)} if isinstance(data, Path) else {"input": data}
     try:
         parsed = ox.parse(**where, format=rdf_format, base_iri=base_iri)
