@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from typing import cast
 
 from insyn.connectors.base import ConnectorModule
+from insyn.connectors.options import Option, full_spec
 from insyn.errors import ConfigError
 
 BUILTIN: dict[str, str] = {
@@ -44,3 +45,14 @@ def load(kind: str) -> ConnectorModule:
         known = ", ".join(sorted(kinds))
         raise ConfigError(f"Okänd källtyp '{kind}'. Kända typer: {known}")
     return cast(ConnectorModule, importlib.import_module(kinds[kind]))
+
+
+def options_of(kind: str) -> tuple[Option, ...] | None:
+    """The typed options of a kind (its ``OPTIONS`` and the common ones); None for a kind
+    that declares none.
+
+    Raises:
+        ConfigError: no connector of that kind is installed.
+    """
+    spec = getattr(load(kind), "OPTIONS", None)
+    return None if spec is None else full_spec(spec)

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, Protocol
 
+from insyn.connectors.options import Option
 from insyn.vocab.model import Catalog, Record
 
 
@@ -53,6 +55,59 @@ class Cursor:
             boundary_keys=list(data.get("boundary_keys") or []),
             http=dict(data.get("http") or {}),
         )
+
+
+class Incremental:
+    """One run's incremental cursor, dlt-style: the newest value taken and the keys at it.
+
+    ``order`` turns a value into something comparable (a datetime, a day), or None for a
+    value that is no cursor value (it is then ignored). Keys already taken at the stored
+    boundary are dropped by ``taken_before``, so a source whose ``from`` is inclusive does
+    not give them twice. ``hold`` marks a value the run saw but did not take (changed while
+    it was read): the cursor then stops just before it, so that the next run reads it.
+    The engine saves ``cursor()`` with the data, so the cursor never gets ahead of it.
+    """
+
+    def __init__(self, cursor: Cursor, order: Callable[[str], Any]) -> None:
+        self.start = cursor.last_value
+        self.http = cursor.http
+        self._order = order
+        self._dropped = frozenset(cursor.boundary_keys)
+        self.value = cursor.last_value
+        self.at = order(cursor.last_value) if cursor.last_value else None
+        self.keys = set(cursor.boundary_keys)
+        self._taken: dict[str, Any] = {}  # key → order, of this run
+        self._held: tuple[Any, str] | None = None
+
+    def taken_before(self, key: str, value: str | None = None) -> bool:
+        """Whether the last run took ``key`` at its boundary (at ``value``, when given)."""
+        return key in self._dropped and (value is None or value == self.start)
+
+    def see(self, key: str, value: str | None) -> None:
+        """Take ``key`` at ``value``: it moves the boundary forward, or joins it."""
+        order = self._order(value) if value else None
+        if order is None or value is None:
+            return
+        self._taken[key] = order
+        if self.at is None or order > self.at:
+            self.value, self.at, self.keys = value, order, {key}
+        elif order == self.at:
+            self.keys.add(key)
+            self.value = max(self.value or value, value)
+
+    def hold(self, value: str | None) -> None:
+        """A newer version of something taken came by: the next run must start at it."""
+        order = self._order(value) if value else None
+        if order is not None and value and (self._held is None or order < self._held[0]):
+            self._held = (order, value)
+
+    def cursor(self) -> Cursor:
+        """The cursor to save with this run's data."""
+        if self._held is not None and (self.at is None or self._held[0] <= self.at):
+            order, value = self._held
+            keys = {key for key, taken in self._taken.items() if taken == order}
+            return Cursor(last_value=value, boundary_keys=sorted(keys))
+        return Cursor(last_value=self.value, boundary_keys=sorted(self.keys))
 
 
 @dataclass
@@ -111,6 +166,46 @@ class Failure:
     field: str | None = None
 
 
+class RecordGuard:
+    """Turns one record's error into a ``Failure`` naming its key and field; the run goes on.
+
+        guard = RecordGuard(key, field="metadata")
+        with guard:
+            record, warnings = map_it(element)
+        if guard.failure:
+            yield guard.failure
+            continue
+
+    Only ``Exception`` is caught, never ``KeyboardInterrupt``. Keep reads that mean the
+    whole source failed (the next page, a lost connection) outside the block: they must
+    fail the run, not one record.
+    """
+
+    def __init__(self, key: str | None, *, field: str | None = None, what: str = "Posten") -> None:
+        self.key = key
+        self.field = field
+        self.what = what
+        self.failure: Failure | None = None
+
+    def __enter__(self) -> RecordGuard:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if not isinstance(exc, Exception):
+            return False
+        self.failure = Failure(
+            self.key,
+            f"{self.what} kunde inte läsas: {type(exc).__name__}: {exc}",
+            getattr(exc, "field", None) or self.field,
+        )
+        return True
+
+
 @dataclass
 class CatalogInfo:
     """Metadata about the source's own catalogue, when it has one."""
@@ -141,6 +236,7 @@ class ConnectorConfig(Protocol):
 
 class ConnectorModule(Protocol):
     KIND: str
+    OPTIONS: tuple[Option, ...]  # checked by ``insyn sources add``; see ``options.py``
     Config: type[ConnectorConfig]
 
     def harvest(self, config: Any, cursor: Cursor) -> Iterator[Yielded]: ...

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import requests
 
 from insyn import __version__
+from insyn.connectors.options import Option, parse
 from insyn.errors import ConnectorError
 
 USER_AGENT = f"Insyn/{__version__} (metadatakatalog; +https://w3id.org/insyn)"
@@ -28,9 +29,24 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 
+HTTP_OPTIONS: tuple[Option, ...] = (
+    Option("connect_timeout", "float", 10.0, "Sekunder att vänta på anslutning.", minimum=0),
+    Option("read_timeout", "float", 60.0, "Sekunder att vänta på svar.", minimum=0),
+    Option("retries", "int", 3, "Nya försök vid 429/5xx och nätfel.", minimum=0),
+    Option("backoff", "float", 1.0, "Sekunder före första nya försöket; dubblas.", minimum=0),
+    Option("max_backoff", "float", 60.0, "Längsta väntan mellan försök (sekunder).", minimum=0),
+    Option("max_bytes", "int", DEFAULT_MAX_BYTES, "Största svar som läses (byte).", minimum=1),
+    Option("max_connections_per_host", "int", 4, "Samtidiga anrop per värd, högst.", minimum=1),
+    Option(
+        "requests_per_second", "float", 10.0, "Anrop per sekund per värd (0 = fritt).", minimum=0
+    ),
+    Option("burst", "int", 10, "Anrop i följd innan takten börjar gälla.", minimum=1),
+)
+
+
 @dataclass
 class HttpSettings:
-    """Per-source HTTP settings (all can be given as source options)."""
+    """Per-source HTTP settings (all can be given as source options, ``HTTP_OPTIONS``)."""
 
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
@@ -44,20 +60,15 @@ class HttpSettings:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> HttpSettings:
-        settings = cls()
-        for name in (
-            "connect_timeout",
-            "read_timeout",
-            "backoff",
-            "max_backoff",
-            "requests_per_second",
-        ):
-            if name in options:
-                setattr(settings, name, float(options[name]))
-        for name in ("retries", "max_bytes", "max_connections_per_host", "burst"):
-            if name in options:
-                setattr(settings, name, int(options[name]))
-        return settings
+        """The settings among a source's options (typed already, or strings).
+
+        Raises:
+            ConfigError: a value of the wrong type.
+        """
+        names = {option.name for option in HTTP_OPTIONS}
+        given = {name: value for name, value in options.items() if name in names}
+        values = parse("http", HTTP_OPTIONS, given)
+        return cls(**{name: values[name] for name in names})
 
 
 @dataclass
