@@ -88,6 +88,7 @@ def users_disable(context: Context, name: str) -> None:
 @pass_context
 @handle_errors
 def users_enable(context: Context, name: str) -> None:
+    """Aktivera en avstängd användare igen."""
     accounts.set_active(context.catalogue, name, True)
     console.print(f"{name} är aktiv.")
 
@@ -98,6 +99,7 @@ def users_enable(context: Context, name: str) -> None:
 @pass_context
 @handle_errors
 def users_role(context: Context, name: str, role: str) -> None:
+    """Ge användaren NAME rollen ROLE."""
     accounts.set_role(context.catalogue, name, role)
     console.print(f"{name} har nu rollen {role}.")
 
@@ -108,6 +110,7 @@ def users_role(context: Context, name: str, role: str) -> None:
 @pass_context
 @handle_errors
 def users_password(context: Context, name: str, password_stdin: bool) -> None:
+    """Byt lösenord för användaren NAME."""
     accounts.set_password(context.catalogue, name, _password(password_stdin))
     console.print("Lösenordet är bytt.")
 
@@ -134,6 +137,7 @@ def tokens_create(context: Context, user: str, name: str) -> None:
 @pass_context
 @handle_errors
 def tokens_list(context: Context, user: str | None) -> None:
+    """Lista API-nycklarna (alla, eller USERs); nycklarna själva visas aldrig."""
     table = Table("Id", "Användare", "Namn", "Skapad", "Senast använd", "Återkallad")
     for row in accounts.tokens(context.catalogue, user):
         table.add_row(
@@ -150,6 +154,7 @@ def tokens_list(context: Context, user: str | None) -> None:
 @pass_context
 @handle_errors
 def tokens_revoke(context: Context, token_id: int) -> None:
+    """Återkalla API-nyckeln TOKEN_ID."""
     accounts.revoke_token(context.catalogue, token_id)
     console.print(f"Nyckel {token_id} är återkallad.")
 

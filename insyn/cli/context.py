@@ -48,7 +48,7 @@ pass_context = click.make_pass_decorator(Context)
 
 
 def fail(message: str, code: int = 1) -> None:
-    error_console.print(f"[bold red]Fel:[/] {message}", highlight=False)
+    error_console.print(f"[bold red]Fel:[/] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

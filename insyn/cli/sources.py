@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 
 from insyn import connectors
+from insyn.connectors import options as typed_options
 
 if TYPE_CHECKING:
     pass
@@ -53,7 +54,10 @@ def sources_add(
     """Lägg till källan NAME."""
     options = parse_options(option_pairs)
     connector = connectors.load(kind)
-    # Build the config now so a bad option is refused here, not at 3 a.m.
+    # Check the options and build the config now, so a bad one is refused here, not at 3 a.m.
+    spec = connectors.options_of(kind)
+    if spec is not None:
+        typed_options.parse(kind, spec, options)
     connector.Config.from_source(url, options)
     if url and "://" not in url:
         url = str(Path(url).resolve())
@@ -105,6 +109,34 @@ def sources_remove(context: Context, name: str) -> None:
     """Ta bort källan NAME (dess poster markeras som borttagna, med härkomst kvar)."""
     context.catalogue.remove_source(name)
     console.print(f"Källan '{name}' är borttagen.")
+
+
+@sources.command("kinds")
+@click.option("--json", "as_json", is_flag=True, help="Skriv ut som JSON.")
+@handle_errors
+def sources_kinds(as_json: bool) -> None:
+    """Visa källtyperna och deras inställningar (namn, typ, standardvärde, förklaring)."""
+    kinds = [
+        {
+            "kind": kind,
+            "options": [option.describe() for option in connectors.options_of(kind) or ()],
+        }
+        for kind in sorted(connectors.available_kinds())
+    ]
+    if as_json:
+        click.echo(json.dumps(kinds, ensure_ascii=False, indent=2))
+        return
+    for entry in kinds:
+        table = Table("Inställning", "Typ", "Standard", "Förklaring", title=entry["kind"])
+        for option in entry["options"]:
+            kind = option["type"]
+            if option.get("choices"):
+                kind = " | ".join(option["choices"])
+            default = option["default"]
+            table.add_row(
+                option["name"], kind, "–" if default is None else str(default), option["help"]
+            )
+        console.print(table)
 
 
 COMMANDS: tuple[click.Command, ...] = (sources,)
