@@ -337,21 +337,16 @@ def _document(
 def public_view(document: dict[str, Any]) -> dict[str, Any]:
     """Return the document as the public index holds it: masked, restricted fields emptied.
 
-    A document from ``index_document`` carries its masked form when it differs; any other
-    document (built by hand) has personnummer masked in every string here.
+    A document from ``index_document`` carries its masked form when it differs (``None``
+    when it is the same); any other document (built by hand) has personnummer masked in
+    every string here but its id.
     """
     shown = document.get(PUBLIC_FIELD)
-    if not isinstance(shown, dict):
-        shown = {
-            k: masking.mask_personnummer(v) if isinstance(v, str) else v
-            for k, v in document.items()
-        }
-        shown = {
-            k: [masking.mask_personnummer(x) if isinstance(x, str) else x for x in v]
-            if isinstance(v, list)
-            else v
-            for k, v in shown.items()
-        }
+    if PUBLIC_FIELD in document and shown is None:
+        shown = document  # index_document found the public form identical
+    elif not isinstance(shown, dict):
+        # The id is the key the public copy is updated and deleted by: never masked.
+        shown = {k: v if k == "id" else _masked(v) for k, v in document.items()}
     return {
         k: ("" if k == "secrecy_provision" else [] if k in RESTRICTED_FIELDS else v)
         for k, v in shown.items()
@@ -360,6 +355,14 @@ def public_view(document: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- helpers -------------------------------------------------------------------------
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return masking.mask_personnummer(value)
+    if isinstance(value, list):
+        return [masking.mask_personnummer(x) if isinstance(x, str) else x for x in value]
+    return value
 
 
 def _unique(values: Iterable[str]) -> list[str]:

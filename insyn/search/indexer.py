@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from insyn.catalogue.models import CatalogueRecord
+from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry
 from insyn.catalogue.store import Catalogue
+from insyn.catalogue.visibility import public_clause, secret_marked_clause
 from insyn.errors import ConfigError
 from insyn.search.backends.base import SearchBackend
 from insyn.search.documents import index_document
@@ -25,6 +26,27 @@ from insyn.vocab.model import from_dict
 
 READER_NAME = "search-index"
 BATCH_SIZE = 500
+
+
+def unindexed_hides(catalogue: Catalogue) -> list[str]:
+    """Return the records the index may still show the public in a form the catalogue no
+    longer does: changed since the indexer's position, and now hidden, deleted or masked.
+
+    Public reads exclude them (``SearchRequest.exclude_ids``), so index lag never shows a
+    record that was just made secret or internal; the indexer's next catch-up brings them
+    back in the form the catalogue shows.
+    """
+    position = catalogue.reader_position(READER_NAME)
+    plainly_shown = select(CatalogueRecord.id).where(public_clause(), ~secret_marked_clause())
+    with catalogue.session() as session:
+        return list(
+            session.scalars(
+                select(ChangeLogEntry.record_id)
+                .where(ChangeLogEntry.seq > position)
+                .where(ChangeLogEntry.record_id.not_in(plainly_shown))
+                .distinct()
+            )
+        )
 
 
 def open_backend(settings: Settings) -> SearchBackend:

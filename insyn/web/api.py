@@ -19,6 +19,7 @@ from insyn import __version__
 from insyn.catalogue.models import Organisation as OrganisationRow
 from insyn.catalogue.models import RecordError
 from insyn.search.backends.base import FACETS
+from insyn.search.indexer import unindexed_hides
 from insyn.vocab.model import ACCESS_RIGHTS_BASE
 from insyn.web import access, present, queries, schemas
 from insyn.web.access import Principal
@@ -275,7 +276,13 @@ def suggest(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> schemas.SuggestResponse:
     """Titlar och nyckelord (bara från offentliga poster) som börjar med ``q``."""
-    suggestions = state.backend.suggest(q, public_only=not principal.sees_non_public, limit=limit)
+    public_only = not principal.sees_non_public
+    suggestions = state.backend.suggest(
+        q,
+        public_only=public_only,
+        limit=limit,
+        exclude_ids=unindexed_hides(state.catalogue) if public_only else (),
+    )
     return schemas.SuggestResponse(query=q, suggestions=suggestions)
 
 

@@ -19,6 +19,7 @@ from insyn.search.backends.base import (
     SearchRequest,
     SearchResult,
 )
+from insyn.search.indexer import unindexed_hides
 from insyn.web.access import Principal
 from insyn.web.errors import invalid
 from insyn.web.queries import visible_ids
@@ -78,6 +79,7 @@ def run_search(state: WebState, principal: Principal, params: SearchParams) -> S
         SearchError: the backend failed (the app answers 503).
     """
     params.check(state.config.max_page_size, state.config.max_query_length)
+    public_only = not principal.sees_non_public
     request = SearchRequest(
         query=params.q,
         filters={name: list(values) for name, values in params.filters.items() if values},
@@ -85,10 +87,11 @@ def run_search(state: WebState, principal: Principal, params: SearchParams) -> S
         sort=params.sort,  # type: ignore[arg-type]
         page=params.page,
         page_size=params.page_size,
-        public_only=not principal.sees_non_public,
+        public_only=public_only,
         modified_from=params.modified_from,
         modified_to=params.modified_to,
         facet_size=params.facet_size,
+        exclude_ids=unindexed_hides(state.catalogue) if public_only else (),
     )
     result = state.backend.search(request)
     allowed = visible_ids(state.catalogue, principal, [hit.id for hit in result.hits])

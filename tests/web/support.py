@@ -19,6 +19,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.documents import index_document
+from insyn.search.indexer import Indexer
 from insyn.settings import Settings, load_settings
 from insyn.vocab.model import from_dict
 from insyn.web.access import ANONYMOUS, may_see
@@ -94,8 +95,9 @@ def documents(catalogue: Catalogue, *, include_deleted: bool = False) -> list[di
 
 
 def index_catalogue(catalogue: Catalogue, backend: EmbeddedBackend) -> int:
+    """Index every record as the indexer does, its position stored: no change is pending."""
     backend.ensure_index()
-    return backend.rebuild(documents(catalogue))
+    return Indexer(catalogue, backend).rebuild().upserted
 
 
 @dataclass

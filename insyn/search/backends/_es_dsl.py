@@ -270,6 +270,8 @@ class QueryBuilder:
             filters.append(self.modified(request.modified_from, request.modified_to))
         if request.public_only:
             filters.append({"term": {"is_public": True}})
+        if request.exclude_ids:
+            must_not.append({"ids": {"values": list(request.exclude_ids)}})
         if not must and not filters:
             must.append({"match_all": {}})
         body: dict[str, Any] = {"must": must, "filter": filters}

@@ -333,9 +333,14 @@ class QueryBuilder:
             clauses.append((_MUST, self.modified(request.modified_from, request.modified_to)))
         if request.public_only:
             clauses.append((_MUST, tantivy.Query.term_query(self.schema, "is_public", True)))
+        if request.exclude_ids:
+            clauses.append((_MUST_NOT, self.ids(request.exclude_ids)))
         if not any(occur == _MUST for occur, _ in clauses):
             clauses.append((_MUST, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
+
+    def ids(self, record_ids: Iterable[str]) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self.schema, "id", list(record_ids))
 
     def _filters(self, query: SearchQuery) -> list[Clause]:
         clauses: list[Clause] = []

@@ -98,7 +98,9 @@ class SearchRequest:
     name (a facet name, "source", "diarienummer" or "contains_personal_data") to the
     values any of which a record must have; different names must all hold. ``facets``
     names the facets to count. ``public_only`` is on unless the caller has checked that
-    the user may see non-public records.
+    the user may see non-public records. ``exclude_ids`` are records the index may still
+    hold in a form the catalogue no longer shows (changes the indexer has not applied
+    yet): they count nowhere, not in hits, totals or facets.
     """
 
     query: SearchQuery | str = ""
@@ -112,6 +114,7 @@ class SearchRequest:
     modified_from: date | None = None  # inclusive, a day in Europe/Stockholm
     modified_to: date | None = None  # inclusive
     facet_size: int = 100
+    exclude_ids: Sequence[str] = ()
 
     def parsed(self) -> SearchQuery:
         """Return the query as a ``SearchQuery`` (parsing text)."""
@@ -227,7 +230,14 @@ class SearchBackend(Protocol):
         """Run a search. Raises InvalidSearchRequest for a bad request."""
         ...
 
-    def suggest(self, prefix: str, *, public_only: bool = True, limit: int = 10) -> list[str]:
+    def suggest(
+        self,
+        prefix: str,
+        *,
+        public_only: bool = True,
+        limit: int = 10,
+        exclude_ids: Sequence[str] = (),
+    ) -> list[str]:
         """Return up to ``limit`` titles and keywords that complete ``prefix``."""
         ...
 

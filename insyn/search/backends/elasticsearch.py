@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -460,10 +460,18 @@ class ElasticsearchBackend:
             fields={name: source.get(name) for name in HIT_FIELDS},
         )
 
-    def suggest(self, prefix: str, *, public_only: bool = True, limit: int = 10) -> list[str]:
+    def suggest(
+        self,
+        prefix: str,
+        *,
+        public_only: bool = True,
+        limit: int = 10,
+        exclude_ids: Sequence[str] = (),
+    ) -> list[str]:
         if not prefix.strip() or limit < 1:
             return []
         filters: list[dict[str, Any]] = [{"term": {"is_public": True}}] if public_only else []
+        excluded = [{"ids": {"values": list(exclude_ids)}}] if exclude_ids else []
         query = {
             "bool": {
                 "must": [
@@ -477,6 +485,7 @@ class ElasticsearchBackend:
                     }
                 ],
                 "filter": filters,
+                "must_not": excluded,
             }
         }
         with contextlib.suppress(IndexMissingError), _es_errors("läsas"):

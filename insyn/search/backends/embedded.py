@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -321,7 +321,14 @@ class EmbeddedBackend:
             facets[name] = sorted(values, key=lambda v: (-v[1], str(v[0])))
         return facets
 
-    def suggest(self, prefix: str, *, public_only: bool = True, limit: int = 10) -> list[str]:
+    def suggest(
+        self,
+        prefix: str,
+        *,
+        public_only: bool = True,
+        limit: int = 10,
+        exclude_ids: Sequence[str] = (),
+    ) -> list[str]:
         words = self._analyzers.tokens("lc", prefix)
         if not words or limit < 1:
             return []
@@ -347,6 +354,13 @@ class EmbeddedBackend:
             if public_only:
                 clauses.append(
                     (tantivy.Occur.Must, tantivy.Query.term_query(schema, "is_public", True))
+                )
+            if exclude_ids:
+                clauses.append(
+                    (
+                        tantivy.Occur.MustNot,
+                        tantivy.Query.term_set_query(schema, "id", list(exclude_ids)),
+                    )
                 )
             found = searcher.search(
                 tantivy.Query.boolean_query(clauses),

@@ -1,0 +1,144 @@
+"""Index lag never shows the public a record the catalogue now hides.
+
+Public records are made secret-marked, non-public and deleted by a harvest, and every
+public route is asked at once, before the indexer has caught up: search (hits, totals,
+facets), suggestions, the pages, the CKAN API, the feeds and the record API forget them.
+After the catch-up they stay forgotten; made public again, they come back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from insyn.catalogue.store import Catalogue
+from insyn.harvester.engine import harvest_source
+from insyn.search.backends.embedded import EmbeddedBackend
+from insyn.search.documents import index_document, public_view
+from insyn.search.indexer import Indexer, unindexed_hides
+from insyn.settings import load_settings
+from insyn.vocab.model import Dataset
+from insyn.web.app import create_app
+from insyn.web.config import WebConfig
+from tests.support.catalogues import PREFIXES
+
+BASE = "https://data.zebrafink.example/dataset/"
+PUBLIC = "<http://publications.europa.eu/resource/authority/access-right/PUBLIC>"
+NON_PUBLIC = "<http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC>"
+
+
+def catalogue_ttl(states: dict[str, str]) -> str:
+    """One dataset per name; state: public, secret (names an OSL provision), non-public."""
+    body = []
+    for name, state in states.items():
+        if state == "gone":
+            continue
+        access = NON_PUBLIC if state == "non-public" else PUBLIC
+        provision = ' ;\n    insyn:secrecyProvision "39 kap. 3 § OSL"' if state == "secret" else ""
+        body.append(
+            f"<{BASE}{name}> a dcat:Dataset ;\n"
+            f'    dcterms:title "Zebrafinkar {name}"@sv ;\n'
+            f'    dcterms:description "Räkning av zebrafinkar, {name}."@sv ;\n'
+            f"    dcterms:accessRights {access}{provision} ."
+        )
+    return PREFIXES + "\n\n".join(body) + "\n"
+
+
+NAMES = ("alfa", "beta", "gamma", "delta")
+
+
+class Site:
+    def __init__(self, work: Path) -> None:
+        self.file = work / "zebra.ttl"
+        self.settings = load_settings(home=work, base_url="http://testserver")
+        self.catalogue = Catalogue(self.settings.catalogue_url)
+        self.backend = EmbeddedBackend(work / "search")
+        self.indexer = Indexer(self.catalogue, self.backend)
+        self.catalogue.add_source("zebra", "dcat", str(self.file), {})
+        app = create_app(
+            self.settings,
+            catalogue=self.catalogue,
+            backend=self.backend,
+            config=WebConfig(rate_limit_per_minute=0),
+        )
+        self.client = TestClient(app, base_url="http://testserver")
+
+    def harvest(self, states: dict[str, str]) -> None:
+        self.file.write_text(catalogue_ttl(states), encoding="utf-8")
+        summary = harvest_source(self.catalogue, "zebra", allow_deletions=True, full=True)
+        assert summary.status == "completed", summary.error
+
+    def seen(self) -> dict[str, object]:
+        """What each public route says about the zebra finches."""
+        search = self.client.get("/api/search", params={"q": "zebrafinkar", "facets": "format"})
+        assert search.status_code == 200
+        found = search.json()
+        suggest = self.client.get("/api/suggest", params={"q": "zebrafink"}).json()
+        ckan = self.client.get("/api/3/action/package_search", params={"q": "zebrafinkar"}).json()
+        page = self.client.get("/sok", params={"q": "zebrafinkar"}).text
+        feed = self.client.get("/catalog.ttl").text
+        return {
+            "search": sorted(hit["title"] for hit in found["hits"]),
+            "total": found["total"],
+            "suggest": sorted(suggest["suggestions"]),
+            "ckan": ckan["result"]["count"],
+            "page": sorted(name for name in NAMES if f"</mark> {name}</a>" in page),
+            "feed": sorted(name for name in NAMES if f"{BASE}{name}" in feed),
+        }
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    made = Site(tmp_path)
+    yield made
+    made.backend.close()
+    made.catalogue.close()
+
+
+def shown(names: list[str]) -> dict[str, object]:
+    titles = sorted(f"Zebrafinkar {name}" for name in names)
+    return {
+        "search": titles,
+        "total": len(names),
+        "suggest": titles,
+        "ckan": len(names),
+        "page": sorted(names),
+        "feed": sorted(names),
+    }
+
+
+def test_hides_apply_on_every_route_before_the_index_catches_up(site: Site) -> None:
+    site.harvest(dict.fromkeys(NAMES, "public"))
+    site.indexer.catch_up()
+    assert site.seen() == shown(list(NAMES))
+
+    # secret-marked, non-public and deleted at the source; the index has not caught up
+    site.harvest({"alfa": "public", "beta": "secret", "gamma": "non-public", "delta": "gone"})
+    assert site.indexer.lag() > 0
+    assert site.seen() == shown(["alfa"])
+
+    site.indexer.catch_up()
+    assert unindexed_hides(site.catalogue) == []
+    assert site.seen() == shown(["alfa"])
+
+    # public again: back once the index has the public form
+    site.harvest(dict.fromkeys(NAMES, "public"))
+    site.indexer.catch_up()
+    assert site.seen() == shown(list(NAMES))
+
+    # and secret once more: gone at once again
+    site.harvest({"alfa": "secret", "beta": "public", "gamma": "public", "delta": "public"})
+    assert site.seen() == shown(["beta", "delta", "gamma"])
+
+
+def test_the_public_copy_is_keyed_by_the_unmasked_record_id() -> None:
+    # 8112289874 is a valid personnummer: an id holding it must still key the public copy
+    record_id = "0000000000000000000008112289874"
+    record = Dataset(title={"sv": "Parkbänkar"})
+    document = index_document(record_id, record, publisher_name=None, owner_name=None, source="s")
+    assert public_view(document)["id"] == record_id
+    by_hand = {"id": record_id, "title": "Ring 811228-9874", "is_public": True}
+    assert public_view(by_hand) == {**by_hand, "title": "Ring ÅÅMMDD-XXXX"}
