@@ -8,8 +8,12 @@ presets in ``diarium_presets/*.toml``) and/or column by column
 Fields (``column.<field>``): diarienummer (required), case_title, case_status, opened,
 closed, unit, process_code, document_number, document_title, date, direction,
 document_type, sender, recipient, party, party_private, secrecy, personal_data,
-attachments. A row with document fields becomes a Document; the first row of each
-diarienummer also yields its Case, so a case-only export works as well.
+attachments, case_public_title, document_public_title (the source's name-free titles for
+the public). Whether a party is a private individual is ``insyn.vocab.parties.
+is_private_individual``'s decision (failing closed; party_private's "ja"/"nej" is the
+source's word); each document carries its case's private parties met so far. A row with
+document fields becomes a Document; the first row of each diarienummer also yields its
+Case, so a case-only export works as well.
 
 Values: dates in the Swedish forms "2024-03-05", "2024-03-05 14:22", "5 mars 2024",
 "05.03.2024", "20240305" (and real dates in XLSX); directions I/In/Inkommen, U/Ut/
@@ -49,8 +53,9 @@ from insyn.vocab.model import (
     Governance,
     Party,
 )
+from insyn.vocab.parties import flag, is_private_individual, with_case_parties
 from insyn.vocab.personal_data import find_personnummer
-from insyn.vocab.profiles.erms_read import is_organisation_name, normalise_osl
+from insyn.vocab.profiles.erms_read import normalise_osl
 
 KIND = "diarium-csv"
 
@@ -74,7 +79,11 @@ FIELDS = (
     "secrecy",
     "personal_data",
     "attachments",
+    "case_public_title",
+    "document_public_title",
 )
+# Columns a preset may name that many exports lack: no warning when missing.
+OPTIONAL_FIELDS = ("case_public_title", "document_public_title")
 DOCUMENT_FIELDS = ("document_number", "document_title", "date", "direction", "document_type")
 MONTHS = {
     name: number
@@ -288,7 +297,7 @@ class _Rows:
         for name, column in config.columns.items():
             if column.casefold() in names:
                 self.positions[name] = names.index(column.casefold())
-            else:
+            elif name not in OPTIONAL_FIELDS:
                 missing.append(column)
         if "diarienummer" not in self.positions:
             raise ConnectorError(
@@ -314,9 +323,7 @@ class _Rows:
 
 
 def _party(name: str, role: str, private_flag: str) -> Party:
-    flagged = private_flag.casefold() in _YES
-    personal = bool(find_personnummer(name))
-    private = flagged or personal or not is_organisation_name(name)
+    private = is_private_individual(name, flagged_private=flag(private_flag))
     return Party(name=name, role=role, is_private_individual=private)
 
 
@@ -366,11 +373,18 @@ def _map_row(
     ]
     diarium, publisher = context["diarium"], context["publisher"]
     is_document = any(rows.text(row, name) for name in DOCUMENT_FIELDS)
+    # Every private party met in a case's rows so far: its documents carry them, so that
+    # public masking finds the names in their titles.
+    private = [p for p in parties if p.is_private_individual]
+    case_parties = context.setdefault("case_parties", {}).setdefault(normalised, [])
+    case_parties[:] = with_case_parties(case_parties, private)
     if normalised not in seen_cases:
         seen_cases.add(normalised)
+        case_public = rows.text(row, "case_public_title")
         case = Case(
             uri=f"{diarium}/arende/{normalised}",
             title={"sv": rows.text(row, "case_title")} if rows.text(row, "case_title") else {},
+            public_title={"sv": case_public} if case_public else {},
             publisher=publisher,
             diarienummer=written,
             diarienummer_normalised=normalised,
@@ -378,7 +392,7 @@ def _map_row(
             opened=rows.date(row, "opened") or (None if is_document else rows.date(row, "date")),
             closed=rows.date(row, "closed"),
             responsible_unit=rows.text(row, "unit") or None,
-            parties=[] if is_document else parties,
+            parties=private if is_document else parties,
             diarium=diarium,
         )
         case.governance = Governance(
@@ -403,9 +417,11 @@ def _map_row(
             )
     number = rows.text(row, "document_number")
     title = rows.text(row, "document_title")
+    public_title = rows.text(row, "document_public_title")
     document = Document(
         uri=f"{diarium}/handling/{normalised}-{number or title}",
         title={"sv": title} if title else {},
+        public_title={"sv": public_title} if public_title else {},
         publisher=publisher,
         case_diarienummer=normalised,
         document_number=number or None,
@@ -424,6 +440,7 @@ def _map_row(
     document.governance.process_code = rows.text(row, "process_code") or None
     if any(p.is_private_individual for p in parties) or find_personnummer(title):
         document.governance.contains_personal_data = True
+    document.parties = with_case_parties(parties, case_parties)
     yield Item(f"handling:{normalised}-{number or title}", document, warnings)
 
 

@@ -9,6 +9,15 @@ What masking does to a record that is shown (``public_record``):
   (personnummer, organisationsnummer) is kept; every valid personnummer or
   samordningsnummer (Luhn-checked) in any text of the record becomes ``ÅÅMMDD-XXXX``
   (see ``PERSONNUMMER_MASK``), URIs and extras included;
+- cases and documents: the source's own public title (``public_title``), when it gave
+  one, replaces the title; in every text (title, description, keywords, attachment
+  names, extras) the names of the record's private parties become "[namn]"
+  (``mask_names``: any case, hyphen or space between parts, the full name, each given
+  name with the last name, "Efternamn, Förnamn", the last name alone when it is not also
+  a common word, genitive -s) and Swedish street addresses, with a postal code and town
+  beside them, become "[adress]" (``mask_addresses``). Who is a private party is decided
+  at harvest (``insyn.vocab.parties``); a document also carries its case's private
+  parties (``insyn.vocab.parties.with_case_parties``), so that its title is masked on its own;
 - MASKED records (secret-marked case or document): title and description become
   "Uppgift omfattas av sekretess enligt <provision>"; keywords, landing pages and
   extras (which may hold the source's explanation of the secrecy) are dropped; parties'
@@ -24,6 +33,9 @@ public read of the store in the web (``insyn.web.queries``).
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from insyn.vocab.model import (
@@ -38,8 +50,12 @@ from insyn.vocab.personal_data import find_personnummer, has_birth_date_digits
 from insyn.vocab.visibility import Visibility, of_record
 
 __all__ = [
+    "ADDRESS_MASK",
+    "NAME_MASK",
     "PERSONNUMMER_MASK",
     "PRIVATE_INDIVIDUAL",
+    "mask_addresses",
+    "mask_names",
     "mask_personnummer",
     "public_data",
     "public_record",
@@ -48,6 +64,8 @@ __all__ = [
 
 PRIVATE_INDIVIDUAL = "Enskild"
 PERSONNUMMER_MASK = "ÅÅMMDD-XXXX"
+NAME_MASK = "[namn]"
+ADDRESS_MASK = "[adress]"
 UNKNOWN_PROVISIONS = {"", "bestämmelse ej angiven"}
 
 
@@ -67,6 +85,146 @@ def mask_personnummer(text: str) -> str:
     for start, end in reversed(spans):
         text = text[:start] + PERSONNUMMER_MASK + text[end:]
     return text
+
+
+# Name parts that are also common Swedish words (or words of organisations' names): a
+# party's last name is masked alone only when it is none of them, so that "Berg" the
+# person does not take "berg" the word, nor a misread "Exempelby kommun" every "kommun".
+_COMMON_WORD_LIST = """
+    alm ask berg björk blom bo bok by dahl dal ek falk fors gran hall hav holm kvist lind
+    lund lilja mark nord ros sjö skog sten strand ström syd sund vik väst öst ås
+    kommun region län landsting förvaltning nämnd styrelse kassan verket bolag förening
+    stiftelse kyrka församling skola bank centrum och i på av för med till om från hos
+"""
+_COMMON_WORDS = frozenset(_COMMON_WORD_LIST.split())
+# Space or any dash between two parts of a name: "Anna-Karin" and "Anna Karin" alike.
+_NAME_GAP = r"(?:\s*[-\u2010-\u2015]\s*|\s+)"
+# Swedish genitive: "Anderssons", "Lars'", "SVT:s".
+_GENITIVE = r"(?:s|['\u2019]s?|:s)?"
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+
+
+def _parts_pattern(parts: list[str]) -> str:
+    return _NAME_GAP.join(re.escape(p) for p in parts)
+
+
+def _name_forms(name: str) -> list[str]:
+    """The regular expressions (longest first) of the ways ``name`` is written in text."""
+    words = [_NAME_WORD.findall(word) for word in name.split()]
+    words = [parts for parts in words if parts]
+    if not words:
+        return []
+    everything = [p for parts in words for p in parts]
+    forms = {_parts_pattern(everything)}
+    if len(words) > 1:
+        last = words[-1]
+        for word in words[:-1]:
+            for given in [word] + ([[p] for p in word] if len(word) > 1 else []):
+                forms.add(_parts_pattern([*given, *last]))
+                forms.add(_parts_pattern(last) + r",?\s*" + _parts_pattern(given))
+        forms.add(re.escape(words[0][0][0]) + r"\.\s*" + _parts_pattern(last))
+        for parts in words[1:]:
+            candidates = [parts] + ([[p] for p in parts] if len(parts) > 1 else [])
+            for candidate in candidates:
+                alone = "".join(candidate)
+                if len(alone) >= 3 and alone.casefold() not in _COMMON_WORDS:
+                    forms.add(_parts_pattern(candidate))
+    return sorted(forms, key=len, reverse=True)
+
+
+@lru_cache(maxsize=4096)
+def _names_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    forms = sorted({f for name in names for f in _name_forms(name)}, key=len, reverse=True)
+    if not forms:
+        return None
+    return re.compile(
+        r"(?<![\w])(?:" + "|".join(forms) + r")" + _GENITIVE + r"(?![\w])", re.IGNORECASE
+    )
+
+
+def mask_names(text: str, names: Iterable[str]) -> str:
+    """Return ``text`` with every written form of the given people's names as "[namn]"."""
+    if not text:
+        return text
+    regex = _names_regex(tuple(sorted({n for n in names if n and n.strip()})))
+    return regex.sub(NAME_MASK, text) if regex is not None else text
+
+
+_UPPER = "A-ZÅÄÖÉÜ"
+_LETTER = r"[^\W\d_]"
+# A street name: one word ending in a street word ("Storgatan", "Kyrkvägen", "Lingonstigen"),
+# perhaps after "Gamla", "Norra", "S:t" …, or words before a separate one ("Drottning
+# Kristinas väg", "Gustaf Adolfs torg").
+_STREET_END = (
+    r"(?:gatan|gata|vägen|väg|gränden|gränd|stigen|stig|backen|backe|torget|torg|allén|allé"
+    r"|alle|plan|platsen|plats|leden|gången|kajen|esplanaden|promenaden|stråket|slingan)"
+)
+_STREET_ALONE = r"(?i:väg|gata|gränd|stig|backe|torg|allé|plan|plats|led|gång)"
+_STREET = (
+    rf"(?:(?:(?:Gamla|Nya|Norra|Södra|Östra|Västra|Stora|Lilla|Övre|Nedre|S:t|S:ta|Sankt)\s+)?"
+    rf"[{_UPPER}]{_LETTER}*?(?:-{_LETTER}+)*{_STREET_END}"
+    rf"|(?:[{_UPPER}]{_LETTER}+\s+){{1,2}}{_STREET_ALONE})"
+)
+# A house number (not a year, not a property designation "1:2"), an optional letter
+# ("8 B", "8b"), range, flat and floor; then perhaps a postal code and town.
+_NUMBER = (
+    rf"\d{{1,3}}(?![\d:])(?:\s?[-\u2013]\s?\d{{1,3}}(?![\d:]))?"
+    rf"(?:\s?[{_UPPER}](?!\w)|[a-zåäö](?!\w))?"
+    r"(?:\s*,?\s*(?:lgh|lägenhet)\.?\s*\d{3,4})?"
+    r"(?:\s*,?\s*\d\s*(?:tr\b\.?|trappor\b))?"
+)
+_POSTAL = rf"(?:\s*,?\s*\d{{3}}\s?\d{{2}}(?!\d)(?:\s+[{_UPPER}]{_LETTER}+(?:-{_LETTER}+)?)?)?"
+_ADDRESS = re.compile(rf"(?<![\w-])(?P<street>{_STREET})\s+{_NUMBER}{_POSTAL}")
+# Street-like words that are no address: plans and numbered roads.
+_NOT_STREETS = (
+    "detaljplan",
+    "översiktsplan",
+    "planplan",
+    "handlingsplan",
+    "verksamhetsplan",
+    "åtgärdsplan",
+    "tidsplan",
+    "budgetplan",
+    "riksväg",
+    "länsväg",
+    "europaväg",
+)
+
+
+def _address(match: re.Match[str]) -> str:
+    street = match.group("street").casefold()
+    if street.endswith(_NOT_STREETS) or street in {"väg", "vägen", "gata", "gatan", "plan"}:
+        return match.group()
+    return ADDRESS_MASK
+
+
+def mask_addresses(text: str) -> str:
+    """Return ``text`` with Swedish street addresses (and a postal code beside) masked."""
+    if not text or not any(char.isdigit() for char in text):
+        return text
+    return _ADDRESS.sub(_address, text)
+
+
+def _mask_text(text: str, names: list[str]) -> str:
+    return mask_addresses(mask_names(text, names))
+
+
+def _mask_texts(record: Case | Document, names: list[str]) -> None:
+    """Mask names and addresses in every text of a shown case or document."""
+
+    def lang(value: dict[str, str]) -> dict[str, str]:
+        return {k: _mask_text(v, names) for k, v in value.items()}
+
+    if text_in(record.public_title):
+        record.title = dict(record.public_title)
+    record.title = lang(record.title)
+    record.public_title = lang(record.public_title)
+    record.description = lang(record.description)
+    record.keyword = {k: [_mask_text(v, names) for v in vs] for k, vs in record.keyword.items()}
+    record.extras = {k: [_mask_text(v, names) for v in vs] for k, vs in record.extras.items()}
+    if isinstance(record, Document):
+        for attachment in record.attachments:
+            attachment.name = _mask_text(attachment.name, names)
 
 
 def _scrub(value: Any) -> Any:
@@ -90,6 +248,8 @@ def public_record(record: Record) -> Record | None:
         return None
     masked = copy.deepcopy(record)
     if isinstance(masked, (Case, Document)):
+        if how is Visibility.SHOWN:
+            _mask_texts(masked, [p.name for p in masked.parties if p.is_private_individual])
         for party in masked.parties:
             if party.is_private_individual:
                 party.name = PRIVATE_INDIVIDUAL
@@ -98,6 +258,8 @@ def public_record(record: Record) -> Record | None:
         text = secrecy_text(masked.governance.secrecy_provision)
         masked.title = {"sv": text}
         masked.description = {"sv": text} if text_in(masked.description) else {}
+        if isinstance(masked, (Case, Document)):
+            masked.public_title = {}
         masked.keyword = {}
         masked.landing_page = []
         masked.extras = {}

@@ -211,6 +211,9 @@ class Case(Record):
     responsible_unit: str | None = None
     parties: list[Party] = field(default_factory=list)
     diarium: str | None = None  # URI of the dataset describing the register
+    # The source's own title for the public, free of names (ERMS otherTitle "public"):
+    # public views show it instead of the title.
+    public_title: LangText = field(default_factory=dict)
 
     kind: RecordKind = dataclasses.field(default="case", init=False)
 
@@ -233,6 +236,7 @@ class Document(Record):
     parties: list[Party] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     diarium: str | None = None
+    public_title: LangText = field(default_factory=dict)  # as Case.public_title
 
     kind: RecordKind = dataclasses.field(default="document", init=False)
 

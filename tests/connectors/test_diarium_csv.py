@@ -16,6 +16,7 @@ from insyn.harvester.engine import harvest_source
 from insyn.search.backends.base import SearchRequest
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.indexer import Indexer
+from insyn.vocab.masking import public_record
 from insyn.vocab.model import NON_PUBLIC
 
 DATA = Path(__file__).parent / "data"
@@ -191,3 +192,45 @@ def test_harvested_and_found_by_each_form(
     Indexer(sqlite_catalogue, backend).catch_up()
     hits = backend.search(SearchRequest(query=written, public_only=False)).hits
     assert {h.title for h in hits} == {"Medborgarförslag om belysning", "Tjänsteskrivelse"}
+
+
+def test_public_titles_fail_closed_parties_and_case_parties_on_documents(tmp_path: Path) -> None:
+    path = tmp_path / "p360.csv"
+    header = (
+        "Ärendenummer;Ärendetitel;Offentlig ärendetitel;Dokumentnummer;Dokumenttitel;"
+        "Offentlig dokumenttitel;Dokumentdatum;Dokumentkategori;Avsändare;Mottagare\n"
+    )
+    path.write_text(
+        header + "SN 2024/9;Bostadsanpassning – Anna-Karin Kyrklund, Storgatan 8 B;"
+        "Bostadsanpassning;1;Ansökan från Anna Karin Kyrklund;Ansökan;2024-03-01;Inkommande;"
+        "Anna-Karin Kyrklund;\n"
+        "SN 2024/9;Bostadsanpassning – Anna-Karin Kyrklund, Storgatan 8 B;;2;"
+        "Beslut till Kyrklund;;2024-03-09;Utgående;;Bankcentrum Kyrkliga\n",
+        encoding="utf-8",
+    )
+    yielded = run(path, mapping="public360-lik")
+    found = by_key(yielded)
+    # The public-title columns are optional: a file without them is not warned about.
+    p360 = by_key(run(DATA / "p360.csv", mapping="public360-lik"))["diarium"].warnings
+    assert not [w for w in p360 if "Offentlig" in w]
+    case = found["arende:SN 2024/9"].record
+    assert case.public_title == {"sv": "Bostadsanpassning"}
+    assert [(p.name, p.is_private_individual) for p in case.parties] == [
+        ("Anna-Karin Kyrklund", True)
+    ]
+    application = found["handling:SN 2024/9-1"].record
+    assert application.public_title == {"sv": "Ansökan"}
+    decision = found["handling:SN 2024/9-2"].record
+    assert decision.public_title == {}
+    # No word in a name makes an organisation; the case's applicant rides along.
+    assert [(p.name, p.role, p.is_private_individual) for p in decision.parties] == [
+        ("Bankcentrum Kyrkliga", "mottagare", True),
+        ("Anna-Karin Kyrklund", "part i ärendet", True),
+    ]
+    shown = public_record(decision)
+    assert shown is not None and shown.title == {"sv": "Beslut till [namn]"}
+    assert public_record(case).title == {"sv": "Bostadsanpassning"}  # type: ignore[union-attr]
+    # Without the public-title column the name and address are masked instead.
+    case.public_title = {}
+    masked = public_record(case)
+    assert masked is not None and masked.title == {"sv": "Bostadsanpassning – [namn], [adress]"}

@@ -11,7 +11,8 @@ Mapping (ERMS → Insyn):
 aggregation @aggregationType=caseFile  Case (other aggregation types holding records too)
 identification[@identificationType=   Case.diarienummer (as written) and
  ärendenummer|diarienummer], objectId  Case.diarienummer_normalised (``normalise_diarienummer``)
-title / otherTitle[description]       title / description; otherTitle[public] → extras
+title / otherTitle[description]       title / description; otherTitle[public|publicTitle]
+                                       → public_title; other otherTitle → extras
 status/@value                          status (Swedish label)
 dates/date[@dateType=opened|created]   opened; closed → closed
 classification/@classificationCode     governance.process_code (inherited from a parent class)
@@ -30,10 +31,14 @@ control/identification                 the register (one Dataset per export): ar
                                        organisationsnummer → publisher; ärendenummer → extras
 ====================================  ================================================
 
-Parties: an external agent (counterpart, sender, receiver …) without an organisation is
-taken for a private individual unless its name reads as an organisation's; an agent with a
-personnummer or a protected identity always is. Officials (creator, responsible person)
-are not private individuals: their names are public in a Swedish diarium.
+Parties: whether an agent is a private individual is ``insyn.vocab.parties.
+is_private_individual``'s decision, failing closed: officials (``OFFICIAL_ROLES``: creator,
+responsible person …) are not, their names being public in a Swedish diarium; any other
+agent is unless an organisationsnummer, an otherAgentType meaning organisation, a legal
+form in its name or a known authority's name says otherwise (its role and its free-text
+``<organisation>`` never do). A personnummer or a protected identity always makes it
+private. Each document also carries its case's private parties (role "part i ärendet"),
+so that public masking finds their names in the document's own title.
 
 Validation: ``ErmsValidator`` checks one unit (control + one aggregation, or control + one
 record) against ERMS.xsd 2.1.2 or ERMS_v3.xsd and the Schematron rules, so that a huge
@@ -65,6 +70,7 @@ from insyn.vocab.model import (
     Governance,
     Party,
 )
+from insyn.vocab.parties import is_private_individual, with_case_parties
 from insyn.vocab.personal_data import find_personnummer, is_personnummer, is_samordningsnummer
 
 ERMS_NS = "https://DILCIS.eu/XML/ERMS"
@@ -111,8 +117,23 @@ ROLE_LABELS = {
     "dispatcher": "expedierande",
     "administrator": "administratör",
 }
-# Agent types that are people or bodies outside the organisation: they may be private.
-EXTERNAL_ROLES = {"counterpart", "sender", "receiver", "recipient", "contact_person", "agent"}
+# Agent types of the authority's own officials, whose names are public in a diarium
+# ("closing_person" is a common otherAgentType). Every other agent may be a private person.
+OFFICIAL_ROLES = {
+    "administrator",
+    "archiver",
+    "authorising_person",
+    "closing_person",
+    "creator",
+    "custodian",
+    "deliverer",
+    "dispatcher",
+    "editor",
+    "opening_person",
+    "responsible_person",
+}
+# otherTitle types that hold the source's title for the public (FGS, Public 360 …).
+PUBLIC_TITLE_TYPES = {"public", "publictitle", "public_title", "offentlig", "offentligtitel"}
 DIRECTIONS: dict[str, Literal["incoming", "outgoing", "drawn-up"]] = {
     "incoming": "incoming",
     "outgoing": "outgoing",
@@ -122,15 +143,6 @@ DIRECTIONS: dict[str, Literal["incoming", "outgoing", "drawn-up"]] = {
     "case_draft": "drawn-up",
     "other": "drawn-up",
 }
-# Words that make a name an organisation's rather than a person's.
-_ORGANISATION = re.compile(
-    r"(?:\b(?:AB|HB|KB|Ltd|Inc|GmbH|Oy|ASA|A/S|ek\.\s*för\.?)\b"
-    r"|kommun|region|landsting|myndighet|verket|verk\b|kassan|styrelse|nämnd|förvaltning"
-    r"|departement|domstol|rätten|polis|länsstyrelse|inspektion|bolag|förening|stiftelse"
-    r"|församling|pastorat|kyrk|rådet|skola|universitet|högskola|sjukhus|byrå|fond|förbund"
-    r"|aktiebolag|partner|group|gruppen|institut|centrum|center|klinik|bank|försäkring)",
-    re.IGNORECASE,
-)
 _OSL_PATTERNS = (
     # "26 kap. 1 § OSL", "26 kap 1 § offentlighets- och sekretesslagen (2009:400)"
     re.compile(
@@ -147,11 +159,6 @@ _OSL_PATTERNS = (
     # "26:1 OSL"
     re.compile(r"(?P<chapter>\d{1,2}):(?P<section>\d{1,3}\s?[a-z]?)\s*OSL", re.IGNORECASE),
 )
-
-
-def is_organisation_name(name: str) -> bool:
-    """Tell whether a name reads as an organisation's ("Försäkringskassan", "Bygg AB")."""
-    return bool(_ORGANISATION.search(name))
 
 
 def local(tag: object) -> str:
@@ -267,8 +274,10 @@ class _Reader:
             organisation = self.text(agent, "organisation")
             identifier = None
             personal = False
+            numbers = []
             for id_number in self.children(agent, "idNumber"):
                 value = self.text(id_number) or ""
+                numbers.append(value)
                 id_type = (id_number.get("idNumberType") or "").lower()
                 if (
                     id_type in {"personnummer", "samordningsnummer"}
@@ -279,14 +288,14 @@ class _Reader:
                 elif id_type == "organisationsnummer" and identifier is None:
                     identifier = value
             protected = (self.text(agent, "protectedIdentity") or "").lower() in {"true", "1"}
-            is_private = (
-                personal
-                or protected
-                or (
-                    (role or "") in EXTERNAL_ROLES
-                    and not organisation
-                    and not _ORGANISATION.search(name)
-                )
+            # The <organisation> element is free text ("Privatperson" too): not trusted.
+            is_private = is_private_individual(
+                name,
+                identifiers=numbers,
+                organisation_type=agent.get("otherAgentType") if kind == "other" else None,
+                official=(role or "") in OFFICIAL_ROLES,
+                flagged_private=True if personal else None,
+                protected_identity=protected,
             )
             label = ROLE_LABELS.get(role or "", role or None)
             display = (
@@ -387,6 +396,8 @@ class _Reader:
                 continue
             if kind == "description":
                 descriptions.append(value)
+            elif kind.casefold() in PUBLIC_TITLE_TYPES and not record.public_title:
+                record.public_title = {"sv": value}
             else:
                 record.extras.setdefault(f"titel_{kind or 'annan'}", []).append(value)
         description = "\n".join(d for d in descriptions if d)
@@ -514,6 +525,8 @@ class _Reader:
         for name, values in extras.items():
             document.extras.setdefault(name, []).extend(values)
         self._personal_data(document, document.parties, document.title)
+        if case is not None:
+            document.parties = with_case_parties(document.parties, case.parties)
         return Mapped(document, warnings)
 
     @staticmethod
