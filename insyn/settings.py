@@ -92,7 +92,8 @@ SETTINGS: tuple[Setting, ...] = (
         "rate_limit_per_minute",
         "600",
         "INSYN_RATE_LIMIT",
-        "Anrop per minut och klientadress mot /api/* (0 stänger av begränsningen).",
+        "Anrop per minut och klientadress mot allt utom statiska filer och hälsokontrollen "
+        "(0 stänger av begränsningen).",
         "webb",
     ),
     Setting(
@@ -100,6 +101,14 @@ SETTINGS: tuple[Setting, ...] = (
         "120",
         "INSYN_RATE_BURST",
         "Hur många anrop en klient får göra i en följd innan begränsningen slår till.",
+        "webb",
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        "INSYN_TRUSTED_PROXIES",
+        "Adresser till omvända proxyservrar (kommaseparerade) vars X-Forwarded-For betros; "
+        "tomt: ingen, klientens adress är den som ansluter.",
         "webb",
     ),
     Setting(

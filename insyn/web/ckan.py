@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -374,7 +375,8 @@ async def _dispatch(
                 400, {"__type": "Bad Request", "message": f"Okänd åtgärd: {action[:100]}"}
             )
         data = await _data(request)
-        result = handler(state, principal, data)
+        # The actions read the catalogue and the index: off the event loop.
+        result = await run_in_threadpool(handler, state, principal, data)
     except CkanError as exc:
         return JSONResponse(
             {"help": help_url, "success": False, "error": exc.error}, status_code=exc.status

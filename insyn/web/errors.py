@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -148,21 +149,26 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
-        return respond(request, exc.status, exc.code, exc.message, exc.field, exc.headers)
+        return await run_in_threadpool(
+            respond, request, exc.status, exc.code, exc.message, exc.field, exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
         field, message, problems = validation_error(exc)
-        return respond(request, 422, "invalid_parameter", message, field, errors=problems)
+        return await run_in_threadpool(
+            respond, request, 422, "invalid_parameter", message, field, errors=problems
+        )
 
     @app.exception_handler(InvalidSearchRequest)
     async def bad_search(request: Request, exc: InvalidSearchRequest) -> Response:
-        return respond(request, 422, "invalid_search", exc.message)
+        return await run_in_threadpool(respond, request, 422, "invalid_search", exc.message)
 
     @app.exception_handler(SearchError)
     async def search_down(request: Request, exc: SearchError) -> Response:
         log.warning("search failed: %s", exc)
-        return respond(
+        return await run_in_threadpool(
+            respond,
             request,
             503,
             "search_unavailable",
@@ -173,11 +179,17 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return respond(request, 404, "not_found", "Sidan finns inte.")
+            return await run_in_threadpool(respond, request, 404, "not_found", "Sidan finns inte.")
         if exc.status_code == 405:
-            return respond(request, 405, "method_not_allowed", "Metoden stöds inte här.")
-        return respond(
-            request, exc.status_code, f"http_{exc.status_code}", "Begäran kunde inte utföras."
+            return await run_in_threadpool(
+                respond, request, 405, "method_not_allowed", "Metoden stöds inte här."
+            )
+        return await run_in_threadpool(
+            respond,
+            request,
+            exc.status_code,
+            f"http_{exc.status_code}",
+            "Begäran kunde inte utföras.",
         )
 
     @app.exception_handler(Exception)
@@ -185,7 +197,8 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
         log.exception("unexpected error on %s", request.url.path)
         # This answer is made outside the middleware stack: add the headers here.
         headers = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
-        return respond(
+        return await run_in_threadpool(
+            respond,
             request,
             500,
             "internal_error",

@@ -22,7 +22,6 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -33,7 +32,7 @@ from insyn.catalogue.models import Incident, Source
 from insyn.errors import CatalogueError, NotFoundError
 from insyn.web import access, schemas
 from insyn.web.access import Principal
-from insyn.web.auth import checked_form, csrf_token
+from insyn.web.auth import PostedForm, checked_form, csrf_token
 from insyn.web.errors import ApiError, invalid
 from insyn.web.state import WebState, get_state
 
@@ -236,14 +235,15 @@ def _transition(state: WebState, incident_id: int, status: str, by: str, comment
 
 
 @pages.post("/uppfoljning/avvikelser/{incident_id}/{action}")
-async def incident_action(
+def incident_action(
     request: Request,
     state: State,
     principal: Owner,
     incident_id: Annotated[int, Path(ge=1, le=2**62)],
     action: Annotated[str, Path(max_length=20)],
+    posted: PostedForm,
 ) -> Response:
-    form = await checked_form(request, principal)
+    form = checked_form(request, principal, posted)
     if action not in ACTIONS:
         raise ApiError(404, "not_found", "Sidan finns inte.")
     comment = form.get("kommentar", "").strip()
@@ -251,9 +251,7 @@ async def incident_action(
         raise invalid("kommentar", f"Kommentaren får vara högst {MAX_COMMENT} tecken lång.")
     by = principal.username or "-"
     try:
-        await run_in_threadpool(
-            _transition, state, incident_id, ACTIONS[action], by, comment or None
-        )
+        _transition(state, incident_id, ACTIONS[action], by, comment or None)
     except NotFoundError as exc:
         raise ApiError(404, "not_found", "Avvikelsen finns inte.") from exc
     except CatalogueError as exc:
@@ -321,7 +319,7 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
 
 
 @pages.get("/uppfoljning/rapport", response_model=None)
-async def report_page(
+def report_page(
     request: Request,
     state: State,
     principal: Owner,
@@ -351,17 +349,17 @@ async def report_page(
             report=None,
         )
     try:
-        report = await run_in_threadpool(build_report, state.catalogue, owner, year)
+        report = build_report(state.catalogue, owner, year)
     except NotFoundError as exc:
         raise ApiError(404, "not_found", "Organisationen finns inte.") from exc
     filename = f"uppfoljning-{report.owner}-{year}"
     if fmt == "pdf":
-        pdf = await run_in_threadpool(rendering.render_pdf, report)
+        pdf = rendering.render_pdf(report)
         return _download(pdf, "application/pdf", filename + ".pdf")
     if fmt == "html":
-        html = await run_in_threadpool(rendering.render_html, report)
+        html = rendering.render_html(report)
         return _download(html.encode("utf-8"), "text/html; charset=utf-8", filename + ".html")
-    context = await run_in_threadpool(rendering.context, report)
+    context = rendering.context(report)
     body = rendering.environment().get_template("_report_body.html").render(**context)
     base = "/uppfoljning/rapport?" + urlencode({"owner": report.owner, "period": year})
     return _render(

@@ -1,4 +1,4 @@
-"""ASGI middleware: security headers on every response, a rate limit on ``/api/*``.
+"""ASGI middleware: security headers on every response, a rate limit per client address.
 
 Both are plain ASGI (not ``BaseHTTPMiddleware``) so streamed responses pass untouched.
 """
@@ -109,19 +109,27 @@ class TokenBuckets:
         return (1.0 - bucket.tokens) / self.rate if self.rate > 0 else 60.0
 
 
-class RateLimit:
-    """Answer 429 with Retry-After when a client address exceeds its bucket on /api/*."""
+# What costs nothing to serve: everything else (search, pages, the CKAN API, feeds,
+# sign-in) draws on the client's bucket.
+UNLIMITED_PREFIXES = ("/static/", "/favicon.ico", "/robots.txt", "/health", "/metrics")
 
-    def __init__(self, app: ASGIApp, buckets: TokenBuckets | None, prefix: str = "/api/") -> None:
+
+class RateLimit:
+    """Answer 429 with Retry-After when a client address exceeds its bucket.
+
+    The address is the connecting peer's, or the one a trusted proxy forwards
+    (``INSYN_TRUSTED_PROXIES``; uvicorn rewrites the client only for those).
+    """
+
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets | None) -> None:
         self.app = app
         self.buckets = buckets
-        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             self.buckets is None
             or scope["type"] != "http"
-            or not scope.get("path", "").startswith(self.prefix)
+            or scope.get("path", "").startswith(UNLIMITED_PREFIXES)
         ):
             await self.app(scope, receive, send)
             return

@@ -28,7 +28,7 @@ from insyn.vocab.model import ACCESS_RIGHTS_BASE, NON_PUBLIC, from_dict, to_dict
 from insyn.vocab.visibility import Visibility
 from insyn.web import access, queries, schemas
 from insyn.web.access import Principal
-from insyn.web.auth import checked_form, csrf_token
+from insyn.web.auth import PostedForm, checked_form, csrf_token
 from insyn.web.errors import ApiError, invalid
 from insyn.web.recordview import RecordView, Row, Value, record_view
 from insyn.web.searching import SearchParams, page_count, run_search
@@ -261,8 +261,10 @@ def _moment(text: str, field: str) -> datetime:
 
 
 @pages.post("/registrator/begaran")
-async def new_request(request: Request, state: State, principal: Registrar) -> Response:
-    form = await checked_form(request, principal)
+def new_request(
+    request: Request, state: State, principal: Registrar, posted: PostedForm
+) -> Response:
+    form = checked_form(request, principal, posted)
     unit = form.get("enhet", "").strip()
     try:
         request_id = requests_log.log_request(
@@ -301,10 +303,14 @@ def request_page(
 
 
 @pages.post("/registrator/begaran/{request_id}/handlingar")
-async def attach(
-    request: Request, state: State, principal: Registrar, request_id: Annotated[int, Path(ge=1)]
+def attach(
+    request: Request,
+    state: State,
+    principal: Registrar,
+    request_id: Annotated[int, Path(ge=1)],
+    posted: PostedForm,
 ) -> Response:
-    form = await checked_form(request, principal)
+    form = checked_form(request, principal, posted)
     record_id = form.get("post", "")
     row = queries.find_record(state.catalogue, principal, record_id)
     try:
@@ -315,14 +321,15 @@ async def attach(
 
 
 @pages.post("/registrator/begaran/{request_id}/handlingar/{attachment_id}")
-async def decide(
+def decide(
     request: Request,
     state: State,
     principal: Registrar,
     request_id: Annotated[int, Path(ge=1)],
     attachment_id: Annotated[int, Path(ge=1)],
+    posted: PostedForm,
 ) -> Response:
-    form = await checked_form(request, principal)
+    form = checked_form(request, principal, posted)
     summary = requests_log.get_request(state.catalogue, request_id)
     if attachment_id not in {d["id"] for d in summary.documents}:
         raise ApiError(404, "not_found", "Handlingen finns inte i begäran.")

@@ -17,22 +17,28 @@ import uvicorn
 from fastapi import FastAPI
 
 from insyn.settings import Settings
+from insyn.settings import value as setting_value
 from insyn.web.app import create_app
+
+
+def uvicorn_config(app: FastAPI, **options: object) -> uvicorn.Config:
+    """The server's configuration: X-Forwarded-For is believed only from the proxies
+    ``INSYN_TRUSTED_PROXIES`` names (none by default), so no client picks its address."""
+    proxies = [p.strip() for p in (setting_value("trusted_proxies") or "").split(",")]
+    proxies = [p for p in proxies if p]
+    return uvicorn.Config(
+        app,
+        server_header=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],
+        **options,  # type: ignore[arg-type]
+    )
 
 
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve the web app until interrupted (Ctrl+C)."""
     app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        server_header=False,
-        # X-Forwarded-For is believed only from a proxy on this machine.
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-    )
+    uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level="info")).run()
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -56,7 +62,7 @@ def running(app: FastAPI, sock: socket.socket, *, timeout: float = 15.0) -> Iter
     Raises:
         RuntimeError: the server did not start within ``timeout`` seconds.
     """
-    config = uvicorn.Config(app, log_level="warning", server_header=False, lifespan="on")
+    config = uvicorn_config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -8,6 +8,7 @@ embedded backend.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -142,3 +143,10 @@ def make_site(
         config=config or WebConfig(rate_limit_per_minute=0),
     )
     return Site(settings, catalogue, backend, app, base_url)
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of the form on ``page``."""
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)

@@ -4,7 +4,6 @@ report page and its downloads, and the quality score on public record pages."""
 from __future__ import annotations
 
 import contextlib
-import re
 
 import lxml.html
 import pytest
@@ -17,7 +16,7 @@ from insyn.catalogue.models import Incident, Source
 from insyn.followup.report.figures import build_report
 from insyn.vocab import masking, quality
 from insyn.web.access import Role, app_routes, declared_roles
-from tests.web.support import Site
+from tests.web.support import Site, csrf_of
 
 HTML = {"Accept": "text/html"}
 PASSWORD = "ett-långt-lösenord-för-ägaren"
@@ -33,10 +32,6 @@ def _token(site: Site, name: str, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {accounts.create_token(site.catalogue, name)[1]}"}
 
 
-def _csrf(text: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', text).group(1)  # type: ignore[union-attr]
-
-
 @pytest.fixture(scope="module")
 def owner_client(site: Site) -> TestClient:
     """A browser signed in as an information owner (session cookie, CSRF token)."""
@@ -46,7 +41,7 @@ def owner_client(site: Site) -> TestClient:
     response = client.post(
         "/logga-in",
         data={
-            "csrf": _csrf(page.text),
+            "csrf": csrf_of(page.text),
             "anvandarnamn": "agare-webb",
             "losenord": PASSWORD,
             "nasta": "/uppfoljning/avvikelser",
@@ -139,7 +134,7 @@ def test_acknowledge_and_resolve_through_the_forms(site: Site, owner_client: Tes
     number = _open_incident(site, "deletion_guard", "Raderingsspärren stoppade 40 borttagningar")
     page = owner_client.get(f"/uppfoljning/avvikelser/{number}", headers=HTML)
     assert page.status_code == 200 and "Öppen" in page.text
-    csrf = _csrf(page.text)
+    csrf = csrf_of(page.text)
     # Without the session's CSRF token, or from another site, nothing changes.
     refused = owner_client.post(
         f"/uppfoljning/avvikelser/{number}/kvittera", data={"kommentar": "x"}

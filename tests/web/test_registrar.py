@@ -25,7 +25,7 @@ from tests.web.desk_site import (
     SECRET_TITLE,
     make_desk_site,
 )
-from tests.web.support import Site
+from tests.web.support import Site, csrf_of
 
 HTML = {"Accept": "text/html"}
 PASSWORD = "registratorns-långa-lösenord"
@@ -50,10 +50,6 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     yield site
     site.backend.close()
     site.catalogue.close()
-
-
-def csrf_of(text: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', text).group(1)  # type: ignore[union-attr]
 
 
 def signed_in(site: Site, username: str = "reg") -> TestClient:

@@ -84,9 +84,13 @@ def test_rate_limit_answers_429_with_retry_after_over_real_http(site: Site) -> N
         assert 1 <= int(limited.headers["retry-after"]) <= 10
         assert limited.json()["error"]["code"] == "rate_limited"
         assert limited.headers["x-content-type-options"] == "nosniff"
-        # Pages and feeds are not rate limited.
-        assert session.get(f"{base}/catalog.ttl").status_code == 200
-        assert session.get(f"{base}/", headers={"Accept": "text/html"}).status_code == 200
+        # Every route that does work draws on the same bucket: feeds, pages, sign-in …
+        assert session.get(f"{base}/catalog.ttl").status_code == 429
+        assert session.get(f"{base}/sok", headers={"Accept": "text/html"}).status_code == 429
+        assert session.post(f"{base}/logga-in", data={}).status_code == 429
+        # … but static files and the health check cost nothing and stay open.
+        assert session.get(f"{base}/static/insyn.css").status_code == 200
+        assert session.get(f"{base}/health").status_code in (200, 503)
 
 
 def test_web_settings_come_from_the_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
