@@ -11,7 +11,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.connectors import dcat
 from insyn.connectors.base import Cursor, Done, Failure, Item
 from insyn.harvester.engine import harvest_source
-from insyn.vocab.model import NON_PUBLIC, PUBLIC, Dataset
+from insyn.vocab.model import NON_PUBLIC, PUBLIC, RESTRICTED, Dataset
 from tests.conftest import shared_file
 from tests.support.catalogues import PREFIXES, PUBLISHER, catalogue_ttl, dataset_ttl
 from tests.support.http import LocalServer, Reply
@@ -31,6 +31,9 @@ def harvest_items(url: str, **options: str) -> tuple[list[Item], list[Failure], 
             done = yielded
     assert done is not None
     return items, failures, done
+
+
+DCT_ACCESS_RIGHTS = "http://purl.org/dc/terms/accessRights"
 
 
 def by_key(items: list[Item]) -> dict[str, Dataset]:
@@ -170,8 +173,9 @@ def test_unknown_values_are_kept_and_reported(tmp_path: Path) -> None:
     item = items[0]
     assert item.record.theme == ["https://example.org/egna-teman/vatten"]
     assert item.record.issued is None
-    # An access right nobody can read is never treated as public.
-    assert item.record.governance.access_rights == NON_PUBLIC
+    # An access right nobody can read is never treated as public: it reads as RESTRICTED.
+    assert item.record.governance.access_rights == RESTRICTED
+    assert not item.record.governance.is_public
     text = " ".join(item.warnings)
     assert "egna-teman" in text and "förra året" in text and "hemligt" in text
 
@@ -204,6 +208,83 @@ def test_governance_extension_is_read(tmp_path: Path) -> None:
     assert governance.information_owner == "https://data.exempel.se/org/son"
     assert governance.retention.action == "gallras" and governance.retention.period == "5 år"
     assert (governance.confidentiality, governance.integrity, governance.availability) == (3, 2, 1)
+
+
+# GeoNetwork's and SEMIC's GeoDCAT-AP output states open access with INSPIRE's code.
+NO_LIMITATIONS = "inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_geodcat_ap_no_limitations_makes_the_dataset_public(
+    sqlite_catalogue: Catalogue, tmp_path: Path, scheme: str
+) -> None:
+    path = tmp_path / "geo.ttl"
+    path.write_text(
+        PREFIXES
+        + PUBLISHER
+        + f"""
+<https://data.exempel.se/dataset/orto> a dcat:Dataset ;
+    dcterms:title "Ortofoto"@sv ; dcterms:description "Flygbilder"@sv ;
+    dcterms:publisher <https://data.exempel.se/org/bn> ;
+    dcterms:accessRights <{scheme}://{NO_LIMITATIONS}> .
+""",
+        encoding="utf-8",
+    )
+    items, failures, _ = harvest_items(str(path))
+    assert not failures
+    [item] = [i for i in items if i.key == "https://data.exempel.se/dataset/orto"]
+    assert item.record.governance.access_rights == PUBLIC
+    assert not any("accessRights" in warning for warning in item.warnings)
+    # The source's own code stays with the record, to be shown.
+    assert item.record.extras[DCT_ACCESS_RIGHTS] == [f"{scheme}://{NO_LIMITATIONS}"]
+    sqlite_catalogue.add_source("geo", "dcat", str(path))
+    summary = harvest_source(sqlite_catalogue, "geo")
+    assert summary.status == "completed", summary.error
+    assert sqlite_catalogue.count_records(public_only=True) == 1
+
+
+@pytest.mark.parametrize(
+    ("statements", "expected", "unknown"),
+    [
+        # conflicting values: the most restrictive wins
+        ("<{ar}RESTRICTED>, <{ar}PUBLIC>", RESTRICTED, None),
+        ('<{ar}PUBLIC>, "icke-offentlig"@sv', NON_PUBLIC, None),
+        ('<{ar}PUBLIC>, "Öppna data"@sv', PUBLIC, None),
+        ('<{ar}PUBLIC>, "Fråga förvaltningen"@sv', RESTRICTED, "Fråga förvaltningen"),
+        # a rights statement without a label says nothing anyone can read
+        ("<{ar}PUBLIC>, [ a dcterms:RightsStatement ]", RESTRICTED, "RightsStatement"),
+        ('[ a dcterms:RightsStatement ; rdfs:label "Publik"@sv ]', PUBLIC, None),
+        # an IRI that merely ends in /public is not the EU code
+        ("<https://example.org/rights/public>", RESTRICTED, "example.org/rights/public"),
+        ("<{inspire}INSPIRE_Directive_Article13_1b>", NON_PUBLIC, None),
+    ],
+)
+def test_access_rights_resolve_to_the_most_restrictive(
+    tmp_path: Path, statements: str, expected: str, unknown: str | None
+) -> None:
+    ar = "http://publications.europa.eu/resource/authority/access-right/"
+    inspire = "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/"
+    path = tmp_path / "k.ttl"
+    path.write_text(
+        PREFIXES
+        + "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        + f"""
+<https://data.exempel.se/dataset/r> a dcat:Dataset ;
+    dcterms:title "R"@sv ; dcterms:description "R"@sv ;
+    dcterms:accessRights {statements.format(ar=ar, inspire=inspire)} .
+""",
+        encoding="utf-8",
+    )
+    items, failures, _ = harvest_items(str(path))
+    assert not failures
+    [item] = items
+    assert item.record.governance.access_rights == expected
+    warned = [w for w in item.warnings if w.startswith("dcterms:accessRights")]
+    if unknown is None:
+        assert not warned
+    else:
+        [warning] = warned
+        assert unknown in warning and "begränsad" in warning
 
 
 # --- over HTTP ---------------------------------------------------------------------------

@@ -14,11 +14,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from insyn.vocab import vocabularies
+from insyn.vocab import access_rights, vocabularies
 from insyn.vocab.model import (
-    NON_PUBLIC,
-    PUBLIC,
-    RESTRICTED,
     Agent,
     Catalog,
     ContactPoint,
@@ -48,7 +45,7 @@ SCHEMA = "http://schema.org/"
 INSYN = "https://w3id.org/insyn/ns#"
 
 # Raise when the mapping changes what it makes of the same statements.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
 DATASET_TYPES = (DCAT + "Dataset",)
 SERVICE_TYPES = (DCAT + "DataService",)
@@ -64,9 +61,6 @@ def _availability(value: str | None) -> str | None:
     if value and value.startswith(_OLD_AVAILABILITY):
         return _PLANNED_AVAILABILITY + value.removeprefix(_OLD_AVAILABILITY).upper()
     return value
-
-
-_ACCESS_CODES = {"PUBLIC": PUBLIC, "RESTRICTED": RESTRICTED, "NON_PUBLIC": NON_PUBLIC}
 
 
 @dataclass
@@ -88,6 +82,8 @@ class _Reader:
         self.properties = index.properties(subject)
         self.warnings = warnings
         self.used: set[str] = {RDF_TYPE}
+        # Values a mapping read but wants shown as given (e.g. an INSPIRE access ground).
+        self.kept: dict[str, list[str]] = {}
 
     def values(self, predicate: str) -> list[Term]:
         self.used.add(predicate)
@@ -122,7 +118,7 @@ class _Reader:
             elif isinstance(value, ox.Literal) and value.value.strip():
                 result.append(value.value.strip())
             elif isinstance(value, ox.BlankNode):
-                label = self._label_of(node_key(value))
+                label = self.label_of(node_key(value))
                 if label:
                     result.append(label)
         return sorted(set(result))
@@ -191,9 +187,10 @@ class _Reader:
             result[predicate] = [
                 value.value for value in values if not isinstance(value, ox.BlankNode)
             ]
-        return {key: value for key, value in result.items() if value}
+        result.update(self.kept)
+        return {key: value for key, value in sorted(result.items()) if value}
 
-    def _label_of(self, node: str) -> str | None:
+    def label_of(self, node: str) -> str | None:
         properties = self.index.properties(node)
         for predicate in (RDFS + "label", SKOS + "prefLabel", DCT + "title"):
             for value in properties.get(predicate, []):
@@ -289,23 +286,27 @@ def _period(index: TripleIndex, node: str, warnings: list[str]) -> PeriodOfTime:
     )
 
 
-def _access_rights(reader: _Reader) -> str:
-    """Normalise dct:accessRights; openness is the default when the source says nothing."""
+def _read_access_rights(reader: _Reader) -> access_rights.AccessRight:
+    """Every dct:accessRights value through the one table, the most restrictive winning.
+
+    A rights statement without a label is a value nobody can read, not an absent one.
+    """
     values = reader.iris(DCT + "accessRights")
-    if not values:
-        return PUBLIC
-    value = values[0]
-    code = value.rstrip("/").rsplit("/", 1)[-1].upper().replace("-", "_")
-    if code in _ACCESS_CODES:
-        return _ACCESS_CODES[code]
-    uri, recognised = vocabularies.normalise("access_rights", value)
-    if uri in _ACCESS_CODES.values():
-        return uri
-    # An access right we cannot read is treated as not public: never leak by accident.
-    reader.warnings.append(
-        f"dcterms:accessRights: '{value}' känns inte igen; posten behandlas som icke-offentlig"
-    )
-    return NON_PUBLIC if not recognised else uri
+    for value in reader.values(DCT + "accessRights"):
+        if isinstance(value, ox.BlankNode) and reader.label_of(node_key(value)) is None:
+            values.append(access_rights.UNLABELLED_STATEMENT)
+    right = access_rights.resolve(values)
+    reader.warnings.extend(right.warnings("dcterms:accessRights"))
+    # Keep what the stored code does not say (an INSPIRE ground, a word, an unknown value).
+    shown = [value for value in right.values if value != right.code]
+    if shown:
+        reader.kept[DCT + "accessRights"] = shown
+    return right
+
+
+def _access_rights(reader: _Reader) -> str:
+    """The record's access right; openness (the model's default) when the source is silent."""
+    return _read_access_rights(reader).code
 
 
 def _boolean(reader: _Reader, predicate: str) -> bool | None:
@@ -378,6 +379,12 @@ def _common(reader: _Reader, index: TripleIndex, warnings: list[str]) -> dict[st
     }
 
 
+def _distribution_access_rights(reader: _Reader) -> str | None:
+    """A distribution's own access right, or None when it states none."""
+    right = _read_access_rights(reader)
+    return right.code if right.stated else None
+
+
 def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Distribution:
     reader = _Reader(index, node, warnings)
     formats = reader.controlled("file_types", DCT + "format")
@@ -395,7 +402,7 @@ def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Dis
         format=formats[0] if formats else None,
         media_type=reader.iri(DCAT + "mediaType"),
         license=licences[0] if licences else None,
-        access_rights=reader.iri(DCT + "accessRights"),
+        access_rights=_distribution_access_rights(reader),
         byte_size=byte_size,
         issued=reader.temporal(DCT + "issued"),
         modified=reader.temporal(DCT + "modified"),
