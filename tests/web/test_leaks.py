@@ -58,6 +58,11 @@ def canary(name: str) -> str:
     return f"kanarie{name}{uuid.uuid4().hex[:10]}"
 
 
+def letter_canary(name: str) -> str:
+    """A canary of letters only, as a name or a street name is written."""
+    return f"kanarie{name}" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:10])
+
+
 C = {
     name: canary(name)
     for name in (
@@ -76,6 +81,13 @@ C = {
         "privatid",
     )
 }
+# A private applicant's last name and street, written in titles in other cases and forms
+# ("Kanarie…s", "Kanarie…gatan 8 B"): checked in any case.
+PRIVATE = {name: letter_canary(name) for name in ("sokande", "gata", "mottagare")}
+C.update(PRIVATE)
+APPLICANT = f"Anna-Karin {PRIVATE['sokande'].capitalize()}"
+STREET = f"{PRIVATE['gata'].capitalize()}gatan 8 B, 123 45 Exempelby"
+PUBLIC_TITLE = "Ansökan om färdtjänst"
 
 
 def shown_records() -> list[tuple[str, Record]]:
@@ -135,6 +147,62 @@ def shown_records() -> list[tuple[str, Record]]:
                     Party(name="Byggbolaget AB", role="entreprenör"),
                 ],
                 governance=Governance(access_rights=PUBLIC, contains_personal_data=True),
+            ),
+        ),
+        (
+            "case-sokande",
+            Case(
+                uri="https://diarium.exempelby.se/arende/SN-2024-901",
+                title={"sv": f"Ansökan om bostadsanpassningsbidrag – {APPLICANT}, {STREET}"},
+                description={"sv": f"{PRIVATE['sokande'].upper()}S ansökan gäller {STREET}."},
+                keyword={"sv": [f"Anna Karin {PRIVATE['sokande']}"]},
+                publisher=KLK,
+                diarienummer="SN 2024/901",
+                diarienummer_normalised="SN 2024/901",
+                opened=date(2024, 6, 2),
+                parties=[Party(name=APPLICANT, role="sökande", is_private_individual=True)],
+                extras={"titel_alternative": [f"Bidrag {APPLICANT}"]},
+                governance=Governance(access_rights=PUBLIC),
+            ),
+        ),
+        (
+            "doc-sokande",
+            # As the ERMS profile and the CSV connector store it: no party of its own, the
+            # case's private party carried along.
+            Document(
+                uri="https://diarium.exempelby.se/handling/SN-2024-901-1",
+                title={"sv": f"Intyg för anna karin {PRIVATE['sokande']}, {STREET}"},
+                description={"sv": f"Till {PRIVATE['mottagare'].capitalize()}, Olle"},
+                publisher=KLK,
+                case_diarienummer="SN 2024/901",
+                document_number="1",
+                date=date(2024, 6, 3),
+                direction="incoming",
+                document_type="Intyg",
+                parties=[
+                    Party(name=APPLICANT, role="part i ärendet", is_private_individual=True),
+                    Party(
+                        name=f"Olle {PRIVATE['mottagare'].capitalize()}",
+                        role="mottagare",
+                        is_private_individual=True,
+                    ),
+                ],
+                attachments=[Attachment(name=f"intyg-{PRIVATE['sokande']}.pdf", format="PDF")],
+                governance=Governance(access_rights=PUBLIC),
+            ),
+        ),
+        (
+            "case-publik-titel",
+            Case(
+                uri="https://diarium.exempelby.se/arende/SN-2024-902",
+                title={"sv": f"Färdtjänst för {APPLICANT}, {STREET}"},
+                public_title={"sv": PUBLIC_TITLE},
+                publisher=KLK,
+                diarienummer="SN 2024/902",
+                diarienummer_normalised="SN 2024/902",
+                opened=date(2024, 6, 4),
+                parties=[Party(name=APPLICANT, role="sökande", is_private_individual=True)],
+                governance=Governance(access_rights=PUBLIC),
             ),
         ),
         (
@@ -231,6 +299,9 @@ def assert_clean(text: str, where: str, echoed: str = "") -> None:
             text = text.replace(form, "")
     for string in FORBIDDEN:
         assert string not in text, f"{where} leaks {string!r}"
+    lowered = text.casefold()
+    for string in PRIVATE.values():
+        assert string not in lowered, f"{where} leaks {string!r} (in some case)"
 
 
 def all_rows(catalogue: Catalogue) -> list[CatalogueRecord]:
@@ -244,7 +315,19 @@ def crawl(client: TestClient, catalogue: Catalogue) -> set[str]:
     seen_routes: set[str] = set()
     organisations = [o["slug"] for o in client.get("/api/organisations").json()["organisations"]]
     keys = [r.id for r in rows] + [r.uri for r in rows if r.uri] + [uuid.uuid4().hex]
-    queries = [*C.values(), "KS 2024/777", "KS 2024/888", "dnr:KS 2024", "Enskild", "kanarie"]
+    queries = [
+        *C.values(),
+        *(v.capitalize() for v in PRIVATE.values()),
+        APPLICANT,
+        "KS 2024/777",
+        "KS 2024/888",
+        "SN 2024/901",
+        "dnr:KS 2024",
+        "Enskild",
+        "kanarie",
+        "Ansökan om bostadsanpassningsbidrag",
+        "Anna-Karin",
+    ]
     requests: list[tuple[str, dict[str, str], str]] = []
 
     def add(url: str, headers: dict[str, str] | None = None, echoed: str = "") -> None:
@@ -395,3 +478,28 @@ def test_private_individuals_and_personnummer_are_masked(sites: Any) -> None:
     assert "Enskild" in page
     dataset = full.get("/api/search", params={"q": "Kontaktlista föreningsbidrag"}).json()
     assert "ÅÅMMDD-XXXX" in dataset["hits"][0]["description"]
+
+
+def test_private_names_and_addresses_in_titles_are_masked_and_the_public_title_shown(
+    sites: Any,
+) -> None:
+    full, _, _ = sites
+    hits = full.get("/api/search", params={"q": "SN 2024/901"}).json()["hits"]
+    titles = {h["kind"]: h["title"] for h in hits}
+    assert titles == {
+        "case": "Ansökan om bostadsanpassningsbidrag – [namn], [adress]",
+        "document": "Intyg för [namn], [adress]",
+    }
+    document = next(h for h in hits if h["kind"] == "document")
+    record = full.get(f"/api/records/{document['id']}").json()["record"]
+    assert record["description"] == {"sv": "Till [namn]"}  # "Efternamn, Förnamn"
+    assert [a["name"] for a in record["attachments"]] == ["intyg-[namn].pdf"]
+    assert {p["name"] for p in record["parties"]} == {"Enskild"}
+    suggestions = full.get("/api/suggest", params={"q": "Ansökan om bostads"}).json()
+    assert "Ansökan om bostadsanpassningsbidrag – [namn], [adress]" in suggestions["suggestions"]
+    hit = full.get("/api/search", params={"q": "SN 2024/902"}).json()["hits"][0]
+    assert hit["title"] == PUBLIC_TITLE
+    page = full.get(f"/datasets/{hit['id']}", headers=HTML).text
+    assert PUBLIC_TITLE in page
+    for name in (PRIVATE["sokande"], APPLICANT, PRIVATE["gata"]):
+        assert full.get("/api/search", params={"q": name}).json()["total"] == 0
