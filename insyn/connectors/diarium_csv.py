@@ -12,8 +12,11 @@ attachments, case_public_title, document_public_title (the source's name-free ti
 the public). Whether a party is a private individual is ``insyn.vocab.parties.
 is_private_individual``'s decision (failing closed; party_private's "ja"/"nej" is the
 source's word); each document carries its case's private parties met so far. A row with
-document fields becomes a Document; the first row of each diarienummer also yields its
-Case, so a case-only export works as well.
+document fields becomes a Document; the first row of each diarienummer also makes its
+Case, so a case-only export works as well. Cases are yielded after the last row, when all
+their rows are read, as rows come in any order: a case is secret-marked (masked for the
+public) when any of its rows is, a case-level row or a document, and then names the
+first provision given.
 
 Values: dates in the Swedish forms "2024-03-05", "2024-03-05 14:22", "5 mars 2024",
 "05.03.2024", "20240305" (and real dates in XLSX); directions I/In/Inkommen, U/Ut/
@@ -120,6 +123,7 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{
 _DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})(?:\s+\d{1,2}[:.]\d{2})?")
 _WORDS = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})", re.IGNORECASE)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_UNNAMED_PROVISION = "bestämmelse ej angiven"
 
 
 class RowError(ValueError):
@@ -334,7 +338,7 @@ def _governance(rows: _Rows, row: list[Any], owner: str | None) -> tuple[Governa
     if secrecy.casefold() not in _NO:
         governance.access_rights = NON_PUBLIC
         if secrecy.casefold() in _YES | {"sekretess", "sekr", "sekretessmarkerad", "hemlig"}:
-            governance.secrecy_provision = "bestämmelse ej angiven"
+            governance.secrecy_provision = _UNNAMED_PROVISION
             warnings.append(
                 f"Kolumnen '{rows.columns['secrecy']}' säger sekretess men anger ingen "
                 "bestämmelse; posten behandlas som sekretessmarkerad"
@@ -349,8 +353,19 @@ def _governance(rows: _Rows, row: list[Any], owner: str | None) -> tuple[Governa
     return governance, warnings
 
 
+def _mark_case(case: Governance, row: Governance) -> None:
+    """Carry a secret-marked row's secrecy to its case's governance: one masks the case."""
+    if not row.secrecy_provision:
+        return
+    case.access_rights = NON_PUBLIC
+    if case.secrecy_provision in (None, _UNNAMED_PROVISION):
+        case.secrecy_provision = row.secrecy_provision
+    if row.contains_personal_data:
+        case.contains_personal_data = True
+
+
 def _map_row(
-    rows: _Rows, row: list[Any], context: dict[str, Any], seen_cases: set[str]
+    rows: _Rows, row: list[Any], context: dict[str, Any], cases: dict[str, Item]
 ) -> Iterator[Item]:
     written = rows.text(row, "diarienummer")
     if not written:
@@ -378,8 +393,7 @@ def _map_row(
     private = [p for p in parties if p.is_private_individual]
     case_parties = context.setdefault("case_parties", {}).setdefault(normalised, [])
     case_parties[:] = with_case_parties(case_parties, private)
-    if normalised not in seen_cases:
-        seen_cases.add(normalised)
+    if normalised not in cases:
         case_public = rows.text(row, "case_public_title")
         case = Case(
             uri=f"{diarium}/arende/{normalised}",
@@ -400,9 +414,10 @@ def _map_row(
             process_code=rows.text(row, "process_code") or None,
         )
         if not is_document:
-            case.governance = governance
-            case.governance.process_code = rows.text(row, "process_code") or None
-        yield Item(f"arende:{normalised}", case, list(warnings))
+            case.governance.contains_personal_data = governance.contains_personal_data
+        # Held until every row is read (``harvest``): a later row may mark the case.
+        cases[normalised] = Item(f"arende:{normalised}", case, list(warnings))
+    _mark_case(cases[normalised].record.governance, governance)
     if not is_document:
         return
     direction_text = rows.text(row, "direction")
@@ -483,14 +498,14 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
         "owner": config.owner,
         "directions": config.directions,
     }
-    seen_cases: set[str] = set()
+    cases: dict[str, Item] = {}
     number = 1
     try:
         for number, row in enumerate(source_rows, start=2):
             if not any(_text(v) for v in row):
                 continue
             try:
-                yield from list(_map_row(rows, row, context, seen_cases))
+                yield from list(_map_row(rows, row, context, cases))
             except RowError as exc:
                 written = rows.text(row, "diarienummer")
                 ident = rows.text(row, "document_number") or rows.text(row, "document_title")
@@ -502,4 +517,5 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
                 )
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ConnectorError(f"{path}: raden efter rad {number} kan inte läsas: {exc}") from exc
+    yield from cases.values()
     yield Done(new_cursor)

@@ -234,3 +234,66 @@ def test_public_titles_fail_closed_parties_and_case_parties_on_documents(tmp_pat
     case.public_title = {}
     masked = public_record(case)
     assert masked is not None and masked.title == {"sv": "Bostadsanpassning – [namn], [adress]"}
+
+
+SECRECY_COLUMNS = {
+    "column.diarienummer": "Dnr",
+    "column.case_title": "Ärende",
+    "column.document_number": "Nr",
+    "column.document_title": "Handling",
+    "column.direction": "Riktning",
+    "column.secrecy": "Sekretess",
+}
+CASE_ROW = "SN 2024/50;Placering av barn;;;;OSL 26:1\n"
+DOCUMENT_ROW = "SN 2024/50;Placering av barn;1;Kallelse till möte;U;\n"
+
+
+@pytest.mark.parametrize("order", ["case row first", "case row last"])
+def test_a_case_level_secrecy_row_counts_in_any_order(tmp_path: Path, order: str) -> None:
+    path = tmp_path / "d.csv"
+    rows = [CASE_ROW, DOCUMENT_ROW] if order == "case row first" else [DOCUMENT_ROW, CASE_ROW]
+    path.write_text("Dnr;Ärende;Nr;Handling;Riktning;Sekretess\n" + "".join(rows), "utf-8")
+    found = by_key(run(path, **SECRECY_COLUMNS))
+    case = found["arende:SN 2024/50"].record
+    assert (case.governance.access_rights, case.governance.secrecy_provision) == (
+        NON_PUBLIC,
+        "26 kap. 1 § OSL",
+    )
+    assert case.title == {"sv": "Placering av barn"}
+    masked = public_record(case)
+    assert masked is not None and "Placering" not in str(masked.title)
+    # The document row itself named no secrecy.
+    assert found["handling:SN 2024/50-1"].record.governance.secrecy_provision is None
+
+
+@pytest.mark.parametrize("secret_at", [0, 1, 2])
+def test_a_case_with_any_secret_marked_document_is_masked(tmp_path: Path, secret_at: int) -> None:
+    rows = [f"KS 2024/8;Skyddat boende;{n};Handling {n};I;\n" for n in (1, 2, 3)]
+    rows[secret_at] = rows[secret_at].replace(";I;\n", ";I;OSL 21:1\n")
+    path = tmp_path / "d.csv"
+    path.write_text("Dnr;Ärende;Nr;Handling;Riktning;Sekretess\n" + "".join(rows), "utf-8")
+    found = by_key(run(path, **SECRECY_COLUMNS))
+    case = found["arende:KS 2024/8"].record
+    assert case.governance.secrecy_provision == "21 kap. 1 § OSL"
+    assert case.governance.access_rights == NON_PUBLIC
+    masked = public_record(case)
+    assert masked is not None and "Skyddat boende" not in str(masked.title)
+
+
+def test_every_document_secret_masks_the_case_and_a_failed_row_still_marks_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "Dnr;Ärende;Nr;Handling;Riktning;Sekretess\n"
+        "BN 2024/3;Anmälan om ovårdad tomt;1;Anmälan;I;Ja\n"
+        "BN 2024/3;Anmälan om ovårdad tomt;2;Foton;Q;OSL 21:3\n",
+        "utf-8",
+    )
+    yielded = run(path, **SECRECY_COLUMNS)
+    [failure] = [y for y in yielded if isinstance(y, Failure)]
+    assert failure.key == "handling:BN 2024/3-2"
+    case = by_key(yielded)["arende:BN 2024/3"].record
+    # The named provision wins over the unnamed "Ja"; the failed row's mark still counts.
+    assert case.governance.secrecy_provision == "21 kap. 3 § OSL"
+    assert case.governance.access_rights == NON_PUBLIC
