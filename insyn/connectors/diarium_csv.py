@@ -388,11 +388,6 @@ def _map_row(
     ]
     diarium, publisher = context["diarium"], context["publisher"]
     is_document = any(rows.text(row, name) for name in DOCUMENT_FIELDS)
-    # Every private party met in a case's rows so far: its documents carry them, so that
-    # public masking finds the names in their titles.
-    private = [p for p in parties if p.is_private_individual]
-    case_parties = context.setdefault("case_parties", {}).setdefault(normalised, [])
-    case_parties[:] = with_case_parties(case_parties, private)
     if normalised not in cases:
         case_public = rows.text(row, "case_public_title")
         case = Case(
@@ -406,7 +401,7 @@ def _map_row(
             opened=rows.date(row, "opened") or (None if is_document else rows.date(row, "date")),
             closed=rows.date(row, "closed"),
             responsible_unit=rows.text(row, "unit") or None,
-            parties=private if is_document else parties,
+            parties=[] if is_document else parties,
             diarium=diarium,
         )
         case.governance = Governance(
@@ -418,6 +413,10 @@ def _map_row(
         # Held until every row is read (``harvest``): a later row may mark the case.
         cases[normalised] = Item(f"arende:{normalised}", case, list(warnings))
     _mark_case(cases[normalised].record.governance, governance)
+    # The case carries the private parties of all its rows, each document the case's met so
+    # far: public masking then finds their names in every record's own texts.
+    case_parties = cases[normalised].record.parties
+    case_parties[:] = with_case_parties(case_parties, parties)
     if not is_document:
         return
     direction_text = rows.text(row, "direction")

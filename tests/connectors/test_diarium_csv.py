@@ -215,8 +215,10 @@ def test_public_titles_fail_closed_parties_and_case_parties_on_documents(tmp_pat
     assert not [w for w in p360 if "Offentlig" in w]
     case = found["arende:SN 2024/9"].record
     assert case.public_title == {"sv": "Bostadsanpassning"}
+    # The case carries the private parties of all its rows (it is yielded after them).
     assert [(p.name, p.is_private_individual) for p in case.parties] == [
-        ("Anna-Karin Kyrklund", True)
+        ("Anna-Karin Kyrklund", True),
+        ("Bankcentrum Kyrkliga", True),
     ]
     application = found["handling:SN 2024/9-1"].record
     assert application.public_title == {"sv": "Ansökan"}
