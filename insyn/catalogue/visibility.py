@@ -5,8 +5,8 @@
 (access right PUBLIC?, names a provision?) that are not HIDDEN, joined into the shortest
 condition (for the diarium "public or secret-marked", for datasets "public and not
 secret-marked"). ``of_row`` is its Python twin for one stored row. Both read the access
-right from the ``is_public`` column and the provision from the record's JSON, which a
-plan may have filled after the harvest.
+right from the ``is_public`` column and the provision and the K level from the record's
+JSON, which a plan or a person may have filled after the harvest.
 """
 
 from __future__ import annotations
@@ -29,9 +29,14 @@ _CELLS: tuple[Cell, ...] = tuple(product((True, False), repeat=2))
 
 
 def secret_marked_clause() -> ColumnElement[bool]:
-    """SQL for records that name a secrecy provision (reads the JSON: slow on big tables)."""
+    """SQL for records that count as secret-marked: they name a secrecy provision or are
+    K3 (``visibility.secret_marked``). Reads the JSON: slow on big tables."""
     provision = CatalogueRecord.data[("governance", "secrecy_provision")].as_string()
-    return func.coalesce(provision, "") != ""
+    level = CatalogueRecord.data[("governance", "confidentiality")].as_integer()
+    return or_(
+        func.coalesce(provision, "") != "",
+        func.coalesce(level, 0) >= visibility.HIGHEST_CONFIDENTIALITY,
+    )
 
 
 def of_row(row: CatalogueRecord) -> Visibility:
@@ -41,6 +46,7 @@ def of_row(row: CatalogueRecord) -> Visibility:
         row.kind,
         PUBLIC if row.is_public else NON_PUBLIC,
         governance.get("secrecy_provision"),
+        confidentiality=governance.get("confidentiality"),
         deleted=row.deleted_at is not None,
     )
 

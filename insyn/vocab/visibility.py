@@ -15,6 +15,13 @@ case, document (diarium)      PUBLIC           none              SHOWN
 anything else                                                    HIDDEN
 ============================  ===============  ================  ==========================
 
+A confidentiality level of K3 (``Governance.confidentiality`` 3, the highest level of
+KLASSA's 0–3 scale) counts as a secrecy mark whatever the source says of access or
+provision (``secret_marked``): information whose disclosure would do serious harm is
+never shown unmasked to the public. A K3 case or document is MASKED, a K3 dataset or data
+service HIDDEN. The level may come from the source, the plan or a person after the
+harvest; the SQL twin reads it from the record's JSON, like the provision.
+
 "Anything else" covers a dataset or data service that names a provision (a record that
 says both PUBLIC and an OSL provision is contradictory and kept out), a non-public or
 restricted record that names no provision (nothing tells which parts could be shown), a
@@ -48,17 +55,21 @@ from insyn.vocab.model import PUBLIC, Record
 __all__ = [
     "DCAT_KINDS",
     "DIARIUM_KINDS",
+    "HIGHEST_CONFIDENTIALITY",
     "RULES",
     "Rule",
     "Visibility",
     "decide",
     "names_provision",
     "of_record",
+    "secret_marked",
     "visibility_of",
 ]
 
 DCAT_KINDS: tuple[str, ...] = ("dataset", "dataservice")
 DIARIUM_KINDS: tuple[str, ...] = ("case", "document")
+# K3: the highest confidentiality level (KLASSA, 0–3); it always counts as secret-marked.
+HIGHEST_CONFIDENTIALITY = 3
 
 
 class Visibility(StrEnum):
@@ -110,24 +121,31 @@ def names_provision(secrecy_provision: str | None) -> bool:
     return bool(secrecy_provision)
 
 
+def secret_marked(secrecy_provision: str | None, confidentiality: int | None) -> bool:
+    """Return whether a record counts as secret-marked: it names a provision or is K3."""
+    return names_provision(secrecy_provision) or (confidentiality or 0) >= HIGHEST_CONFIDENTIALITY
+
+
 def decide(
     kind: str,
     access_rights: str | None,
     secrecy_provision: str | None,
     *,
+    confidentiality: int | None = None,
     deleted: bool = False,
 ) -> Visibility:
     """Return how the public is shown a record (see the module's table).
 
     ``access_rights`` is the access-right URI (None: not stated, which is PUBLIC);
-    ``deleted`` says the record is tombstoned.
+    ``confidentiality`` the K level (K3 counts as a secrecy mark); ``deleted`` says the
+    record is tombstoned.
     """
     if deleted:
         return Visibility.HIDDEN
     return visibility_of(
         kind,
         public=(access_rights or PUBLIC) == PUBLIC,
-        secret_marked=names_provision(secrecy_provision),
+        secret_marked=secret_marked(secrecy_provision, confidentiality),
     )
 
 
@@ -143,4 +161,9 @@ def visibility_of(kind: str, *, public: bool, secret_marked: bool) -> Visibility
 def of_record(record: Record) -> Visibility:
     """Return how the public is shown a live model record."""
     governance = record.governance
-    return decide(record.kind, governance.access_rights, governance.secrecy_provision)
+    return decide(
+        record.kind,
+        governance.access_rights,
+        governance.secrecy_provision,
+        confidentiality=governance.confidentiality,
+    )

@@ -1,8 +1,9 @@
 """The visibility rule in SQL (``public_clause``) and in Python agree, on both stores.
 
-Over a table of cases (kind × access right × secrecy provision × provision filled by a
-plan after the harvest × tombstoned) the rows the SQL condition selects are exactly the
-rows the Python rule does not hide, and a stored row is judged as its model record is.
+Over a table of cases (kind × access right × secrecy provision × K level × provision and
+K level filled by a plan or a person after the harvest × tombstoned) the rows the SQL
+condition selects are exactly the rows the Python rule does not hide, and a stored row is
+judged as its model record is.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from insyn.vocab.visibility import Visibility, decide, of_record
 RECORD_CLASSES = (Dataset, DataService, Case, Document)
 ACCESS_RIGHTS = (PUBLIC, RESTRICTED, NON_PUBLIC)
 PROVISIONS = (None, "", "26 kap. 1 § OSL", " ")
+# K levels: unset, below the top, and K3, which is never shown unmasked.
+LEVELS = (None, 2, 3)
 
 
 def _seed(catalogue: Catalogue) -> list[tuple[str, bool]]:
@@ -40,15 +43,17 @@ def _seed(catalogue: Catalogue) -> list[tuple[str, bool]]:
     source = catalogue.add_source("fall", "dcat", None, {})
     now = datetime.now(UTC)
     cases = product(
-        (*RECORD_CLASSES, None), ACCESS_RIGHTS, PROVISIONS, (False, True), (False, True)
+        (*RECORD_CLASSES, None), ACCESS_RIGHTS, PROVISIONS, LEVELS, (False, True), (False, True)
     )
     seeded = []
     with catalogue.session() as session:
-        for number, (cls, access, provision, by_plan, deleted) in enumerate(cases):
+        for number, (cls, access, provision, level, by_plan, deleted) in enumerate(cases):
             record = (cls or Dataset)(
                 uri=f"https://x.se/{number}",
                 title={"sv": f"Post {number}"},
-                governance=Governance(access_rights=access, secrecy_provision=provision),
+                governance=Governance(
+                    access_rights=access, secrecy_provision=provision, confidentiality=level
+                ),
             )
             harvested = Governance(access_rights=access, secrecy_provision=None)
             record_id = f"r{number:04d}"
@@ -96,7 +101,7 @@ def test_sql_and_python_agree_over_a_table_of_cases(catalogue: Catalogue) -> Non
     by_python = {
         record_id for record_id, row in rows.items() if of_row(row) is not Visibility.HIDDEN
     }
-    assert len(rows) == len(seeded) == 5 * 3 * 4 * 2 * 2
+    assert len(rows) == len(seeded) == 5 * 3 * 4 * 3 * 2 * 2
     assert by_sql == by_python
     assert by_sql_with_ids == by_python
     assert {of_row(row) for row in rows.values()} == set(Visibility)
@@ -113,5 +118,9 @@ def test_sql_and_python_agree_over_a_table_of_cases(catalogue: Catalogue) -> Non
             record.kind,
             governance.access_rights,
             governance.secrecy_provision,
+            confidentiality=governance.confidentiality,
             deleted=row.deleted_at is not None,
         )
+        # K3 is never shown unmasked to the public.
+        if governance.confidentiality == 3:
+            assert expected is not Visibility.SHOWN

@@ -49,3 +49,17 @@ def test_no_rule_asks_the_access_right_of_a_secret_marked_record() -> None:
     in SQL; that is exact only while a marked record's access right never matters."""
     for rule in RULES:
         assert not (rule.public is not None and rule.secret_marked is not False), rule
+
+
+@pytest.mark.parametrize("access", [PUBLIC, RESTRICTED, NON_PUBLIC, None])
+def test_k3_is_never_shown_unmasked(access: str | None) -> None:
+    """K3, the top of KLASSA's 0–3 scale, counts as a secrecy mark: a diarium record is
+    masked, a dataset hidden, whatever its access right or provision says."""
+    for provision in (None, "26 kap. 1 § OSL"):
+        assert decide("case", access, provision, confidentiality=3) is Visibility.MASKED
+        assert decide("document", access, provision, confidentiality=3) is Visibility.MASKED
+        assert decide("dataset", access, provision, confidentiality=3) is Visibility.HIDDEN
+        assert decide("dataservice", access, provision, confidentiality=3) is Visibility.HIDDEN
+    assert decide("case", PUBLIC, None, confidentiality=2) is Visibility.SHOWN
+    assert decide("dataset", PUBLIC, None, confidentiality=2) is Visibility.SHOWN
+    assert of_record(Dataset(governance=Governance(confidentiality=3))) is Visibility.HIDDEN
