@@ -84,7 +84,8 @@ __all__ = [
 
 # Bump when the document's fields change, so that indexes built from older documents
 # are rebuilt from the catalogue (``SearchBackend.ensure_index`` reports it).
-DOCUMENT_VERSION = 1
+# 2: the public copy masks private parties' names and addresses, shows public titles.
+DOCUMENT_VERSION = 2
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -11,6 +11,7 @@ from elastic_transport import HttpHeaders
 from insyn.search.backends._es_dsl import SCHEMA_VERSION, mappings, settings
 from insyn.search.backends.base import SearchBackend, SearchRequest
 from insyn.search.backends.elasticsearch import ElasticsearchBackend
+from insyn.search.documents import DOCUMENT_VERSION
 from insyn.search.errors import IndexingError, IndexMissingError, SearchUnavailableError
 from tests.search.fixtures import documents
 from tests.search.plain_json_node import PlainJsonNode, _plain
@@ -63,7 +64,7 @@ def test_schema_change_migrates_from_source(make_es_backend: Any) -> None:
     before = _aliases(backend)
     backend.client.indices.put_mapping(
         index=before[backend.alias],
-        meta={"schema_version": SCHEMA_VERSION - 1, "document_version": 1},
+        meta={"schema_version": SCHEMA_VERSION - 1, "document_version": DOCUMENT_VERSION},
     )
     assert backend.ensure_index() is False
     assert _aliases(backend) != before
