@@ -1,7 +1,10 @@
 """Shared fixtures: the standards files beside the repo, and a catalogue on each store.
 
-Tests that need PostgreSQL use the server on 127.0.0.1:5432; they skip with a reason
-where it is absent, except in CI (CI=true), where they fail instead.
+A test that needs something this machine may lack (``../shared/data``, PostgreSQL, MariaDB,
+Chromium, pycsw, poppler) calls ``require`` or ``skip_or_fail``: it skips with the reason
+on a developer's machine and fails under CI=true, where everything must be present. These
+two are the only place tests skip (tests/test_test_hygiene.py checks that); the one
+exception is the real Elasticsearch cluster suite, which needs ``ELASTICSEARCH_URL``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -24,13 +28,23 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip the test for ``reason`` (something it needs is absent); fail under CI=true."""
+    if IN_CI:
+        pytest.fail(f"{reason} — CI=true needs it, so this fails instead of skipping")
+    pytest.skip(reason)
+
+
+def require(condition: object, reason: str) -> None:
+    """Go on when ``condition`` holds; otherwise skip, or fail under CI=true."""
+    if not condition:
+        skip_or_fail(reason)
+
+
 def shared_file(relative: str) -> Path:
-    """A file of ../shared/data, or skip the test with the reason when it is absent."""
+    """A file of ../shared/data, or skip (fail in CI) with the reason when it is absent."""
     path = SHARED_DATA / relative
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"{path} is missing in CI, where ../shared/data must be present")
-        pytest.skip(f"{path} is absent (../shared/data is not beside this clone)")
+    require(path.exists(), f"{path} is absent (../shared/data is not beside this clone)")
     return path
 
 
@@ -45,9 +59,7 @@ def _postgres_server_or_skip() -> None:
     try:
         psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
     except psycopg.OperationalError as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI but not reachable: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+        skip_or_fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from insyn.errors import ConfigError
 from insyn.harvester.engine import harvest_source
 from insyn.vocab.model import NON_PUBLIC, PUBLIC, DataService, Dataset
 from insyn.vocab.safexml import parse_xml
-from tests.conftest import IN_CI, shared_file
+from tests.conftest import require, shared_file
 from tests.connectors.pycsw_support import (
     PycswCatalogue,
     RunningServer,
@@ -78,11 +78,7 @@ def _hits(url: str) -> int:
 def pycsw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pycsw]:
     """pycsw with every real record it accepts, shared by the tests of this file."""
     iso19139 = shared_file("iso19139")
-    if not pycsw_installed():
-        message = "pycsw is not installed in .venv-pycsw; run scripts/setup-pycsw.sh"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require(pycsw_installed(), "pycsw is not installed in .venv-pycsw; run scripts/setup-pycsw.sh")
     home = tmp_path_factory.mktemp("pycsw")
     files = collect_records(iso19139, home / "records")
     catalogue = PycswCatalogue(home / "repository")
@@ -424,7 +420,6 @@ def test_timeout_is_retried_then_fails_cleanly(
         time.sleep(1.0)
         return Reply(200, recorded_pages[1], {"Content-Type": "application/xml"})
 
-    started = time.monotonic()
     summary = first_then_fail(
         sqlite_catalogue,
         http_server,
@@ -433,8 +428,8 @@ def test_timeout_is_retried_then_fails_cleanly(
         read_timeout="0.2",
         retries="1",
     )
+    # The page answers after 1 s; with a 0.2 s read timeout both tries fail (no clock read).
     assert "Timeout" in summary.error and "Kunde inte hämta" in summary.error
-    assert time.monotonic() - started < 5
     assert page_requests(http_server, 2) == 1 + 2
 
 
@@ -524,9 +519,9 @@ def test_connection_reset_fails_cleanly(
         server.reset_pages = {2}
         summary = harvest_source(sqlite_catalogue, "geodata", full=True)
         assert summary.status == "failed"
+        # Ours: the message and the exception's type; the OS's words for the reset are not.
         assert "Kunde inte hämta" in summary.error and "ConnectionError" in summary.error
-        assert "reset" in summary.error.lower()
-        assert server.resets == 3  # one try and two retries
+        assert server.resets == 3  # one try and two retries, each one reset
         assert stored(sqlite_catalogue) == before
     finally:
         server.shutdown()

@@ -24,7 +24,7 @@ from insyn.connectors.base import Cursor, Item
 from insyn.errors import ConfigError
 from insyn.harvester.engine import harvest_source
 from insyn.vocab.model import Record, from_dict
-from tests.conftest import IN_CI
+from tests.conftest import skip_or_fail
 
 ENV = "INSYN_TEST_SQL_URL"
 MARIADB_ADMIN = {
@@ -343,15 +343,11 @@ def _mariadb_server_or_skip() -> Any:
     try:
         import pymysql
     except ImportError as exc:
-        if IN_CI:
-            pytest.fail(f"pymysql is required in CI for the MariaDB tests: {exc}")
-        pytest.skip(f"pymysql is not installed: {exc}")
+        skip_or_fail(f"pymysql is not installed: {exc}")
     try:
         pymysql.connect(connect_timeout=3, **MARIADB_ADMIN).close()
     except pymysql.MySQLError as exc:
-        if IN_CI:
-            pytest.fail(f"MariaDB is required in CI but not reachable: {exc}")
-        pytest.skip(f"MariaDB is not reachable at {MARIADB_ADMIN['host']}: {exc}")
+        skip_or_fail(f"MariaDB is not reachable at {MARIADB_ADMIN['host']}: {exc}")
     return pymysql
 
 
@@ -427,8 +423,8 @@ def test_mariadb_wrong_password_fails_without_showing_it(
     monkeypatch.setenv(ENV, wrong)
     summary = harvest_source(sqlite_catalogue, "maria")
     assert summary.status == "failed"
+    # Ours: the message and the database; the server's own words for the refusal are not.
     assert "Kunde inte ansluta" in summary.error and database in summary.error
-    assert "Access denied" in summary.error
     for secret in (url.split(":")[2].split("@")[0], wrong.split(":")[2].split("@")[0]):
         assert secret not in summary.error
         assert secret not in catalogue_dump(sqlite_catalogue)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, RDF, SH, XSD
 
+from tests.conftest import SHARED_DATA, shared_file
 from tests.support.scripts import load_script
 
 generate = load_script("generate_demo")
 
 CATALOGUE_FILE = generate.OUTPUT
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 EU_VOCABULARIES = SHARED_DATA / "eu-vocabularies"
-DCAT_AP_SHAPES = SHARED_DATA / "dcat-ap" / "3.0.1" / "html-shacl" / "shapes.ttl"
+DCAT_AP_SHAPES_FILE = "dcat-ap/3.0.1/html-shacl/shapes.ttl"
 
 INSYN = generate.INSYN
 EU = "http://publications.europa.eu/resource/authority/"
@@ -147,7 +146,7 @@ def vocabulary(files: tuple[str, ...]) -> frozenset[URIRef]:
     return frozenset(terms)
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"no EU vocabularies at {SHARED_DATA}")
+@pytest.mark.usefixtures("shared_data")  # skips without ../shared/data; fails under CI=true
 @pytest.mark.parametrize("predicate", list(CONTROLLED), ids=lambda p: p.n3().rsplit("/")[-1])
 def test_controlled_values_are_in_the_eu_vocabularies(graph: Graph, predicate: URIRef) -> None:
     namespace, files = CONTROLLED[predicate]
@@ -158,14 +157,14 @@ def test_controlled_values_are_in_the_eu_vocabularies(graph: Graph, predicate: U
     assert not unknown, f"not in {files}: {unknown}"
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"no EU vocabularies at {SHARED_DATA}")
+@pytest.mark.usefixtures("shared_data")
 def test_publisher_types_are_adms_concepts(graph: Graph) -> None:
     known = vocabulary(("fdk-reference-data/adms-publisher-type.ttl",))
     for publisher_type in set(graph.objects(None, DCTERMS.type)):
         assert publisher_type in known, publisher_type
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"no DCAT-AP-SE files at {SHARED_DATA}")
+@pytest.mark.usefixtures("shared_data")
 def test_languages_and_availability_are_in_the_dcat_ap_se_lists(graph: Graph) -> None:
     listed = set()
     for path in DCAT_AP_SE_LISTS:
@@ -182,10 +181,10 @@ def test_generator_output_is_the_committed_file() -> None:
     )
 
 
-@pytest.mark.skipif(not DCAT_AP_SHAPES.is_file(), reason=f"no DCAT-AP shapes at {DCAT_AP_SHAPES}")
 def test_conforms_to_the_dcat_ap_shapes(graph: Graph) -> None:
-    pyshacl = pytest.importorskip("pyshacl")
-    shapes = Graph().parse(DCAT_AP_SHAPES, format="turtle")
+    import pyshacl  # an Insyn dependency: always installed
+
+    shapes = Graph().parse(shared_file(DCAT_AP_SHAPES_FILE), format="turtle")
     _, results, text = pyshacl.validate(
         data_graph=graph, shacl_graph=shapes, inference="none", allow_warnings=True
     )

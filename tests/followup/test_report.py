@@ -6,16 +6,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from insyn.cli import main
+from tests.conftest import require
 
 DEMO = Path(__file__).parents[2] / "insyn" / "demo" / "data"
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
 def test_pdf_report_renders_with_charts(tmp_path: Path) -> None:
+    require(
+        shutil.which("pdftoppm") and shutil.which("pdftotext"),
+        "poppler-utils is not installed (scripts/test-services.sh installs it)",
+    )
     runner = CliRunner()
     home = ["--home", str(tmp_path / "home")]
     assert runner.invoke(main, [*home, "demo", "--no-serve"]).exit_code == 0

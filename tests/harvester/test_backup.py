@@ -24,7 +24,7 @@ from insyn.harvester.backup import BackupError, backup, restore
 from insyn.harvester.engine import harvest_source
 from insyn.harvester.scheduler import wait_for
 from insyn.vocab.model import Dataset
-from tests.conftest import IN_CI
+from tests.conftest import require
 from tests.support.catalogues import write_catalogue
 
 
@@ -141,11 +141,10 @@ def test_backup_during_a_harvest_is_consistent(
 
 
 def _pg_tools_or_skip() -> None:
-    if shutil.which("pg_dump") and shutil.which("pg_restore"):
-        return
-    if IN_CI:
-        pytest.fail("pg_dump and pg_restore are required in CI")
-    pytest.skip("pg_dump/pg_restore are not installed")
+    require(
+        shutil.which("pg_dump") and shutil.which("pg_restore"),
+        "pg_dump/pg_restore are not installed (apt-get install postgresql-client)",
+    )
 
 
 @pytest.fixture

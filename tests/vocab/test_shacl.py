@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -34,11 +33,10 @@ from insyn.vocab.shacl import (
     load_rdf_file,
     validate,
 )
+from tests.conftest import SHARED_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-needs_shared_data = pytest.mark.skipif(
-    not SHARED_DATA.is_dir(), reason=f"delad testdata saknas ({SHARED_DATA})"
-)
+# Skips without ../shared/data, and fails under CI=true (the shared_data fixture).
+needs_shared_data = pytest.mark.usefixtures("shared_data")
 EXAMPLES_SE = SHARED_DATA / "dcat-ap-se" / "exempel"
 EX = "https://kommun.example.se/"
 CC0 = URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
@@ -348,11 +346,11 @@ def _local(node: object) -> str:
     return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-@pytest.mark.slow
-def test_500_datasets_validate_in_seconds() -> None:
+def catalogue_of(count: int) -> Graph:
+    """``_minimal`` with ``count`` more conforming datasets (bench/footprint.py uses it too)."""
     g = _minimal()
     catalog, agent = URIRef(EX + "katalog"), URIRef(EX + "kommunen")
-    for i in range(500):
+    for i in range(count):
         dataset, dist = URIRef(f"{EX}data/{i}"), URIRef(f"{EX}data/{i}/csv")
         g.add((catalog, DCAT.dataset, dataset))
         g.add((dataset, RDF.type, DCAT.Dataset))
@@ -363,12 +361,14 @@ def test_500_datasets_validate_in_seconds() -> None:
         g.add((dataset, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.accessURL, URIRef(f"{EX}filer/{i}.csv")))
-    validate(_minimal())  # load and prepare the shapes once
-    started = time.perf_counter()
-    report = validate(g)
-    elapsed = time.perf_counter() - started
-    assert report.conforms
-    assert elapsed < 15, f"{elapsed:.1f} s"  # about 1-2 s on a laptop; a wide margin for CI
+    return g
+
+
+@pytest.mark.slow
+def test_500_datasets_validate() -> None:
+    # How long this takes is bench/footprint.py's figure, not an assertion here.
+    report = validate(catalogue_of(500))
+    assert report.conforms, report.violations[:3]
 
 
 # load_rdf_file

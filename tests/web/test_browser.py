@@ -18,7 +18,7 @@ import pytest
 
 from insyn.catalogue import accounts, audit, requests_log
 from insyn.web.server import address, bind, running
-from tests.conftest import IN_CI
+from tests.conftest import require
 from tests.web.desk_site import PROVISION, SECRET_DOCUMENT, SECRET_PARTY, make_desk_site
 from tests.web.support import Site
 
@@ -28,10 +28,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        if IN_CI:
-            pytest.fail("Chromium is required in CI (scripts/test-services.sh installs it)")
-        pytest.skip("Chromium saknas: apt-get install -y chromium")
+    require(
+        os.path.exists(CHROMIUM),
+        f"Chromium saknas ({CHROMIUM}): apt-get install -y chromium "
+        "(scripts/test-services.sh installs it)",
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -7,6 +7,7 @@ import json
 import logging
 import warnings
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,23 @@ def client(filled: Catalogue, tmp_path: Path) -> Iterator[object]:
     backend.close()
 
 
+def _set_durations(catalogue: Catalogue, status: str, seconds: list[int]) -> None:
+    """Give the finished runs of ``status`` these durations (run order), not the clock's."""
+    from sqlalchemy import select
+
+    from insyn.catalogue.models import HarvestRun
+
+    with catalogue.session() as session:
+        runs = session.scalars(
+            select(HarvestRun).where(HarvestRun.status == status).order_by(HarvestRun.id)
+        ).all()
+        for run, duration in zip(runs, seconds, strict=True):
+            run.started_at = run.finished_at - timedelta(seconds=duration)
+        session.commit()
+
+
 def test_metrics_in_prometheus_format(client, filled: Catalogue, admin_auth) -> None:
+    _set_durations(filled, "completed", [30, 120])
     assert client.get("/metrics").status_code == 401  # counts non-public records too
     response = client.get("/metrics", headers=admin_auth)
     assert response.status_code == 200
@@ -100,8 +117,16 @@ def test_metrics_in_prometheus_format(client, filled: Catalogue, admin_auth) -> 
     assert samples[("insyn_harvest_run_duration_seconds_count", (("status", "completed"),))] == 2
     inf = ("insyn_harvest_run_duration_seconds_bucket", (("le", "+Inf"), ("status", "completed")))
     assert samples[inf] == 2
-    first = ("insyn_harvest_run_duration_seconds_bucket", (("le", "60.0"), ("status", "completed")))
-    assert samples[first] == 2  # two short runs
+
+    def bucket(le: str) -> float:
+        return samples[
+            ("insyn_harvest_run_duration_seconds_bucket", (("le", le), ("status", "completed")))
+        ]
+
+    # 30 s and 120 s: one within a minute, both within five.
+    assert (bucket("15.0"), bucket("60.0"), bucket("300.0")) == (0, 1, 2)
+    total = ("insyn_harvest_run_duration_seconds_sum", (("status", "completed"),))
+    assert samples[total] == pytest.approx(150)
     assert samples[("insyn_index_lag_changes", ())] == filled.last_change_seq() == 11
     assert samples[("insyn_incidents_open", (("kind", "run_failed"),))] == 1
     assert samples[("insyn_scheduler_workers", ())] == 0
