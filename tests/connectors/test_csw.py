@@ -31,8 +31,7 @@ from insyn.connectors.base import Cursor, Done, Failure, Item
 from insyn.connectors.http import HttpSettings, fetch
 from insyn.errors import ConfigError
 from insyn.harvester.engine import harvest_source
-from insyn.vocab.model import NON_PUBLIC, PUBLIC, DataService, Dataset
-from insyn.vocab.safexml import parse_xml
+from insyn.vocab.model import PUBLIC, DataService, Dataset
 from tests.conftest import require, shared_file
 from tests.connectors.pycsw_support import (
     PycswCatalogue,
@@ -41,17 +40,20 @@ from tests.connectors.pycsw_support import (
     pycsw_installed,
 )
 from tests.support.http import LocalServer, Reply
+from tests.support.iso19139 import (
+    KALMAR_STRANDSKYDD,
+    LIDINGO_WMS,
+    LM_TRANSPORT,
+    SGU_JORDARTER,
+    STOCKHOLM_GEOARKIV,
+    geodata_record,
+)
 
 # All tests here share one pycsw: under pytest-xdist they run on one worker.
 pytestmark = pytest.mark.xdist_group("pycsw")
 
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
-SGU_JORDARTER = "2410c2e5-2a0e-4a47-9273-b7b77517420a"
-STOCKHOLM_GEOARKIV = "e29dd19d-9149-4f5a-a723-9bdbbaf47c8d"
-LM_TRANSPORT = "ec6cda58-be88-4f98-9fd5-933a8f4b0a4e"
-LIDINGO_WMS = "ec85f32d-a582-47c9-a461-25c3b521bd1d"
-KALMAR_STRANDSKYDD = "in2_record_8537df85-6ea0-40a8-9a8c-04e97fa9a9ee.xml"
 FAST = {"backoff": "0.01", "retries": "2"}
 
 
@@ -531,11 +533,6 @@ def test_connection_reset_fails_cleanly(
 # --- hostile and broken answers ----------------------------------------------------------------
 
 
-def _record(name: str) -> bytes:
-    text = shared_file(f"iso19139/geodata-se/{name}").read_bytes()
-    return text.split(b"?>", 1)[1] if text.startswith(b"<?xml") else text
-
-
 def get_records_response(records: list[bytes], *, matched: int, next_record: int) -> bytes:
     return (
         b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -557,7 +554,7 @@ def serve(server: LocalServer, body: bytes) -> str:
 def test_xxe_in_a_response_is_refused(
     http_server: LocalServer, sqlite_catalogue: Catalogue
 ) -> None:
-    record = _record(f"in2_record_{LIDINGO_WMS}.xml")
+    record = geodata_record(f"in2_record_{LIDINGO_WMS}.xml")
     record = record.replace("Primärkartans mark, vatten".encode(), b"&secret;", 1)
     doctype = b'<!DOCTYPE csw:GetRecordsResponse [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
     body = get_records_response([record], matched=1, next_record=0)
@@ -572,11 +569,11 @@ def test_xxe_in_a_response_is_refused(
 def test_record_without_any_identifier_is_the_only_failure(
     http_server: LocalServer, sqlite_catalogue: Catalogue
 ) -> None:
-    orphan = _record(f"in2_record_{LM_TRANSPORT}.xml")
+    orphan = geodata_record(f"in2_record_{LM_TRANSPORT}.xml")
     orphan = orphan.replace(LM_TRANSPORT.encode(), b"")
     orphan = orphan.replace(b"4b980089-532c-49b1-91bc-10d3cc40e0ae", b"")
     body = get_records_response(
-        [orphan, _record(f"in2_record_{LIDINGO_WMS}.xml")], matched=2, next_record=0
+        [orphan, geodata_record(f"in2_record_{LIDINGO_WMS}.xml")], matched=2, next_record=0
     )
     sqlite_catalogue.add_source("geodata", "csw", serve(http_server, body), FAST)
     summary = harvest_source(sqlite_catalogue, "geodata")
@@ -587,7 +584,7 @@ def test_record_without_any_identifier_is_the_only_failure(
 
 def test_server_that_never_advances_is_stopped(http_server: LocalServer) -> None:
     body = get_records_response(
-        [_record(f"in2_record_{LIDINGO_WMS}.xml")], matched=5, next_record=1
+        [geodata_record(f"in2_record_{LIDINGO_WMS}.xml")], matched=5, next_record=1
     )
     with pytest.raises(Exception, match="flyttar inte fram"):
         harvest_items(serve(http_server, body))
@@ -597,7 +594,7 @@ def test_server_that_never_advances_is_stopped(http_server: LocalServer) -> None
 def test_paging_loop_is_stopped(http_server: LocalServer) -> None:
     def reply(request) -> Reply:
         start = int(parse_qs(request.query)["startPosition"][0])
-        record = _record(f"in2_record_{LIDINGO_WMS}.xml").replace(
+        record = geodata_record(f"in2_record_{LIDINGO_WMS}.xml").replace(
             LIDINGO_WMS.encode(), f"post-{start}".encode()
         )
         # Page 2 points back to page 1.
@@ -611,7 +608,7 @@ def test_paging_loop_is_stopped(http_server: LocalServer) -> None:
 
 def test_fewer_records_than_announced_is_not_complete(http_server: LocalServer) -> None:
     body = get_records_response(
-        [_record(f"in2_record_{LIDINGO_WMS}.xml")], matched=3, next_record=0
+        [geodata_record(f"in2_record_{LIDINGO_WMS}.xml")], matched=3, next_record=0
     )
     items, failures, done = harvest_items(serve(http_server, body))
     assert len(items) == 1 and not done.complete
@@ -640,81 +637,6 @@ def test_dublin_core_instead_of_iso_is_a_clear_error(http_server: LocalServer) -
     )
     with pytest.raises(Exception, match="Record i stället för ISO 19139"):
         harvest_items(serve(http_server, body))
-
-
-# --- mapping details the loaded records do not show ----------------------------------------
-
-
-def _map(document: bytes):
-    mapped = csw.map_record(parse_xml(document))
-    assert not isinstance(mapped, Failure), mapped
-    return mapped
-
-
-def test_record_pycsw_refuses_is_mapped_with_warnings() -> None:
-    path = shared_file(f"iso19139/geodata-se/{KALMAR_STRANDSKYDD}")
-    key, dataset, warnings, stamp = _map(path.read_bytes())
-    assert (key, stamp) == ("8537df85-6ea0-40a8-9a8c-04e97fa9a9ee", "2018-04-27T13:14:39")
-    assert dataset.title == {"sv": "LstH Strandskydd, utökat"}
-    atom = dataset.distributions[0]
-    assert atom.format == FILE_TYPE + "ATOM" and atom.download_url == atom.access_url
-    assert dataset.accrual_periodicity.endswith("/frequency/CONT")
-    # "Öppen data (CC-BY)": a licence without its version is named, not guessed.
-    assert atom.license is None
-    assert any("'CC-BY' anges utan version" in warning for warning in warnings)
-
-
-def test_multilingual_text_from_pt_freetext() -> None:
-    document = _record(f"in2_record_{SGU_JORDARTER}.xml")
-    document = document.replace(
-        b"<gmd:dateStamp>",
-        b'<gmd:locale><gmd:PT_Locale id="EN"><gmd:languageCode><gmd:LanguageCode '
-        b'codeList="http://www.loc.gov/standards/iso639-2/" codeListValue="eng"/>'
-        b"</gmd:languageCode><gmd:characterEncoding><gmd:MD_CharacterSetCode "
-        b'codeListValue="utf8" codeList="x"/></gmd:characterEncoding></gmd:PT_Locale>'
-        b"</gmd:locale><gmd:dateStamp>",
-        1,
-    ).replace(
-        b"<gco:CharacterString>Jordarter 1:25 000-1:100 000</gco:CharacterString>",
-        b"<gco:CharacterString>Jordarter 1:25 000-1:100 000</gco:CharacterString>"
-        b'<gmd:PT_FreeText><gmd:textGroup><gmd:LocalisedCharacterString locale="#EN">'
-        b"Superficial deposits 1:25 000-1:100 000</gmd:LocalisedCharacterString>"
-        b"</gmd:textGroup></gmd:PT_FreeText>",
-        1,
-    )
-    _, dataset, _, _ = _map(document)
-    assert dataset.title == {
-        "sv": "Jordarter 1:25 000-1:100 000",
-        "en": "Superficial deposits 1:25 000-1:100 000",
-    }
-
-
-@pytest.mark.parametrize(
-    "old,new,access,licence",
-    [
-        # Without the INSPIRE anchor, the text "Inga begränsningar" still says public.
-        (b"LimitationsOnPublicAccess/noLimitations", b"x", PUBLIC, None),
-        (
-            b"LimitationsOnPublicAccess/noLimitations",
-            b"LimitationsOnPublicAccess/INSPIRE_Directive_Article13_1b",
-            NON_PUBLIC,
-            None,
-        ),
-        (
-            "Öppen data</gco".encode(),
-            b"CC BY 4.0</gco",
-            PUBLIC,
-            "http://creativecommons.org/licenses/by/4.0/",
-        ),
-    ],
-)
-def test_access_rights_and_licence(old: bytes, new: bytes, access: str, licence: str) -> None:
-    document = _record(f"in2_record_{LIDINGO_WMS}.xml").replace(old, new)
-    _, service, warnings, _ = _map(document)
-    assert service.governance.access_rights == access
-    assert service.license == licence
-    if access == NON_PUBLIC:
-        assert any("INSPIRE_Directive_Article13_1b" in warning for warning in warnings)
 
 
 # --- configuration ----------------------------------------------------------------------------

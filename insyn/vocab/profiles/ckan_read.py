@@ -1,0 +1,546 @@
+"""CKAN package (and organization) dicts → model: the read half of the CKAN profile.
+
+``insyn.connectors.ckan`` reads them from a portal's Action API; ``ckan_write`` is the
+other half.
+
+===================================  ==================================================
+package ``id``                       the key; ``uri`` is the ``uri`` extra (ckanext-dcat)
+                                     or ``<portal>/dataset/<id>``
+``title`` / ``title_translated``     ``title``
+``notes`` / ``notes_translated``     ``description``
+``tags``                             ``keyword``
+``groups``                           ``theme`` where a group names an EU data theme;
+                                     the others → extras ``ckan:groups``
+``theme`` (ckanext-dcat)             ``theme`` (unknown values kept, reported)
+``license_url``/``license_id``       licence (``licences`` vocabulary, CKAN's own ids
+                                     too) → each distribution's ``license``
+``issued``/``modified`` (dcat),      ``issued``/``modified``
+else ``metadata_created``/``_modified``
+``url``                              ``landing_page`` (a value that is no URL → extras)
+``maintainer``/``author`` (+email),  ``contact_point``
+``contact`` (dcat)
+``organization``; ``publisher``      ``publisher`` (Agent: title, id, the organisation's
+(dcat, wins)                         page on the portal as URI)
+``creator`` (dcat)                   ``creator``
+``private: true``, ``state: draft``  not public (``NON_PUBLIC``), with a warning
+``state: deleted``                   ``Deleted``
+``access_rights`` (dcat)             ``governance.access_rights`` (unreadable → not public)
+``identifier``, ``guid``             ``identifier``
+``language``, ``frequency``,         ``language``, ``accrual_periodicity``, ``version``,
+``version``, ``version_notes``,      ``version_notes``, ``provenance``, ``conforms_to``,
+``provenance``, ``conforms_to``,     ``page``, ``applicable_legislation``,
+``documentation``,                   ``hvd_category``
+``applicable_legislation``,
+``hvd_category``
+``spatial_uri``, ``spatial_coverage``  ``spatial`` (the GeoJSON ``spatial`` → extras)
+``temporal_start``/``_end``,         ``temporal``
+``temporal_coverage``
+``extras``                           ``extras`` (every key, as given)
+resource ``url``                     ``access_url`` (``access_url`` wins); also
+                                     ``download_url`` for uploads (``download_url`` wins)
+resource ``format``/``mimetype``     ``format`` (EU file type; from the URL's extension when
+                                     empty), ``media_type``
+resource ``name``/``description``,   ``title``/``description``, ``byte_size``,
+``size``, ``hash``, ``created``/     ``checksum``, ``issued``/``modified``, ``license``,
+``last_modified``, ``license``,      ``language``, ``conforms_to``, ``availability``,
+``language``, ``conforms_to``,       ``status``
+``availability``, ``status``
+===================================  ==================================================
+
+Values that are odd (an unknown licence, a date that is no date) are kept and reported.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from insyn.vocab import vocabularies
+from insyn.vocab.model import (
+    NON_PUBLIC,
+    PUBLIC,
+    RESTRICTED,
+    Agent,
+    ContactPoint,
+    Dataset,
+    Distribution,
+    Governance,
+    LangText,
+    PeriodOfTime,
+)
+from insyn.vocab.profiles.dcat_read import parse_date
+
+# CKAN's own licence ids (ckan/model/license.py and the opendefinition list) → EU codes.
+CKAN_LICENCES = {
+    "cc-by": "CC_BY",
+    "cc-by-sa": "CC_BYSA",
+    "cc-zero": "CC0",
+    "cc-nc": "CC_BYNC",
+    "odc-by": "ODC_BY",
+    "odc-odbl": "ODC_BL",
+    "odc-pddl": "ODC_PDDL",
+    "gfdl": "GNU_FDL",
+    "cc-by-4.0": "CC_BY_4_0",
+    "cc-by-sa-4.0": "CC_BYSA_4_0",
+    "cc0-1.0": "CC0",
+    "odc-by-1.0": "ODC_BY",
+    "odbl-1.0": "ODC_BL",
+    "ogl-uk-3.0": "OGL_3_0",
+}
+_ACCESS_CODES = {"PUBLIC": PUBLIC, "RESTRICTED": RESTRICTED, "NON_PUBLIC": NON_PUBLIC}
+_PAGE_EXTENSIONS = frozenset({"", "htm", "html", "php", "asp", "aspx", "jsp"})
+# ckanext-dcat fields that no property of ours holds, kept in extras when given.
+_KEPT_FIELDS = (
+    "dcat_type",
+    "alternate_identifier",
+    "is_referenced_by",
+    "temporal_resolution",
+    "spatial_resolution_in_meters",
+    "spatial",
+    "qualified_relation",
+)
+
+
+def organisation_agent(org: dict[str, Any], portal: str, language: str = "") -> Agent:
+    """An organisation dict (organization_list or a package's) as an Agent."""
+    name = org.get("name") or org.get("id")
+    title = _lang_text(org.get("title_translated"), org.get("title") or org.get("display_name"))
+    return Agent(
+        uri=f"{portal}/organization/{name}" if name else None,
+        name=_tag(title, language) or ({language: str(name)} if name else {}),
+        identifier=org.get("id"),
+    )
+
+
+def _tag(text: LangText, language: str) -> LangText:
+    """Move untagged text to ``language`` (when one is configured)."""
+    if language and "" in text and language not in text:
+        text = dict(text)
+        text[language] = text.pop("")
+    return text
+
+
+def _lang_text(translated: Any, plain: Any) -> LangText:
+    """A ``*_translated`` dict (ckanext-fluent) or a plain value as LangText."""
+    if isinstance(translated, dict):
+        result = {str(k): str(v).strip() for k, v in translated.items() if str(v or "").strip()}
+        if result:
+            return result
+    if isinstance(plain, dict):
+        return _lang_text(plain, None)
+    text = str(plain or "").replace("\r\n", "\n").strip()
+    return {"": text} if text else {}
+
+
+def _is_url(value: Any) -> bool:
+    parsed = urlparse(str(value or "").strip())
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def _values(value: Any) -> list[Any]:
+    """A field that may be a list, a JSON list in a string (extras), or one value."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [v for v in value if v not in (None, "")]
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return [value]
+        return _values(parsed) if isinstance(parsed, list) else [value]
+    return [value]
+
+
+class _Package:
+    """One package dict, its extras, and the warnings and extras its mapping collects."""
+
+    def __init__(self, package: dict[str, Any], language: str) -> None:
+        self.package = package
+        self.language = language
+        self.extras: dict[str, str] = {}
+        for extra in package.get("extras") or []:
+            if isinstance(extra, dict) and extra.get("key"):
+                self.extras[str(extra["key"])] = extra.get("value")
+        self.warnings: list[str] = []
+        self.kept: dict[str, list[str]] = {
+            key: [value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)]
+            for key, value in self.extras.items()
+            if value not in (None, "")
+        }
+
+    def field(self, name: str) -> Any:
+        """A ckanext-dcat value: a top-level (scheming) field, an extra, or a ``dcat_`` extra."""
+        for value in (
+            self.package.get(name),
+            self.extras.get(name),
+            self.extras.get("dcat_" + name),
+        ):
+            if value not in (None, "", []):
+                return value
+        return None
+
+    def text(self, value: Any) -> LangText:
+        return _tag(_lang_text(None, value), self.language)
+
+    def keep(self, name: str, values: list[Any]) -> None:
+        for value in values:
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            self.kept.setdefault(name, []).append(text)
+
+    def date(self, name: str, value: Any) -> date | datetime | None:
+        if value in (None, ""):
+            return None
+        parsed = parse_date(str(value))
+        if parsed is None:
+            self.warnings.append(f"{name}: '{value}' är inget giltigt datum")
+        return parsed
+
+    def controlled(self, vocabulary: str, name: str, values: list[Any]) -> list[str]:
+        result = []
+        for value in values:
+            uri, recognised = vocabularies.normalise(vocabulary, str(value))
+            if not recognised:
+                self.warnings.append(f"{name}: '{value}' finns inte i vokabulären {vocabulary}")
+            if uri not in result:
+                result.append(uri)
+        return result
+
+
+def _licence(pkg: _Package) -> str | None:
+    package = pkg.package
+    licence_id = str(package.get("license_id") or "").strip()
+    candidates = [
+        package.get("license_url"),
+        CKAN_LICENCES.get(licence_id.lower()),
+        licence_id,
+        package.get("license_title"),
+        pkg.field("license"),
+    ]
+    for candidate in candidates:
+        if candidate and isinstance(candidate, str):
+            uri, recognised = vocabularies.normalise("licences", candidate)
+            if recognised:
+                return uri
+    raw = package.get("license_url") or licence_id or package.get("license_title")
+    if raw:
+        pkg.warnings.append(f"license: '{licence_id or raw}' finns inte i vokabulären licences")
+        return str(raw)
+    return None
+
+
+def _themes(pkg: _Package) -> list[str]:
+    themes: list[str] = []
+    unmapped: list[str] = []
+    for group in pkg.package.get("groups") or []:
+        if not isinstance(group, dict):
+            continue
+        names = [group.get(k) for k in ("name", "title", "display_name") if group.get(k)]
+        found = next((c for n in names if (c := vocabularies.data_themes().lookup(str(n)))), None)
+        if found is None:
+            unmapped.append(str(names[0]) if names else "?")
+        elif found.uri not in themes:
+            themes.append(found.uri)
+    pkg.keep("ckan:groups", unmapped)
+    for uri in pkg.controlled("data_themes", "theme", _values(pkg.field("theme"))):
+        if uri not in themes:
+            themes.append(uri)
+    return themes
+
+
+def _agent_fields(pkg: _Package, role: str) -> list[Agent]:
+    """Agents of ckanext-dcat: a scheming list (``publisher``) or ``publisher_*`` extras."""
+    agents = []
+    for entry in _values(pkg.package.get(role)):
+        if isinstance(entry, dict) and (entry.get("name") or entry.get("uri")):
+            agents.append(
+                Agent(
+                    uri=entry.get("uri")
+                    or (entry.get("identifier") if _is_url(entry.get("identifier")) else None),
+                    name=pkg.text(entry.get("name")),
+                    identifier=entry.get("identifier"),
+                    type=entry.get("type") or None,
+                    homepage=entry.get("url") or None,
+                    email=entry.get("email") or None,
+                )
+            )
+    name, uri = pkg.field(f"{role}_name"), pkg.field(f"{role}_uri")
+    if not agents and (name or uri):
+        agents.append(
+            Agent(
+                uri=uri,
+                name=pkg.text(name),
+                email=pkg.field(f"{role}_email"),
+                homepage=pkg.field(f"{role}_url"),
+                type=pkg.field(f"{role}_type"),
+                identifier=pkg.field(f"{role}_identifier"),
+            )
+        )
+    return agents
+
+
+def _publisher(pkg: _Package, publishers: dict[str, Agent], portal: str) -> Agent | None:
+    own = _agent_fields(pkg, "publisher")
+    if own:
+        return own[0]
+    package = pkg.package
+    org = package.get("organization")
+    for key in (package.get("owner_org"), org.get("id") if isinstance(org, dict) else None):
+        if key and str(key) in publishers:
+            return publishers[str(key)]
+    if isinstance(org, dict):
+        return organisation_agent(org, portal, pkg.language)
+    return None
+
+
+def _email(value: Any) -> str | None:
+    text = str(value or "").strip().removeprefix("mailto:")
+    return text or None
+
+
+def _contacts(pkg: _Package) -> list[ContactPoint]:
+    contacts: list[ContactPoint] = []
+    for entry in _values(pkg.package.get("contact")):
+        if isinstance(entry, dict):
+            contacts.append(
+                ContactPoint(
+                    uri=entry.get("uri") or None,
+                    name=pkg.text(entry.get("name")),
+                    email=_email(entry.get("email")),
+                    url=entry.get("url") or None,
+                )
+            )
+    if pkg.field("contact_name") or pkg.field("contact_email"):
+        contacts.append(
+            ContactPoint(
+                uri=pkg.field("contact_uri"),
+                name=pkg.text(pkg.field("contact_name")),
+                email=_email(pkg.field("contact_email")),
+            )
+        )
+    for role in ("maintainer", "author"):
+        name, email = pkg.package.get(role), _email(pkg.package.get(f"{role}_email"))
+        if name or email:
+            contacts.append(ContactPoint(name=pkg.text(name), email=email))
+    unique: list[ContactPoint] = []
+    for contact in contacts:
+        if all((c.name, c.email) != (contact.name, contact.email) for c in unique):
+            unique.append(contact)
+    return unique
+
+
+def _temporal(pkg: _Package) -> list[PeriodOfTime]:
+    periods = []
+    for entry in _values(pkg.package.get("temporal_coverage")):
+        if isinstance(entry, dict):
+            periods.append(
+                PeriodOfTime(
+                    start=pkg.date("temporal_coverage", entry.get("start")),
+                    end=pkg.date("temporal_coverage", entry.get("end")),
+                )
+            )
+    start, end = pkg.field("temporal_start"), pkg.field("temporal_end")
+    if not periods and (start or end):
+        periods.append(
+            PeriodOfTime(start=pkg.date("temporal_start", start), end=pkg.date("temporal_end", end))
+        )
+    return [p for p in periods if p.start or p.end]
+
+
+def _spatial(pkg: _Package) -> list[str]:
+    spatial: list[str] = []
+    for entry in _values(pkg.package.get("spatial_coverage")):
+        if isinstance(entry, dict) and (entry.get("uri") or entry.get("text")):
+            spatial.append(str(entry.get("uri") or entry.get("text")))
+    for name in ("spatial_uri", "spatial_text"):
+        value = pkg.field(name)
+        if value and str(value) not in spatial:
+            spatial.append(str(value))
+    return spatial
+
+
+def _access_rights(pkg: _Package) -> Governance:
+    package = pkg.package
+    access = PUBLIC
+    value = pkg.field("access_rights")
+    if value:
+        code = str(value).rstrip("/").rsplit("/", 1)[-1].upper().replace("-", "_")
+        uri, recognised = vocabularies.normalise("access_rights", str(value))
+        if code in _ACCESS_CODES:
+            access = _ACCESS_CODES[code]
+        elif recognised:
+            access = uri
+        else:
+            # An access right nobody can read is never treated as public.
+            access = NON_PUBLIC
+            pkg.warnings.append(
+                f"access_rights: '{value}' känns inte igen; "
+                "datamängden behandlas som icke-offentlig"
+            )
+            pkg.keep("access_rights", [value])
+    if package.get("private") is True:
+        access = NON_PUBLIC
+        pkg.warnings.append("Datamängden är privat i CKAN; den visas inte publikt")
+    if package.get("state") not in (None, "", "active"):
+        access = NON_PUBLIC
+        pkg.warnings.append(
+            f"Datamängden har status '{package.get('state')}' i CKAN; den visas inte publikt"
+        )
+    return Governance(access_rights=access)
+
+
+def _file_type(pkg: _Package, resource: dict[str, Any]) -> str | None:
+    given = str(resource.get("format") or "").strip()
+    for candidate in (given, resource.get("mimetype"), _extension(resource.get("url"))):
+        if candidate:
+            uri, recognised = vocabularies.normalise("file_types", str(candidate))
+            if recognised:
+                return uri
+    if given:
+        pkg.warnings.append(f"resources.format: '{given}' finns inte i vokabulären file_types")
+        return given
+    return None
+
+
+def _extension(url: Any) -> str | None:
+    name = urlparse(str(url or "")).path.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return None if extension in _PAGE_EXTENSIONS else "." + extension
+
+
+def _size(pkg: _Package, value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        pkg.warnings.append(f"resources.size: '{value}' är inget heltal")
+        return None
+
+
+def _distribution(
+    pkg: _Package, resource: dict[str, Any], package_id: str, portal: str, licence: str | None
+) -> Distribution:
+    url = str(resource.get("url") or "").strip() or None
+    resource_id = resource.get("id")
+    resource_licence = resource.get("license")
+    if resource_licence:
+        resource_licence = pkg.controlled("licences", "resources.license", [resource_licence])[0]
+    distribution = Distribution(
+        uri=resource.get("uri")
+        or (f"{portal}/dataset/{package_id}/resource/{resource_id}" if resource_id else None),
+        title=pkg.text(resource.get("name")),
+        description=pkg.text(resource.get("description")),
+        access_url=resource.get("access_url") or url,
+        download_url=resource.get("download_url")
+        or (url if resource.get("url_type") == "upload" else None),
+        format=_file_type(pkg, resource),
+        media_type=resource.get("mimetype") or None,
+        license=resource_licence or licence,
+        byte_size=_size(pkg, resource.get("size")),
+        issued=pkg.date("resources.created", resource.get("issued") or resource.get("created")),
+        modified=pkg.date(
+            "resources.last_modified", resource.get("modified") or resource.get("last_modified")
+        ),
+        language=pkg.controlled(
+            "languages", "resources.language", _values(resource.get("language"))
+        ),
+        conforms_to=[str(v) for v in _values(resource.get("conforms_to"))],
+        availability=resource.get("availability") or None,
+        status=resource.get("status") or None,
+        checksum=resource.get("hash") or None,
+    )
+    if not distribution.access_url:
+        pkg.warnings.append(f"Resursen {resource_id or resource.get('name')} saknar url")
+    return distribution
+
+
+def map_package(
+    package: dict[str, Any],
+    *,
+    portal: str,
+    publishers: dict[str, Agent] | None = None,
+    language: str = "",
+) -> tuple[Dataset, list[str]]:
+    """Map one CKAN package dict to a ``Dataset``; return it with its warnings.
+
+    ``portal`` is the portal's address (for URIs of datasets, resources and organisations);
+    ``language`` tags untranslated text ("" leaves it untagged).
+    """
+    pkg = _Package(package, language)
+    package_id = str(package.get("id") or package.get("name") or "")
+    title = _tag(_lang_text(package.get("title_translated"), package.get("title")), language)
+    if not title:
+        pkg.warnings.append("title saknas")
+        title = pkg.text(package.get("name"))
+    description = _tag(_lang_text(package.get("notes_translated"), package.get("notes")), language)
+    if not description:
+        pkg.warnings.append("notes (beskrivning) saknas")
+    keywords: list[str] = []
+    for tag in package.get("tags") or []:
+        word = (tag.get("display_name") or tag.get("name")) if isinstance(tag, dict) else tag
+        if word and str(word).strip() and str(word).strip() not in keywords:
+            keywords.append(str(word).strip())
+    landing_page = []
+    if _is_url(package.get("url")):
+        landing_page.append(str(package["url"]).strip())
+    elif package.get("url"):
+        pkg.warnings.append(f"url: '{package['url']}' är ingen webbadress; sparad under extras")
+        pkg.keep("ckan:url", [package["url"]])
+    licence = _licence(pkg)
+    if licence and not _is_url(licence) and "://" not in licence:
+        pkg.keep("ckan:license", [licence])
+    identifiers = [str(v) for v in _values(pkg.field("identifier")) + _values(pkg.field("guid"))]
+    frequency = pkg.controlled("frequencies", "frequency", _values(pkg.field("frequency")))
+    for name in _KEPT_FIELDS:
+        if name in package and package[name] not in (None, "", []):
+            pkg.keep(name, _values(package[name]) if name != "spatial" else [package[name]])
+    pkg.keep("ckan:name", [package["name"]] if package.get("name") else [])
+    dataset = Dataset(
+        uri=str(pkg.field("uri") or f"{portal}/dataset/{package_id}"),
+        title=title,
+        description=description,
+        publisher=_publisher(pkg, publishers or {}, portal),
+        contact_point=_contacts(pkg),
+        keyword={language: keywords} if keywords else {},
+        theme=_themes(pkg),
+        issued=pkg.date("issued", pkg.field("issued") or package.get("metadata_created")),
+        modified=pkg.date("modified", pkg.field("modified") or package.get("metadata_modified")),
+        landing_page=landing_page,
+        governance=_access_rights(pkg),
+        identifier=list(dict.fromkeys(identifiers)),
+        language=pkg.controlled("languages", "language", _languages(pkg.field("language"))),
+        spatial=_spatial(pkg),
+        temporal=_temporal(pkg),
+        accrual_periodicity=frequency[0] if frequency else None,
+        conforms_to=[str(v) for v in _values(pkg.field("conforms_to"))],
+        creator=_agent_fields(pkg, "creator"),
+        version=str(package.get("version") or "").strip() or None,
+        version_notes=pkg.text(pkg.field("version_notes")),
+        provenance=pkg.text(pkg.field("provenance")),
+        relation=[
+            str(r.get("relation"))
+            for r in _values(package.get("qualified_relation"))
+            if isinstance(r, dict) and r.get("relation")
+        ],
+        page=[str(v) for v in _values(pkg.field("documentation"))],
+        hvd_category=[str(v) for v in _values(pkg.field("hvd_category"))],
+        applicable_legislation=[str(v) for v in _values(pkg.field("applicable_legislation"))],
+        distributions=[
+            _distribution(pkg, resource, package_id, portal, licence)
+            for resource in package.get("resources") or []
+            if isinstance(resource, dict) and resource.get("state", "active") == "active"
+        ],
+    )
+    dataset.extras = pkg.kept
+    return dataset, pkg.warnings
+
+
+def _languages(value: Any) -> list[str]:
+    """Languages as a list, a JSON list or a comma-separated string ("en,es,ca")."""
+    result = []
+    for item in _values(value):
+        result.extend(part.strip() for part in str(item).split(",") if part.strip())
+    return result
