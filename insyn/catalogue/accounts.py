@@ -7,9 +7,12 @@ Roles are ``registrar`` (registrator), ``owner`` (informationsägare: reports),
   parameters are outdated. An account from the identity provider (OIDC) has no password.
 - API tokens are 32 random bytes shown once; only their SHA-256 is stored (a token is
   random, so a fast hash is enough to make the stored value useless to a thief), and
-  looked up by that hash.
+  looked up by that hash. A token expires (``TOKEN_LIFETIME`` unless told otherwise);
+  its last use is written at most once per ``LAST_USE_RESOLUTION``, not per request.
 - Web sessions are random ids of which only the SHA-256 is stored, with an expiry and
-  the session's CSRF token.
+  the session's CSRF token. A new password or a disabled account ends them all.
+- An owner account belongs to organisations (``user_organisations``): it follows up
+  those organisations and the units below them, nothing else.
 
 Errors: ``AccountError`` (a ``CatalogueError``) for a bad name, role or password.
 """
@@ -20,15 +23,16 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from insyn.catalogue.models import Base
+from insyn.catalogue.models import Base, Organisation
 from insyn.catalogue.store import Catalogue
 from insyn.errors import CatalogueError, NotFoundError
 
@@ -36,6 +40,9 @@ ROLES: tuple[str, ...] = ("registrar", "owner", "admin")
 ROLE_LABELS = {"registrar": "Registrator", "owner": "Informationsägare", "admin": "Administratör"}
 TOKEN_PREFIX = "insyn_"
 SESSION_LIFETIME = timedelta(hours=10)
+TOKEN_LIFETIME = timedelta(days=365)
+# A token's last use is written at most this often: not a database write per request.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 12
 _NAME = re.compile(r"^[\w.@:-]{1,200}$")
 _hasher = PasswordHasher()
@@ -72,6 +79,20 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserOrganisation(Base):
+    """An organisation an (owner) account follows up, with the units below it."""
+
+    __tablename__ = "user_organisations"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class WebSession(Base):
@@ -133,11 +154,13 @@ def add_user(
     password: str | None = None,
     display_name: str | None = None,
     external_subject: str | None = None,
+    organisations: Sequence[str] = (),
 ) -> Account:
-    """Create a user; return it.
+    """Create a user, belonging to ``organisations`` (names or URIs); return it.
 
     Raises:
         AccountError: bad name, unknown role, too short a password, or the name is taken.
+        NotFoundError: no organisation by one of those names.
     """
     if not _NAME.match(username):
         raise AccountError("Användarnamnet får bara innehålla bokstäver, siffror och . @ : _ -")
@@ -157,6 +180,9 @@ def add_user(
             created_at=_now(),
         )
         session.add(user)
+        session.flush()
+        for organisation in _organisations(session, organisations):
+            session.add(UserOrganisation(user_id=user.id, organisation_id=organisation.id))
         session.commit()
         return _account(user)
 
@@ -177,7 +203,11 @@ def users(catalogue: Catalogue) -> list[tuple[Account, bool]]:
         return [(_account(u), u.active) for u in rows]
 
 
-def set_password(catalogue: Catalogue, username: str, password: str) -> None:
+def set_password(catalogue: Catalogue, username: str, password: str) -> int:
+    """Set a new password and end every session of the account; return how many ended.
+
+    A stolen session must not outlive the password change meant to shut its thief out.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Lösenordet måste vara minst {MIN_PASSWORD_LENGTH} tecken")
     with catalogue.session() as session:
@@ -185,7 +215,14 @@ def set_password(catalogue: Catalogue, username: str, password: str) -> None:
         if user is None:
             raise NotFoundError(f"Det finns ingen användare som heter '{username}'")
         user.password_hash = _hasher.hash(password)
+        ended = _end_sessions(session, user.id)
         session.commit()
+        return ended
+
+
+def _end_sessions(session: Session, user_id: int) -> int:
+    done = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def set_role(catalogue: Catalogue, username: str, role: str) -> None:
@@ -206,8 +243,7 @@ def set_active(catalogue: Catalogue, username: str, active: bool) -> None:
             raise NotFoundError(f"Det finns ingen användare som heter '{username}'")
         user.active = active
         if not active:
-            for row in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
-                session.delete(row)
+            _end_sessions(session, user.id)
         session.commit()
 
 
@@ -260,28 +296,126 @@ def external_user(
         return _account(user)
 
 
-# --- API tokens ---------------------------------------------------------------------------
+# --- organisations ------------------------------------------------------------------------
 
 
-def create_token(catalogue: Catalogue, username: str, name: str = "api") -> tuple[int, str]:
-    """Create an API token for a user; return (id, token). The token is not kept: show it once.
+def _organisations(session: Session, names: Sequence[str]) -> list[Organisation]:
+    """The organisations called ``names`` (Swedish name or URI, any case).
 
     Raises:
-        NotFoundError: no such user.
+        NotFoundError: one of them does not exist.
     """
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if not names:
+        return []
+    every = list(session.scalars(select(Organisation)))
+    found = []
+    for name in names:
+        wanted = name.strip().casefold()
+        match = next(
+            (o for o in every if wanted in (o.name_sv.casefold(), (o.uri or "").casefold())),
+            None,
+        )
+        if match is None:
+            raise NotFoundError(f"Det finns ingen organisation som heter '{name}'")
+        found.append(match)
+    return found
+
+
+def set_organisations(
+    catalogue: Catalogue, username: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+) -> list[str]:
+    """Add and remove the organisations a user belongs to; return its organisations' names.
+
+    Raises:
+        NotFoundError: no such user or organisation.
+    """
     with catalogue.session() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFoundError(f"Det finns ingen användare som heter '{username}'")
-        row = ApiToken(user_id=user.id, name=name, token_hash=digest(token), created_at=_now())
+        have = set(
+            session.scalars(
+                select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user.id)
+            )
+        )
+        for organisation in _organisations(session, add):
+            if organisation.id not in have:
+                session.add(UserOrganisation(user_id=user.id, organisation_id=organisation.id))
+                have.add(organisation.id)
+        gone = {o.id for o in _organisations(session, remove)}
+        if gone:
+            session.execute(
+                delete(UserOrganisation).where(
+                    UserOrganisation.user_id == user.id,
+                    UserOrganisation.organisation_id.in_(gone),
+                )
+            )
+        session.commit()
+    return organisation_names(catalogue, username)
+
+
+def organisation_names(catalogue: Catalogue, username: str) -> list[str]:
+    """The names of the organisations a user belongs to, sorted."""
+    with catalogue.session() as session:
+        return sorted(
+            session.scalars(
+                select(Organisation.name_sv)
+                .join(UserOrganisation, UserOrganisation.organisation_id == Organisation.id)
+                .join(User, User.id == UserOrganisation.user_id)
+                .where(User.username == username)
+            ),
+            key=str.casefold,
+        )
+
+
+def organisation_ids(catalogue: Catalogue, user_id: int) -> set[int]:
+    """The ids of the organisations a user belongs to (not the units below them)."""
+    with catalogue.session() as session:
+        return set(
+            session.scalars(
+                select(UserOrganisation.organisation_id).where(UserOrganisation.user_id == user_id)
+            )
+        )
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def create_token(
+    catalogue: Catalogue,
+    username: str,
+    name: str = "api",
+    lifetime: timedelta = TOKEN_LIFETIME,
+) -> tuple[int, str]:
+    """Create an API token for a user; return (id, token). The token is not kept: show it once.
+
+    Raises:
+        NotFoundError: no such user.
+        AccountError: a lifetime that is not positive.
+    """
+    if lifetime <= timedelta(0):
+        raise AccountError("Nyckelns giltighetstid måste vara minst en dag")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = _now()
+    with catalogue.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFoundError(f"Det finns ingen användare som heter '{username}'")
+        row = ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=digest(token),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
         session.add(row)
         session.commit()
         return row.id, token
 
 
 def tokens(catalogue: Catalogue, username: str | None = None) -> list[dict[str, object]]:
-    """Return the tokens (never their values): id, user, name, created, last used, revoked."""
+    """Return the tokens (never their values): id, user, name, created, expires, last used,
+    revoked (times in UTC)."""
     with catalogue.session() as session:
         query = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id)
         if username:
@@ -291,9 +425,10 @@ def tokens(catalogue: Catalogue, username: str | None = None) -> list[dict[str, 
                 "id": token.id,
                 "user": name,
                 "name": token.name,
-                "created_at": token.created_at,
-                "last_used_at": token.last_used_at,
-                "revoked_at": token.revoked_at,
+                "created_at": _aware(token.created_at),
+                "expires_at": _aware(token.expires_at),
+                "last_used_at": token.last_used_at and _aware(token.last_used_at),
+                "revoked_at": token.revoked_at and _aware(token.revoked_at),
             }
             for token, name in session.execute(query.order_by(ApiToken.id))
         ]
@@ -309,7 +444,7 @@ def revoke_token(catalogue: Catalogue, token_id: int) -> None:
 
 
 def authenticate_token(catalogue: Catalogue, token: str) -> Account | None:
-    """Return the active account a live token belongs to, else None."""
+    """Return the active account a live (not revoked, not expired) token belongs to."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     wanted = digest(token)
@@ -322,10 +457,15 @@ def authenticate_token(catalogue: Catalogue, token: str) -> Account | None:
         if found is None:
             return None
         row, user = found
-        if not hmac.compare_digest(row.token_hash, wanted) or row.revoked_at or not user.active:
-            return None
         now = _now()
-        if row.last_used_at is None or now - _aware(row.last_used_at) > timedelta(minutes=5):
+        if (
+            not hmac.compare_digest(row.token_hash, wanted)
+            or row.revoked_at
+            or _aware(row.expires_at) <= now
+            or not user.active
+        ):
+            return None
+        if row.last_used_at is None or now - _aware(row.last_used_at) >= LAST_USE_RESOLUTION:
             row.last_used_at = now
             session.commit()
         return _account(user)

@@ -50,6 +50,7 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_record", "record_id"),
+        Index("ix_audit_log_client", "client_address", "at"),
     )
 
 
@@ -67,11 +68,12 @@ def record(
     record_id: str | None = None,
     details: dict[str, Any] | None = None,
     client_address: str | None = None,
+    at: datetime | None = None,
 ) -> int:
-    """Append one entry; return its id."""
+    """Append one entry (at ``at``, default now); return its id."""
     with catalogue.session() as session:
         entry = AuditEntry(
-            at=datetime.now(UTC),
+            at=_utc(at) if at else datetime.now(UTC),
             actor=actor,
             role=role,
             action=action,
@@ -126,6 +128,45 @@ def count(
         if since is not None:
             query = query.where(AuditEntry.at >= _utc(since))
         return int(session.scalar(query) or 0)
+
+
+def failed_sign_ins(
+    catalogue: Catalogue,
+    *,
+    client_address: str,
+    since: datetime,
+    actor: str | None = None,
+    limit: int = 100,
+) -> list[datetime]:
+    """Return when sign-ins from ``client_address`` failed since ``since``, newest first.
+
+    With ``actor``: only that user name's failures, and only those after the last
+    successful sign-in of that name from that address (a success wipes the slate).
+    """
+    with catalogue.session() as session:
+        start = _utc(since)
+        if actor is not None:
+            last_success = session.scalar(
+                select(AuditEntry.at)
+                .where(
+                    AuditEntry.client_address == client_address,
+                    AuditEntry.actor == actor,
+                    AuditEntry.action == SIGN_IN,
+                    AuditEntry.at >= start,
+                )
+                .order_by(AuditEntry.at.desc())
+                .limit(1)
+            )
+            start = max(start, _utc(last_success)) if last_success else start
+        query = select(AuditEntry.at).where(
+            AuditEntry.client_address == client_address,
+            AuditEntry.action == SIGN_IN_FAILED,
+            AuditEntry.at >= start,
+        )
+        if actor is not None:
+            query = query.where(AuditEntry.actor == actor)
+        rows = session.scalars(query.order_by(AuditEntry.at.desc()).limit(limit))
+        return [_utc(at) for at in rows]
 
 
 def _local(moment: datetime) -> str:

@@ -1,9 +1,10 @@
 """Accounts, API tokens and the audit log from the command line.
 
-    insyn users add NAME --role registrar|owner|admin [--password-stdin]
+    insyn users add NAME --role registrar|owner|admin [--organisation ORG …] [--password-stdin]
     insyn users list | disable NAME | enable NAME | role NAME ROLE | password NAME
-    insyn tokens create USER [--name NAME]     the token is shown once, never stored
-    insyn tokens list [USER] | revoke ID
+    insyn users organisations NAME [--add ORG …] [--remove ORG …]
+    insyn tokens create USER [--name NAME] [--expires-in DAYS]   shown once, never stored
+    insyn tokens list [USER] [--json] | revoke ID
     insyn audit export --output FILE.csv [--since YYYY-MM-DD]
 
 Bootstrap: ``insyn users add admin --role admin`` (asks for a password), then
@@ -13,15 +14,19 @@ Bootstrap: ``insyn users add admin --role admin`` (asks for a password), then
 from __future__ import annotations
 
 import getpass
+import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
 
 from insyn.catalogue import accounts, audit
 from insyn.cli.context import Context, console, handle_errors, pass_context
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def _password(from_stdin: bool) -> str:
@@ -44,6 +49,12 @@ def users() -> None:
 @click.option("--display-name", help="Namnet som visas.")
 @click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in.")
 @click.option("--no-password", is_flag=True, help="Inget lösenord (bara API-nyckel eller OIDC).")
+@click.option(
+    "--organisation",
+    "organisations",
+    multiple=True,
+    help="Organisation (namn eller URI) som en informationsägare följer upp; kan upprepas.",
+)
 @pass_context
 @handle_errors
 def users_add(
@@ -53,13 +64,50 @@ def users_add(
     display_name: str | None,
     password_stdin: bool,
     no_password: bool,
+    organisations: tuple[str, ...],
 ) -> None:
-    """Skapa en användare."""
+    """Skapa en användare.
+
+    En informationsägare ser bara sina organisationers (och deras underenheters)
+    avvikelser och rapporter: ange dem med --organisation.
+    """
     password = None if no_password else _password(password_stdin)
     account = accounts.add_user(
-        context.catalogue, name, role, password=password, display_name=display_name
+        context.catalogue,
+        name,
+        role,
+        password=password,
+        display_name=display_name,
+        organisations=organisations,
     )
     console.print(f"Användaren {account.username} ({accounts.ROLE_LABELS[role]}) är skapad.")
+    if role == "owner" and not organisations:
+        console.print(
+            "Användaren hör inte till någon organisation och ser därför inga avvikelser; "
+            f"lägg till med 'insyn users organisations {name} --add ORG'.",
+            style="yellow",
+        )
+
+
+@users.command("organisations")
+@click.argument("name")
+@click.option("--add", "add", multiple=True, help="Organisation att lägga till; kan upprepas.")
+@click.option("--remove", "remove", multiple=True, help="Organisation att ta bort; kan upprepas.")
+@pass_context
+@handle_errors
+def users_organisations(
+    context: Context, name: str, add: tuple[str, ...], remove: tuple[str, ...]
+) -> None:
+    """Visa eller ändra vilka organisationer användaren NAME följer upp."""
+    if add or remove:
+        names = accounts.set_organisations(context.catalogue, name, add, remove)
+    else:
+        accounts.get_user(context.catalogue, name)  # an unknown user is an error
+        names = accounts.organisation_names(context.catalogue, name)
+    console.print(
+        f"{name} följer upp: {', '.join(names)}." if names else f"{name} följer inte upp någon.",
+        highlight=False,
+    )
 
 
 @users.command("list")
@@ -111,8 +159,8 @@ def users_role(context: Context, name: str, role: str) -> None:
 @handle_errors
 def users_password(context: Context, name: str, password_stdin: bool) -> None:
     """Byt lösenord för användaren NAME."""
-    accounts.set_password(context.catalogue, name, _password(password_stdin))
-    console.print("Lösenordet är bytt.")
+    ended = accounts.set_password(context.catalogue, name, _password(password_stdin))
+    console.print(f"Lösenordet är bytt; {ended} inloggningar (sessioner) är avslutade.")
 
 
 @click.group()
@@ -123,29 +171,81 @@ def tokens() -> None:
 @tokens.command("create")
 @click.argument("user")
 @click.option("--name", default="api", show_default=True, help="Vad nyckeln används till.")
+@click.option(
+    "--expires-in",
+    type=click.IntRange(1, 3650),
+    default=accounts.TOKEN_LIFETIME.days,
+    show_default=True,
+    help="Dagar tills nyckeln slutar gälla.",
+)
 @pass_context
 @handle_errors
-def tokens_create(context: Context, user: str, name: str) -> None:
+def tokens_create(context: Context, user: str, name: str, expires_in: int) -> None:
     """Skapa en API-nyckel och visa den en enda gång."""
-    token_id, token = accounts.create_token(context.catalogue, user, name)
+    token_id, token = accounts.create_token(
+        context.catalogue, user, name, lifetime=timedelta(days=expires_in)
+    )
+    expires = _local(datetime.now(UTC) + timedelta(days=expires_in))
     click.echo(token)
-    console.print(f"Nyckel {token_id} för {user}. Spara den nu: den visas inte igen.", style="dim")
+    console.print(
+        f"Nyckel {token_id} för {user}, giltig till {expires}. Spara den nu: den visas inte igen.",
+        style="dim",
+    )
+
+
+def _local(moment: object) -> str:
+    """A UTC time in Swedish time, to the minute; empty for none."""
+    if not isinstance(moment, datetime):
+        return ""
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 @tokens.command("list")
 @click.argument("user", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Skriv ut som JSON (tider i svensk tid).")
 @pass_context
 @handle_errors
-def tokens_list(context: Context, user: str | None) -> None:
-    """Lista API-nycklarna (alla, eller USERs); nycklarna själva visas aldrig."""
-    table = Table("Id", "Användare", "Namn", "Skapad", "Senast använd", "Återkallad")
+def tokens_list(context: Context, user: str | None, as_json: bool) -> None:
+    """Lista API-nycklarna (alla, eller USERs), tider i svensk tid; nycklarna visas aldrig.
+
+    Senast använd uppdateras högst en gång i minuten per nyckel.
+    """
+    table = Table("Id", "Användare", "Namn", "Skapad", "Gäller till", "Senast använd", "Status")
+    now = datetime.now(UTC)
+    rows = []
     for row in accounts.tokens(context.catalogue, user):
-        table.add_row(
-            *(
-                str(row[k] or "")
-                for k in ("id", "user", "name", "created_at", "last_used_at", "revoked_at")
-            )
+        expires = row["expires_at"]
+        status = (
+            "återkallad"
+            if row["revoked_at"]
+            else "utgången"
+            if isinstance(expires, datetime) and expires <= now
+            else "giltig"
         )
+        rows.append(
+            {
+                **{k: row[k] for k in ("id", "user", "name")},
+                **{
+                    k: row[k].astimezone(STOCKHOLM).isoformat(timespec="seconds")
+                    if isinstance(row[k], datetime)
+                    else None
+                    for k in ("created_at", "expires_at", "last_used_at", "revoked_at")
+                },
+                "status": status,
+            }
+        )
+        table.add_row(
+            str(row["id"]),
+            str(row["user"]),
+            str(row["name"]),
+            _local(row["created_at"]),
+            _local(expires),
+            _local(row["last_used_at"]) or "aldrig",
+            status,
+        )
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
     console.print(table)
 
 

@@ -5,8 +5,14 @@ over https or with ``INSYN_SECURE_COOKIES=true``); the store keeps only its hash
 expiry and its CSRF token (``insyn.catalogue.accounts``).
 
 Failed sign-ins are audited (``sign_in_failed``, never with the password tried) and
-counted: after ``MAX_FAILED_SIGN_INS`` within ``FAILED_SIGN_IN_WINDOW`` a user name is
-refused (429) until the window has passed, the right password included.
+throttle the client address that made them, never the account (``sign_in_wait``): each
+failure against one user name from one address doubles that pair's wait
+(``BACKOFF_START``, twice that, … up to ``BACKOFF_CAP``; a success clears it), and an
+address with ``ADDRESS_MAX_FAILURES`` failures within ``FAILED_SIGN_IN_WINDOW``, over any
+names (password spraying), waits until the oldest of them has left the window. A waiting
+sign-in is answered 429 with ``Retry-After``, nothing sleeps on the server, and the
+account's owner at another address signs in as usual. The counts are read from the audit
+log, so every web process agrees.
 
 CSRF: every form POST carries a ``csrf`` field. Signed in, it must equal the session's
 token; on the sign-in form (no session yet) it must equal the ``insyn_csrf`` cookie
@@ -35,6 +41,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -54,9 +61,11 @@ from insyn.web.errors import ApiError
 from insyn.web.state import WebState, get_state
 
 CSRF_COOKIE = "insyn_csrf"
-# Failed sign-ins (counted in the audit log) after which a user name is refused a while.
-MAX_FAILED_SIGN_INS = 10
+# Sign-in throttling (see the module's docstring): failures count for the window.
 FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
+BACKOFF_START = timedelta(seconds=1)
+BACKOFF_CAP = timedelta(minutes=5)
+ADDRESS_MAX_FAILURES = 50
 OIDC_COOKIE = "insyn_oidc"
 State = Annotated[WebState, Depends(get_state)]
 public = APIRouter(dependencies=[access.anonymous], include_in_schema=False)
@@ -188,37 +197,59 @@ def login_form(request: Request, state: State) -> HTMLResponse:
     return _login_page(request, state, None, 200, safe_next(request.query_params.get("nasta")))
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def sign_in_wait(catalogue: Any, username: str, client: str) -> int:
+    """Return how many seconds ``client`` must wait before trying ``username`` (0: none).
+
+    Reads the audit log: failures of this name from this address (exponential back-off)
+    and failures from this address over every name (the spraying cap).
+    """
+    now = _now()
+    since = now - FAILED_SIGN_IN_WINDOW
+    until = now
+    pair = audit.failed_sign_ins(
+        catalogue, client_address=client, actor=username, since=since, limit=32
+    )
+    if pair:
+        delay = min(BACKOFF_START * 2 ** (len(pair) - 1), BACKOFF_CAP)
+        until = max(until, pair[0] + delay)
+    spread = audit.failed_sign_ins(
+        catalogue, client_address=client, since=since, limit=ADDRESS_MAX_FAILURES
+    )
+    if len(spread) >= ADDRESS_MAX_FAILURES:
+        until = max(until, spread[-1] + FAILED_SIGN_IN_WINDOW)
+    return math.ceil((until - now).total_seconds())
+
+
 @public.post("/logga-in", response_class=HTMLResponse)
 def login(request: Request, state: State, posted: PostedForm) -> Response:
     form = checked_form(request, Principal(), posted)
     nasta = safe_next(form.get("nasta"))
-    username = form.get("anvandarnamn", "").strip()[:200]
-    client = access.client_address(request)
-    since = datetime.now(UTC) - FAILED_SIGN_IN_WINDOW
-    failures = audit.count(
-        state.catalogue, action=audit.SIGN_IN_FAILED, actor=username or "-", since=since
-    )
-    if failures >= MAX_FAILED_SIGN_INS:
-        # Password guessing: the name is refused for a while, right password or not.
-        audit.record(
-            state.catalogue,
-            actor=username or "-",
-            role="anonymous",
-            action=audit.SIGN_IN_FAILED,
-            details={"reason": "too_many_attempts"},
-            client_address=client,
+    username = form.get("anvandarnamn", "").strip()[:200] or "-"
+    client = access.client_address(request) or "-"
+    wait = sign_in_wait(state.catalogue, username, client)
+    if wait > 0:
+        # Guessing from this address: it waits, right password or not (not recorded as a
+        # failure, so waiting out the back-off is enough). Other addresses are not slowed.
+        message = (
+            f"För många misslyckade inloggningar härifrån. Vänta {wait} sekunder och försök igen."
         )
-        message = "För många misslyckade inloggningar. Försök igen om en kvart."
-        return _login_page(request, state, message, 429, nasta)
+        response = _login_page(request, state, message, 429, nasta)
+        response.headers["Retry-After"] = str(wait)
+        return response
     account = accounts.verify_password(state.catalogue, username, form.get("losenord", ""))
     if account is None:
         audit.record(
             state.catalogue,
-            actor=username or "-",
+            actor=username,
             role="anonymous",
             action=audit.SIGN_IN_FAILED,
             details={"reason": "wrong_password"},
             client_address=client,
+            at=_now(),  # the throttle's clock
         )
         return _login_page(request, state, "Fel användarnamn eller lösenord.", 401, nasta)
     return _signed_in(request, state, account, nasta, "lösenord")
@@ -236,6 +267,7 @@ def _signed_in(
         action=audit.SIGN_IN,
         details={"how": how},
         client_address=client,
+        at=_now(),
     )
     response = RedirectResponse(nasta, status_code=303)
     max_age = int(session.expires_at.timestamp() - time.time())

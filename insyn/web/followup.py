@@ -1,8 +1,11 @@
 """Follow-up (uppföljning) on the web: incidents (avvikelser) and the report per owner.
 
 Information owners and administrators only (``access.owner``): incident messages name
-sources and may mention non-public records. Server-rendered pages, POST forms with the
-session's CSRF token (``auth.checked_form``), no JavaScript.
+sources and may mention non-public records. An owner sees only its organisations' part
+(``Scope``): the incidents of the sources that concern them and their units' reports;
+an administrator sees everything. Another organisation's incident is "not found".
+Server-rendered pages, POST forms with the session's CSRF token (``auth.checked_form``),
+no JavaScript.
 
 ==========================================  ===============================================
 ``GET /uppfoljning/avvikelser``             the incident list, filtered by ``status``,
@@ -17,6 +20,7 @@ session's CSRF token (``auth.checked_form``), no JavaScript.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -28,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from insyn import followup
+from insyn.catalogue import accounts
 from insyn.catalogue.models import Incident, Source
 from insyn.errors import CatalogueError, NotFoundError
 from insyn.web import access, schemas
@@ -79,11 +84,40 @@ def _render(
     return response
 
 
+# --- what an owner may see ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An owner's part of the follow-up: its organisations' units and their sources."""
+
+    units: frozenset[int]
+    sources: frozenset[int]
+
+
+def scope_of(state: WebState, principal: Principal) -> Scope | None:
+    """Return what ``principal`` may follow up; None for an administrator (everything)."""
+    from insyn.followup.report.figures import sources_of, units_of
+
+    if principal.is_admin:
+        return None
+    catalogue = state.catalogue
+    mine = accounts.organisation_ids(catalogue, principal.user_id) if principal.user_id else set()
+    units = units_of(catalogue, mine)
+    return Scope(frozenset(units), frozenset(sources_of(catalogue, units)))
+
+
+def _in_scope(scope: Scope | None) -> list[Any]:
+    return [] if scope is None else [Incident.source_id.in_(sorted(scope.sources))]
+
+
 # --- incidents ---------------------------------------------------------------------------
 
 
-def _filters(status: str | None, source: str | None, kind: str | None) -> list[Any]:
-    clauses: list[Any] = []
+def _filters(
+    scope: Scope | None, status: str | None, source: str | None, kind: str | None
+) -> list[Any]:
+    clauses: list[Any] = _in_scope(scope)
     if status:
         if status not in followup.INCIDENT_STATES:
             raise invalid("status", "Status ska vara open, acknowledged eller resolved.")
@@ -97,6 +131,7 @@ def _filters(status: str | None, source: str | None, kind: str | None) -> list[A
 
 def list_incidents(
     state: WebState,
+    scope: Scope | None,
     *,
     status: str | None = None,
     source: str | None = None,
@@ -104,8 +139,8 @@ def list_incidents(
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> tuple[int, list[Incident]]:
-    """Return (how many match, one page of them, newest first)."""
-    clauses = _filters(status, source, kind)
+    """Return (how many of those in ``scope`` match, one page of them, newest first)."""
+    clauses = _filters(scope, status, source, kind)
     with state.catalogue.session() as session:
         total = session.scalar(select(func.count()).select_from(Incident).where(*clauses)) or 0
         rows = list(
@@ -121,15 +156,18 @@ def list_incidents(
     return total, rows
 
 
-def _choices(state: WebState) -> tuple[list[str], list[str]]:
-    """Sources and kinds that have incidents (for the filter form)."""
+def _choices(state: WebState, scope: Scope | None) -> tuple[list[str], list[str]]:
+    """Sources and kinds that have incidents in ``scope`` (for the filter form)."""
+    within = _in_scope(scope)
     with state.catalogue.session() as session:
         sources = sorted(
             session.scalars(
-                select(Source.name).where(Source.id.in_(select(Incident.source_id))).distinct()
+                select(Source.name)
+                .where(Source.id.in_(select(Incident.source_id).where(*within)))
+                .distinct()
             )
         )
-        kinds = sorted(session.scalars(select(Incident.kind).distinct()))
+        kinds = sorted(session.scalars(select(Incident.kind).where(*within).distinct()))
     return sources, kinds
 
 
@@ -148,8 +186,9 @@ def incidents_page(
     sida: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     status, kalla, typ = _empty(status), _empty(kalla), _empty(typ)
-    total, rows = list_incidents(state, status=status, source=kalla, kind=typ, page=sida)
-    sources, kinds = _choices(state)
+    scope = scope_of(state, principal)
+    total, rows = list_incidents(state, scope, status=status, source=kalla, kind=typ, page=sida)
+    sources, kinds = _choices(state, scope)
     pages_total = max(1, -(-total // PAGE_SIZE))
 
     def page_url(number: int) -> str:
@@ -181,14 +220,16 @@ def incidents_page(
     )
 
 
-def _get_incident(state: WebState, incident_id: int) -> tuple[Incident, list[Any]]:
+def _get_incident(
+    state: WebState, scope: Scope | None, incident_id: int
+) -> tuple[Incident, list[Any]]:
     from insyn.catalogue.followup_models import IncidentNotification
 
     with state.catalogue.session() as session:
         incident = session.scalar(
             select(Incident)
             .options(selectinload(Incident.source))
-            .where(Incident.id == incident_id)
+            .where(Incident.id == incident_id, *_in_scope(scope))
         )
         if incident is None:
             raise ApiError(404, "not_found", "Avvikelsen finns inte.")
@@ -213,7 +254,7 @@ def incident_page(
     principal: Owner,
     incident_id: Annotated[int, Path(ge=1, le=2**62)],
 ) -> HTMLResponse:
-    incident, notifications = _get_incident(state, incident_id)
+    incident, notifications = _get_incident(state, scope_of(state, principal), incident_id)
     return _render(
         request,
         state,
@@ -250,6 +291,7 @@ def incident_action(
     if len(comment) > MAX_COMMENT:
         raise invalid("kommentar", f"Kommentaren får vara högst {MAX_COMMENT} tecken lång.")
     by = principal.username or "-"
+    _get_incident(state, scope_of(state, principal), incident_id)  # 404 outside the scope
     try:
         _transition(state, incident_id, ACTIONS[action], by, comment or None)
     except NotFoundError as exc:
@@ -296,7 +338,12 @@ def api_incidents(
 ) -> dict[str, Any]:
     """Avvikelser från skördningen, nyast först; filtrera på status, källa och typ."""
     total, rows = list_incidents(
-        state, status=_empty(status), source=_empty(source), kind=_empty(kind), page=page
+        state,
+        scope_of(state, principal),
+        status=_empty(status),
+        source=_empty(source),
+        kind=_empty(kind),
+        page=page,
     )
     return {"total": total, "page": page, "incidents": [incident_json(row) for row in rows]}
 
@@ -328,13 +375,17 @@ def report_page(
     fmt: Annotated[str | None, Query(alias="format", max_length=10)] = None,
 ) -> Response:
     from insyn.followup import report as rendering
-    from insyn.followup.report.figures import build_report
+    from insyn.followup.report.figures import build_report, owner_units
     from insyn.web.present import STOCKHOLM
 
     if fmt not in (None, "", "html", "pdf"):
         raise invalid("format", "Formatet ska vara html eller pdf.")
     year = period or datetime.now(STOCKHOLM).year
-    organisations = sorted(state.catalogue.organisations(), key=lambda o: o.name_sv.casefold())
+    scope = scope_of(state, principal)
+    organisations = sorted(
+        (o for o in state.catalogue.organisations() if scope is None or o.id in scope.units),
+        key=lambda o: o.name_sv.casefold(),
+    )
     owner = (owner or "").strip()
     if not owner:
         return _render(
@@ -349,6 +400,9 @@ def report_page(
             report=None,
         )
     try:
+        root, _ = owner_units(state.catalogue, owner)
+        if scope is not None and root.id not in scope.units:
+            raise NotFoundError(owner)  # another organisation's report: as if it were not there
         report = build_report(state.catalogue, owner, year)
     except NotFoundError as exc:
         raise ApiError(404, "not_found", "Organisationen finns inte.") from exc

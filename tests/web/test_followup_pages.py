@@ -23,8 +23,12 @@ PASSWORD = "ett-långt-lösenord-för-ägaren"
 
 
 def _user(site: Site, name: str, role: str, password: str | None = None) -> None:
+    # An owner follows up the whole municipality (its organisation is the tree's root).
+    organisations = ["Exempelby kommun"] if role == "owner" else []
     with contextlib.suppress(accounts.AccountError):
-        accounts.add_user(site.catalogue, name, role, password=password)
+        accounts.add_user(
+            site.catalogue, name, role, password=password, organisations=organisations
+        )
 
 
 def _token(site: Site, name: str, role: str) -> dict[str, str]:

@@ -107,7 +107,8 @@ def test_sign_in_session_cookie_and_csrf(site: Site) -> None:
     # Without the CSRF cookie's twin the sign-in form is refused.
     refused = client.post("/logga-in", data={"anvandarnamn": "reg-session", "losenord": "x"})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf"
-    wrong = TestClient(site.app, base_url="https://testserver")
+    # (From another address: a failure slows its own address and account pair down.)
+    wrong = TestClient(site.app, base_url="https://testserver", client=("192.0.2.1", 40000))
     page = wrong.get("/logga-in", headers={"Accept": "text/html"})
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     bad = wrong.post(

@@ -1,17 +1,30 @@
-"""Security headers on every response, size limits, and the per-client rate limit."""
+"""Security headers on every response, size limits, the per-client rate limit, and sign-in
+throttling per client address and account."""
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import httpx
+import pytest
 import requests
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from insyn.catalogue import accounts, audit
+from insyn.catalogue.store import Catalogue
+from insyn.settings import load_settings
+from insyn.web import auth
+from insyn.web.access import AccessPolicy
 from insyn.web.app import create_app
 from insyn.web.config import WebConfig, load_web_config
 from insyn.web.middleware import TokenBuckets
 from insyn.web.server import bind, running
-from tests.web.support import Site
+from tests.web.support import Site, csrf_of
 
 PATHS = [
     ("/", {"Accept": "text/html"}),
@@ -148,3 +161,113 @@ def test_an_engine_outage_is_a_503_with_retry_after(site: Site) -> None:
     assert response.status_code == 503 and response.headers["retry-after"] == "30"
     assert response.json()["error"]["code"] == "search_unavailable"
     assert "10.0.0.5" not in response.text
+
+
+# --- sign-in throttling: per address and account, never a lock-out of the account ----------
+
+PASSWORD = "korrekt-häst-batteri-häftklammer"
+
+
+@pytest.fixture
+def sign_in_app(sqlite_catalogue: Catalogue, tmp_path: Path) -> Iterator[FastAPI]:
+    """A fresh app over an empty catalogue (the shared site's audit log stays untouched)."""
+    from insyn.search.backends.embedded import EmbeddedBackend
+
+    accounts.add_user(sqlite_catalogue, "reg", "registrar", password=PASSWORD)
+    accounts.add_user(sqlite_catalogue, "annan", "registrar", password=PASSWORD)
+    backend = EmbeddedBackend(tmp_path / "search")
+    backend.ensure_index()
+    yield create_app(
+        load_settings(home=tmp_path, base_url="http://testserver"),
+        catalogue=sqlite_catalogue,
+        backend=backend,
+        config=WebConfig(rate_limit_per_minute=0),
+        access_policy=AccessPolicy(),
+    )
+    backend.close()
+
+
+class Browser:
+    """A browser at one client address, with the sign-in form's CSRF cookie."""
+
+    def __init__(self, app: FastAPI, address: str) -> None:
+        self.client = TestClient(app, base_url="http://testserver", client=(address, 40000))
+        self.csrf = csrf_of(self.client.get("/logga-in", headers={"Accept": "text/html"}).text)
+
+    def sign_in(self, username: str, password: str) -> httpx.Response:
+        return self.client.post(
+            "/logga-in",
+            data={"csrf": self.csrf, "anvandarnamn": username, "losenord": password},
+            headers={"Accept": "text/html"},
+            follow_redirects=False,
+        )
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[timedelta]:
+    """Move the throttle's clock forward: ``clock[0] += timedelta(...)``."""
+    shift = [timedelta(0)]
+    monkeypatch.setattr(auth, "_now", lambda: datetime.now(UTC) + shift[0])
+    return shift
+
+
+def test_failures_back_off_one_address_and_never_lock_out_the_account(
+    sign_in_app: FastAPI, clock: list[timedelta], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attacker = Browser(sign_in_app, "203.0.113.9")
+    # Each failure of the pair doubles its wait: 1, 2, 4, 8 seconds …
+    waits = []
+    for attempt in range(5):
+        assert attacker.sign_in("reg", f"gissning{attempt}").status_code == 401
+        refused = attacker.sign_in("reg", PASSWORD)  # even the right password waits
+        assert refused.status_code == 429
+        assert "För många misslyckade inloggningar" in refused.text
+        assert "insyn_session=" not in refused.headers.get("set-cookie", "")
+        waits.append(int(refused.headers["retry-after"]))
+        clock[0] += timedelta(seconds=waits[-1])
+    assert waits == [1, 2, 4, 8, 16]
+    # … up to the cap.
+    monkeypatch.setattr(auth, "BACKOFF_CAP", timedelta(seconds=20))
+    assert attacker.sign_in("reg", "gissning").status_code == 401
+    assert attacker.sign_in("reg", "gissning").headers["retry-after"] == "20"
+    # Nothing slept on the server: the refusals are answered at once.
+    started = time.monotonic()
+    assert attacker.sign_in("reg", "gissning").status_code == 429
+    assert time.monotonic() - started < 1.0
+
+    # The account's owner, at their own address, is never refused.
+    owner = Browser(sign_in_app, "198.51.100.7")
+    assert owner.sign_in("reg", PASSWORD).status_code == 303
+    # Many addresses guessing one account slow only themselves.
+    others = [Browser(sign_in_app, f"192.0.2.{n}") for n in range(1, 6)]
+    for other in others:
+        assert other.sign_in("reg", "fel").status_code == 401
+        assert other.sign_in("reg", "fel").status_code == 429
+    assert Browser(sign_in_app, "198.51.100.8").sign_in("reg", PASSWORD).status_code == 303
+    # The attacker's other account names are not slowed by the pair's back-off …
+    assert attacker.sign_in("annan", PASSWORD).status_code == 303
+    # … and once the wait is over, the right password from that address works again.
+    clock[0] += timedelta(seconds=21)
+    assert Browser(sign_in_app, "203.0.113.9").sign_in("reg", PASSWORD).status_code == 303
+
+
+def test_password_spraying_is_capped_per_address(
+    sign_in_app: FastAPI, clock: list[timedelta], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(auth, "ADDRESS_MAX_FAILURES", 5)
+    sprayer = Browser(sign_in_app, "203.0.113.50")
+    for number in range(5):
+        assert sprayer.sign_in(f"namn{number}", "Sommar2024!").status_code == 401
+    # A name it has not tried yet is refused too, until the oldest failure leaves the window.
+    refused = sprayer.sign_in("reg", PASSWORD)
+    assert refused.status_code == 429
+    assert 800 <= int(refused.headers["retry-after"]) <= 900
+    # Everyone else signs in as usual.
+    assert Browser(sign_in_app, "198.51.100.7").sign_in("reg", PASSWORD).status_code == 303
+    clock[0] += auth.FAILED_SIGN_IN_WINDOW + timedelta(seconds=1)
+    assert sprayer.sign_in("reg", PASSWORD).status_code == 303
+    failed = [
+        e for e in audit.entries(sign_in_app.state.web.catalogue) if e.action == "sign_in_failed"
+    ]
+    assert {e.client_address for e in failed} == {"203.0.113.50"}
+    assert all(e.details == {"reason": "wrong_password"} for e in failed)

@@ -147,10 +147,15 @@ def owner_units(catalogue: Catalogue, name: str) -> tuple[Organisation, list[Org
     )
     if root is None:
         raise NotFoundError(f"Ingen organisation heter '{name}'")
+    return root, _subtree(organisations, [root])
+
+
+def _subtree(organisations: list[Organisation], roots: list[Organisation]) -> list[Organisation]:
+    """The roots and every unit below them (each once; a cycle in the tree ends the walk)."""
     children: dict[int | None, list[Organisation]] = {}
     for organisation in organisations:
         children.setdefault(organisation.parent_id, []).append(organisation)
-    units, pending, seen = [], [root], set()
+    units, pending, seen = [], list(roots), set()
     while pending:
         unit = pending.pop()
         if unit.id in seen:
@@ -158,7 +163,35 @@ def owner_units(catalogue: Catalogue, name: str) -> tuple[Organisation, list[Org
         seen.add(unit.id)
         units.append(unit)
         pending.extend(children.get(unit.id, []))
-    return root, units
+    return units
+
+
+def units_of(catalogue: Catalogue, organisation_ids: set[int]) -> set[int]:
+    """Return the ids of the organisations ``organisation_ids`` and of every unit below them."""
+    if not organisation_ids:
+        return set()
+    with catalogue.session() as session:
+        organisations = list(session.scalars(select(Organisation)))
+    roots = [o for o in organisations if o.id in organisation_ids]
+    return {unit.id for unit in _subtree(organisations, roots)}
+
+
+def sources_of(catalogue: Catalogue, unit_ids: set[int]) -> set[int]:
+    """Return the ids of the sources that concern these units: the sources they own and the
+    sources of their records (as the report counts them)."""
+    if not unit_ids:
+        return set()
+    ids = sorted(unit_ids)
+    with catalogue.session() as session:
+        owned = set(session.scalars(select(Source.id).where(Source.owner_id.in_(ids))))
+        harvested = set(
+            session.scalars(
+                select(CatalogueRecord.source_id)
+                .where(CatalogueRecord.owner_id.in_(ids))
+                .distinct()
+            )
+        )
+    return owned | harvested
 
 
 def _aware(moment: datetime | None) -> datetime | None:
