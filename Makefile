@@ -54,9 +54,11 @@ test: $(STAMP)
 	$(MAKE) lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
+# ruff, then the rooms of DESIGN.md (.importlinter): layers, forbidden imports, no cycles.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Each benchmark prints its figures and the machine; together they take about an hour.
 bench: $(STAMP)
@@ -68,6 +70,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/followup.py
 	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/footprint.py
+	$(BIN)/python bench/web_load.py
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

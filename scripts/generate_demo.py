@@ -1,8 +1,8 @@
 """Write the demo catalogue of Exempelby kommun, a fictional Swedish municipality.
 
-Run ``python scripts/generate_demo.py`` to rewrite ``insyn/demo/data/exempelby-katalog.ttl``. The output
-is deterministic: the same data gives the same file, byte for byte, and a test checks that
-the committed file is what this script writes.
+Run ``python scripts/generate_demo.py`` to rewrite ``insyn/demo/data/exempelby-katalog.ttl``.
+The output is deterministic: the same data gives the same file, byte for byte, and a test
+checks that the committed file is what this script writes.
 
 The module reads from top to bottom: the organisation tree, the process classification,
 contact points and places, the data services, the datasets (grouped by information
