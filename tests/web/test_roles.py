@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from insyn import followup
 from insyn.catalogue import accounts
+from insyn.catalogue.models import Organisation, Source
+from insyn.catalogue.store import Catalogue
+from insyn.settings import load_settings
 from insyn.web.access import Role, app_routes, declared_roles
+from insyn.web.app import create_app
+from insyn.web.config import WebConfig
 from tests.web.support import Site
 
 ROLES = (Role.ANONYMOUS, Role.REGISTRAR, Role.OWNER, Role.ADMIN)
@@ -143,3 +151,97 @@ def test_sign_in_session_cookie_and_csrf(site: Site) -> None:
     out = client.post("/logga-ut", data={"csrf": csrf}, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/registrator").status_code == 401
+
+
+# --- an owner follows up only its own organisations ------------------------------------------
+
+
+def test_two_owners_of_different_committees_see_only_their_own(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    from insyn.search.backends.embedded import EmbeddedBackend
+
+    catalogue = sqlite_catalogue
+    with catalogue.session() as session:
+        kommun = Organisation(name_sv="Exempelby kommun")
+        session.add(kommun)
+        session.flush()
+        bygg = Organisation(name_sv="Byggnadsnämnden", parent_id=kommun.id)
+        social = Organisation(name_sv="Socialnämnden", parent_id=kommun.id)
+        session.add_all([bygg, social])
+        session.flush()
+        bygglov = Organisation(name_sv="Bygglovsenheten", parent_id=bygg.id)
+        session.add(bygglov)
+        session.commit()
+        owners = {"bygglov": bygglov.id, "social": social.id}
+    incidents = {}
+    for name, owner_id in owners.items():
+        catalogue.add_source(name, "dcat", f"https://{name}.example/catalog.ttl")
+        with catalogue.session() as session:
+            source = session.scalar(select(Source).where(Source.name == name))
+            assert source is not None
+            source.owner_id = owner_id
+            incident = followup.open_incident(session, source, "run_failed", f"{name} föll")
+            assert incident is not None
+            session.commit()
+            incidents[name] = incident.id
+    accounts.add_user(catalogue, "agare-bygg", "owner", organisations=["Byggnadsnämnden"])
+    accounts.add_user(catalogue, "agare-social", "owner", organisations=["Socialnämnden"])
+    accounts.add_user(catalogue, "admin", "admin")
+    headers = {
+        name: {"Authorization": f"Bearer {accounts.create_token(catalogue, name)[1]}"}
+        for name in ("agare-bygg", "agare-social", "admin")
+    }
+    backend = EmbeddedBackend(tmp_path / "search")
+    backend.ensure_index()
+    app = create_app(
+        load_settings(home=tmp_path, base_url="http://testserver"),
+        catalogue=catalogue,
+        backend=backend,
+        config=WebConfig(rate_limit_per_minute=0),
+    )
+    client = TestClient(app, base_url="http://testserver")
+    html = {"Accept": "text/html"}
+
+    def listed(who: str) -> set[str]:
+        response = client.get("/api/followup/incidents", headers=headers[who])
+        assert response.status_code == 200
+        return {row["source"] for row in response.json()["incidents"]}
+
+    try:
+        # The committee's own incidents, its unit's included; never the other's.
+        assert listed("agare-bygg") == {"bygglov"}
+        assert listed("agare-social") == {"social"}
+        assert listed("admin") == {"bygglov", "social"}
+        page = client.get("/uppfoljning/avvikelser", headers={**html, **headers["agare-bygg"]})
+        assert "bygglov föll" in page.text and "social föll" not in page.text
+        for who, mine, theirs in (
+            ("agare-bygg", "bygglov", "social"),
+            ("agare-social", "social", "bygglov"),
+        ):
+            own = client.get(f"/uppfoljning/avvikelser/{incidents[mine]}", headers=headers[who])
+            assert own.status_code == 200
+            other = client.get(f"/uppfoljning/avvikelser/{incidents[theirs]}", headers=headers[who])
+            assert other.status_code == 404
+            acted = client.post(
+                f"/uppfoljning/avvikelser/{incidents[theirs]}/kvittera", headers=headers[who]
+            )
+            assert acted.status_code in (403, 404)  # no CSRF with a token, and not theirs
+
+        # Reports: its own organisations and their units, nobody else's.
+        def report(who: str, owner: str) -> int:
+            query = {"owner": owner, "period": 2024}
+            return client.get(
+                "/uppfoljning/rapport", params=query, headers=headers[who]
+            ).status_code
+
+        assert report("agare-bygg", "Byggnadsnämnden") == 200
+        assert report("agare-bygg", "Bygglovsenheten") == 200
+        assert report("agare-bygg", "Socialnämnden") == 404
+        assert report("agare-bygg", "Exempelby kommun") == 404
+        assert report("agare-social", "Byggnadsnämnden") == 404
+        assert report("admin", "Exempelby kommun") == 200
+        form = client.get("/uppfoljning/rapport", headers={**html, **headers["agare-bygg"]}).text
+        assert "Byggnadsnämnden" in form and "Socialnämnden" not in form
+    finally:
+        backend.close()
