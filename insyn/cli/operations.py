@@ -3,7 +3,7 @@
 insyn scheduler [--workers N] [--no-index] [--log-format plain|json]
 insyn sources schedule [NAME [SCHEDULE]] [--clear] [--json]
 insyn backup FILE
-insyn restore FILE          into an empty data directory (--home), then reindex
+insyn restore FILE          checked first, into an empty data directory (--home), then reindex
 """
 
 from __future__ import annotations
@@ -212,7 +212,12 @@ def backup(context: Context, file: Path) -> None:
 @pass_context
 @handle_errors
 def restore(context: Context, file: Path, no_index: bool) -> None:
-    """Återställ säkerhetskopian FILE till en tom datakatalog och bygg om sökindexet."""
+    """Återställ säkerhetskopian FILE till en tom datakatalog och bygg om sökindexet.
+
+    Filen kontrolleras först: den måste vara hel och en säkerhetskopia av en Insyn-katalog
+    med en känd schemaversion, annars avbryts återställningen och inget ändras. En
+    PostgreSQL-databas i drift byts inte ut: återställ till en ny, tom databas.
+    """
     from insyn.harvester.backup import restore as restore_backup
 
     settings = context.settings

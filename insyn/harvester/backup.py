@@ -10,10 +10,22 @@
 The search index is not backed up: ``restore`` rebuilds it from the catalogue. A run
 that was ``running`` when the snapshot was taken had applied nothing (runs commit
 once, at the end); the restored catalogue marks it interrupted. Claims are cleared.
+
+Restore checks the file before it touches anything (``check_backup``): it must be whole
+(SQLite: every page there and ``PRAGMA integrity_check`` ok; pg_dump: every block
+readable), carry Insyn's tables and an ``alembic_version`` that is in Insyn's chain (a
+backup from a newer Insyn is refused). SQLite is then restored into a file beside the
+target, migrated and settled there, and renamed into place only when complete.
+PostgreSQL is restored into an empty database in one transaction (``--single-transaction``):
+a failure leaves it empty. Replacing a database in use is refused on both engines: a
+live PostgreSQL database cannot be swapped safely while the web and the harvesters
+hold connections to it, so restore into a new database and point
+``INSYN_DATABASE_URL`` at it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -31,6 +43,10 @@ from insyn.errors import ConfigError, InsynError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
+# Tables every Insyn catalogue has had since the first revision.
+CORE_TABLES = frozenset(
+    {"organisations", "sources", "harvest_runs", "change_log", "incidents", "records"}
+)
 
 
 class BackupError(InsynError):
@@ -132,66 +148,204 @@ def backup_kind(path: Path) -> str:
     raise BackupError(f"{path} är ingen säkerhetskopia från Insyn (varken SQLite eller pg_dump)")
 
 
+def known_revisions() -> set[str]:
+    """The revisions of Insyn's Alembic chain (a backup must be at one of them)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from insyn.catalogue.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return {revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def _check_contents(path: Path, tables: set[str], revisions: list[str]) -> None:
+    missing = CORE_TABLES - tables
+    if "alembic_version" not in tables or missing:
+        raise BackupError(
+            f"{path} är ingen säkerhetskopia av en Insyn-katalog (tabellerna "
+            f"{', '.join(sorted(missing or {'alembic_version'}))} saknas); inget är ändrat"
+        )
+    unknown = sorted(set(revisions) - known_revisions())
+    if not revisions or unknown:
+        raise BackupError(
+            f"{path} har schemaversionen {', '.join(unknown) or '(ingen)'}, som den här "
+            "versionen av Insyn inte känner till (en kopia från en nyare Insyn?); inget är ändrat"
+        )
+
+
+def _check_sqlite(path: Path) -> None:
+    """Raises: BackupError: the file is cut short, damaged or not an Insyn catalogue."""
+    damaged = BackupError(f"{path} är skadad eller ofullständig (avkortad?); inget är ändrat")
+    try:
+        # Read-only and immutable: checking a file leaves no journal or lock behind.
+        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise damaged from exc
+    try:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        page_count = connection.execute("PRAGMA page_count").fetchone()[0]
+        if page_size * page_count != path.stat().st_size:
+            raise damaged
+        if connection.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise damaged
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        revisions = (
+            [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
+            if "alembic_version" in tables
+            else []
+        )
+    except sqlite3.Error as exc:
+        raise damaged from exc
+    finally:
+        connection.close()
+    _check_contents(path, tables, revisions)
+
+
+def _pg_restore(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_tool("pg_restore"), *args],
+        env=settings.child_environment(),
+        capture_output=True,
+        text=True,
+    )
+
+
+def _check_pgdump(path: Path) -> None:
+    """Raises: BackupError: the dump is cut short, damaged or not an Insyn catalogue."""
+    listing = _pg_restore("--list", str(path))
+    # Reading every block to nowhere finds a dump cut short before anything is restored.
+    whole = _pg_restore("--file", os.devnull, str(path)) if listing.returncode == 0 else listing
+    if whole.returncode != 0:
+        raise BackupError(
+            f"{path} är skadad eller ofullständig (avkortad?): {whole.stderr.strip()}; "
+            "inget är ändrat"
+        )
+    tables = {
+        parts[parts.index("TABLE") + 2]
+        for line in listing.stdout.splitlines()
+        if not line.startswith(";")
+        and "TABLE" in (parts := line.split())
+        and "DATA" not in parts
+        and len(parts) > parts.index("TABLE") + 2
+    }
+    data = _pg_restore("--data-only", "--table", "alembic_version", "--file", "-", str(path))
+    revisions, copying = [], False
+    for line in data.stdout.splitlines():
+        if line.startswith("COPY ") and "alembic_version" in line:
+            copying = True
+        elif copying and line == "\\.":
+            copying = False
+        elif copying and line.strip():
+            revisions.append(line.strip())
+    _check_contents(path, tables, revisions)
+
+
+def check_backup(path: Path) -> str:
+    """Check that ``path`` is a whole Insyn backup of a known schema; return its kind.
+
+    Raises:
+        BackupError: it is not (and nothing has been changed).
+    """
+    kind = backup_kind(path)
+    if kind == "sqlite":
+        _check_sqlite(path)
+    else:
+        _check_pgdump(path)
+    return kind
+
+
 def _refuse_non_empty_directory(home: Path) -> None:
     if home.exists() and any(home.iterdir()):
         raise BackupError(f"Datakatalogen {home} är inte tom; återställ till en ny, tom katalog")
 
 
-def restore(backup_file: Path, home: Path, database_url: str | None = None) -> str:
-    """Restore a backup into the empty data directory ``home`` (and database); return its URL.
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
-    SQLite backups become ``home/insyn.sqlite3``; PostgreSQL backups are restored into
-    ``database_url``, which must be an empty database. Afterwards the schema is brought
-    up to date, claims are cleared and runs caught mid-way are marked interrupted. The
-    caller rebuilds the search index.
 
-    Raises:
-        BackupError: the directory or database is not empty, the file is not a backup,
-            or the kinds do not match.
-    """
-    kind = backup_kind(backup_file)
-    _refuse_non_empty_directory(home)
-    if kind == "sqlite":
-        if database_url and not database_url.startswith("sqlite"):
-            raise BackupError("En SQLite-kopia kan inte återställas till PostgreSQL")
-        home.mkdir(parents=True, exist_ok=True)
-        target = home / "insyn.sqlite3"
-        source = sqlite3.connect(backup_file)
-        copy = sqlite3.connect(target)
+def _restore_sqlite(backup_file: Path, home: Path) -> str:
+    """Restore beside the target, settle there, rename into place when complete."""
+    created = not home.exists()
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "insyn.sqlite3"
+    staged = home / "insyn.sqlite3.aterstalls"
+    try:
+        source = sqlite3.connect(f"file:{backup_file}?mode=ro&immutable=1", uri=True)
+        copy = sqlite3.connect(staged)
         try:
             with copy:
                 source.backup(copy)
         finally:
             copy.close()
             source.close()
-        url = f"sqlite:///{target}"
-    else:
-        if not database_url or not database_url.startswith("postgresql"):
-            raise BackupError(
-                "En kopia från pg_dump återställs till PostgreSQL: ange --database-url "
-                "till en tom databas"
-            )
-        _refuse_non_empty_database(database_url)
-        home.mkdir(parents=True, exist_ok=True)
-        args, env = _pg_command(database_url)
-        done = subprocess.run(
-            [
-                _tool("pg_restore"),
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                *args,
-                str(backup_file),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
+        _settle(f"sqlite:///{staged}")
+        copy = sqlite3.connect(staged)
+        try:
+            copy.execute("PRAGMA journal_mode=DELETE")  # fold the WAL in: one whole file
+        finally:
+            copy.close()
+        os.replace(staged, target)
+    except BaseException:
+        _remove_sqlite(staged)
+        if created and not any(home.iterdir()):
+            home.rmdir()
+        raise
+    return f"sqlite:///{target}"
+
+
+def restore(backup_file: Path, home: Path, database_url: str | None = None) -> str:
+    """Restore a backup into the empty data directory ``home`` (and database); return its URL.
+
+    The file is checked first (``check_backup``). SQLite backups become
+    ``home/insyn.sqlite3``, renamed into place only when restored, migrated and settled;
+    PostgreSQL backups are restored into ``database_url``, which must be an empty
+    database, in one transaction. Afterwards the schema is up to date, claims are
+    cleared and runs caught mid-way are marked interrupted. The caller rebuilds the
+    search index.
+
+    Raises:
+        BackupError: the file is not a whole Insyn backup of a known schema, the
+            directory or database is not empty, or the kinds do not match. Nothing has
+            been changed then.
+    """
+    kind = check_backup(backup_file)
+    _refuse_non_empty_directory(home)
+    if kind == "sqlite":
+        if database_url and not database_url.startswith("sqlite"):
+            raise BackupError("En SQLite-kopia kan inte återställas till PostgreSQL")
+        return _restore_sqlite(backup_file, home)
+    if not database_url or not database_url.startswith("postgresql"):
+        raise BackupError(
+            "En kopia från pg_dump återställs till PostgreSQL: ange --database-url "
+            "till en tom databas"
         )
-        if done.returncode != 0:
-            raise BackupError(f"pg_restore misslyckades: {done.stderr.strip()}")
-        url = database_url
-    _settle(url)
-    return url
+    _refuse_non_empty_database(database_url)
+    args, env = _pg_command(database_url)
+    done = subprocess.run(
+        [
+            _tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",  # all or nothing: a failure leaves the database empty
+            *args,
+            str(backup_file),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore misslyckades (databasen är orörd): {done.stderr.strip()}")
+    home.mkdir(parents=True, exist_ok=True)
+    _settle(database_url)
+    return database_url
 
 
 def _refuse_non_empty_database(url: str) -> None:
@@ -204,7 +358,9 @@ def _refuse_non_empty_database(url: str) -> None:
         engine.dispose()
     if tables:
         raise BackupError(
-            f"Databasen har redan {len(tables)} tabeller; återställ till en tom databas"
+            f"Databasen har redan {len(tables)} tabeller; återställ till en tom databas "
+            "(en databas i drift kan inte bytas ut säkert medan webben och skördarna är "
+            "anslutna: återställ till en ny databas och peka INSYN_DATABASE_URL på den)"
         )
 
 

@@ -1,5 +1,6 @@
 """Backup and restore: the same catalogue after a round trip (SQLite and PostgreSQL),
-a consistent snapshot while a harvest writes, and a refusal to restore over data."""
+a consistent snapshot while a harvest writes, a refusal to restore over data, and a
+refusal of any file that is not a whole Insyn backup of a known schema (nothing changed)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select
 
 from insyn import connectors
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, HarvestRun
@@ -181,3 +182,129 @@ def test_postgresql_round_trip(postgres_url: str, second_postgres_url: str, tmp_
     assert back.last_change_seq() > before["changes"][-1][0]
     back.close()
     catalogue.close()
+
+
+# --- restore checks the file first and swaps in only a whole catalogue -----------------------
+
+
+def _unrelated_sqlite(path: Path) -> Path:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("CREATE TABLE kunder (id INTEGER PRIMARY KEY, namn TEXT)")
+        connection.executemany("INSERT INTO kunder (namn) VALUES (?)", [("a",), ("b",)] * 500)
+    connection.close()
+    return path
+
+
+def _truncated(source: Path, target: Path) -> Path:
+    data = source.read_bytes()
+    target.write_bytes(data[: len(data) // 2])
+    return target
+
+
+def test_restore_refuses_what_is_not_a_whole_insyn_backup(tmp_path: Path) -> None:
+    import sqlite3
+
+    home = tmp_path / "home"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--home", str(home), "init"]).exit_code == 0
+    catalogue = Catalogue(f"sqlite:///{home / 'insyn.sqlite3'}")
+    fill(catalogue, tmp_path)
+    before = state(catalogue)
+    catalogue.close()
+    good = tmp_path / "kopia.sqlite3"
+    assert runner.invoke(main, ["--home", str(home), "backup", str(good)]).exit_code == 0
+    future = tmp_path / "framtid.sqlite3"
+    future.write_bytes(good.read_bytes())
+    with sqlite3.connect(future) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'framtid_0001'")
+    connection.close()
+    cases = {
+        _unrelated_sqlite(tmp_path / "annat.sqlite3"): "ingen säkerhetskopia av en Insyn-katalog",
+        _truncated(good, tmp_path / "halv.sqlite3"): "skadad eller ofullständig",
+        future: "inte känner till",
+    }
+    for file, expected in cases.items():
+        # Into a new directory: nothing is left behind …
+        new_home = tmp_path / f"ny-{file.stem}"
+        result = runner.invoke(main, ["--home", str(new_home), "restore", str(file)])
+        assert result.exit_code == 1, (file, result.output)
+        assert expected in result.output and "inget är ändrat" in result.output
+        assert not new_home.exists() or not any(new_home.iterdir())
+        with pytest.raises(BackupError, match=expected):
+            restore(file, tmp_path / "ny-api")
+        assert not (tmp_path / "ny-api" / "insyn.sqlite3").exists()
+        # … and over an existing catalogue, it is untouched.
+        result = runner.invoke(main, ["--home", str(home), "restore", str(file)])
+        assert result.exit_code == 1 and expected in result.output
+        assert sorted(p.name for p in home.iterdir() if p.suffix == ".sqlite3") == ["insyn.sqlite3"]
+        again = Catalogue(f"sqlite:///{home / 'insyn.sqlite3'}")
+        assert state(again) == before
+        again.close()
+
+
+def test_a_sqlite_restore_is_renamed_into_place_only_when_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insyn.harvester import backup as module
+
+    catalogue = Catalogue(f"sqlite:///{tmp_path / 'kalla.sqlite3'}")
+    fill(catalogue, tmp_path)
+    copy = backup(catalogue.url, tmp_path / "kopia.sqlite3")
+    catalogue.close()
+
+    def fails(url: str) -> None:
+        assert url.endswith(".aterstalls")  # settled in the staged file, not the target
+        raise RuntimeError("strömavbrott")
+
+    monkeypatch.setattr(module, "_settle", fails)
+    home = tmp_path / "ny"
+    with pytest.raises(RuntimeError):
+        restore(copy.path, home)
+    assert not home.exists()  # no partial target, no staged file
+    monkeypatch.undo()
+    url = restore(copy.path, home)
+    assert sorted(p.name for p in home.iterdir()) == ["insyn.sqlite3"]
+    Catalogue(url).close()
+
+
+def test_postgresql_restore_refuses_a_bad_dump_and_leaves_the_database_empty(
+    postgres_url: str, second_postgres_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    _pg_tools_or_skip()
+    catalogue = Catalogue(postgres_url)
+    fill(catalogue, tmp_path)
+    good = backup(postgres_url, tmp_path / "insyn.pgdump").path
+    catalogue.close()
+    # A dump of some other database: a table that is not Insyn's.
+    with psycopg.connect(second_postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE kunder (id serial PRIMARY KEY, namn text)")
+    other = backup(second_postgres_url, tmp_path / "annat.pgdump").path
+    with psycopg.connect(second_postgres_url, autocommit=True) as connection:
+        connection.execute("DROP TABLE kunder")
+    cases = {
+        other: "ingen säkerhetskopia av en Insyn-katalog",
+        _truncated(good, tmp_path / "halv.pgdump"): "skadad eller ofullständig",
+    }
+    runner = CliRunner()
+    for file, expected in cases.items():
+        with pytest.raises(BackupError, match=expected):
+            restore(file, tmp_path / "a", second_postgres_url)
+        result = runner.invoke(
+            main,
+            ["--home", str(tmp_path / "b"), "--database-url", second_postgres_url,
+             "restore", str(file)],
+        )  # fmt: skip
+        assert result.exit_code == 1 and expected in result.output, result.output
+        engine = create_engine(  # no Catalogue: it would migrate; look at the bare database
+            "postgresql+psycopg://" + second_postgres_url.removeprefix("postgresql://")
+        )
+        assert inspect(engine).get_table_names() == []
+        engine.dispose()
+    # A live database is not replaced: refused, and said why.
+    with pytest.raises(BackupError, match="INSYN_DATABASE_URL"):
+        restore(good, tmp_path / "c", postgres_url)
