@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -260,7 +261,15 @@ class Claims:
             while not self._stop.wait(interval):
                 try:
                     self.renew()
-                except Exception:  # the database may be away for a moment: try again
+                except OperationalError as exc:
+                    if self.catalogue.engine.dialect.name == "sqlite":
+                        # A run holds SQLite's one write lock for its whole transaction; no
+                        # other process can take the claim meanwhile, and the run renews it
+                        # in its own transaction before it commits (ClaimHandle.fence).
+                        log.debug("heartbeat waits for the run's write lock: %s", exc)
+                        continue
+                    log.warning("heartbeat failed, trying again: %s", exc)
+                except Exception:  # not the database being away: a bug worth a traceback
                     log.exception("heartbeat failed")
 
         self._thread = threading.Thread(target=beat, name="insyn-heartbeat", daemon=True)

@@ -5,14 +5,17 @@ scheduler`` processes on PostgreSQL, one killed mid-run with SIGKILL."""
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select
 
 from insyn.catalogue.models import CatalogueRecord, HarvestRun, Incident
 from insyn.catalogue.operations import list_claims
@@ -222,4 +225,38 @@ def test_two_workers_never_overlap_and_a_killed_workers_claim_expires(
         ).all()
     assert "run_interrupted" in kinds
     assert len(live) == 3 * 5
+    catalogue.close()
+
+
+def test_a_long_sqlite_run_keeps_the_heartbeat_quiet_and_the_claim(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A run holds SQLite's one write lock for its whole transaction: the heartbeat cannot
+    # write meanwhile. It waits without a traceback, and the run's fence renews the claim.
+    url = f"sqlite:///{tmp_path / 'insyn.sqlite3'}"
+    catalogue = Catalogue(url)
+    # Give up on the lock at once instead of after the usual 60 s.
+    catalogue.engine = create_engine(url, connect_args={"timeout": 0.01})
+    claims = Claims(catalogue, "w1", lease_seconds=0.3)
+    handle = claims.claim("source:1")
+    assert handle is not None
+    caplog.set_level(logging.DEBUG, logger="insyn.harvester.workers")
+    run = sqlite3.connect(tmp_path / "insyn.sqlite3", isolation_level=None)
+    run.execute("BEGIN IMMEDIATE")  # the long run's write transaction
+    claims.start_heartbeat()
+    try:
+        deadline = time.monotonic() + 30
+        while not any("waits" in r.getMessage() for r in caplog.records):
+            if time.monotonic() > deadline:
+                pytest.fail("the heartbeat never tried to renew")
+            time.sleep(0.05)
+    finally:
+        claims.stop_heartbeat()
+        run.execute("ROLLBACK")
+        run.close()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+    with catalogue.session() as session:
+        handle.fence(session)  # the run renews its claim in its own transaction
+        session.commit()
+    assert not handle.lost.is_set()
     catalogue.close()
