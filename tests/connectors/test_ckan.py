@@ -14,7 +14,7 @@ from insyn.connectors.base import Cursor, Item
 from insyn.connectors.http import session
 from insyn.errors import ConfigError, ConnectorError
 from insyn.harvester.engine import harvest_source
-from insyn.vocab.model import NON_PUBLIC, PUBLIC, Dataset
+from insyn.vocab.model import NON_PUBLIC, PUBLIC, RESTRICTED, Dataset
 from tests.conftest import shared_file
 from tests.connectors.ckan_portal import API, Call, FakeCkan, portal_packages
 from tests.support.http import LocalServer, Reply
@@ -168,8 +168,11 @@ def test_ckanext_dcat_vocabulary_example_is_mapped(portal: FakeCkan) -> None:
 def test_ckanext_dcat_free_text_example_is_kept_and_reported(portal: FakeCkan) -> None:
     item = by_name(harvest_all(portal.url), "ckan-full-dataset-dcat-ap")
     dataset = item.record
-    # "Statement about access rights" names no access right: never treated as public.
-    assert dataset.governance.access_rights == NON_PUBLIC
+    # "Statement about access rights" names no access right: never treated as public,
+    # read as RESTRICTED and kept.
+    assert dataset.governance.access_rights == RESTRICTED
+    assert not dataset.governance.is_public
+    assert dataset.extras["access_rights"] == ["Statement about access rights"]
     assert dataset.accrual_periodicity == EU + "frequency/MONTHLY"  # "monthly"
     assert dataset.theme == [f"https://example.org/uri/theme{n}" for n in (1, 2, 3)]
     text = " ".join(item.warnings)

@@ -24,7 +24,7 @@ else ``metadata_created``/``_modified``
 ``creator`` (dcat)                   ``creator``
 ``private: true``, ``state: draft``  not public (``NON_PUBLIC``), with a warning
 ``state: deleted``                   ``Deleted``
-``access_rights`` (dcat)             ``governance.access_rights`` (unreadable → not public)
+``access_rights`` (dcat)             ``governance.access_rights`` (unknown → RESTRICTED)
 ``identifier``, ``guid``             ``identifier``
 ``language``, ``frequency``,         ``language``, ``accrual_periodicity``, ``version``,
 ``version``, ``version_notes``,      ``version_notes``, ``provenance``, ``conforms_to``,
@@ -57,11 +57,9 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from insyn.vocab import vocabularies
+from insyn.vocab import access_rights, vocabularies
 from insyn.vocab.model import (
     NON_PUBLIC,
-    PUBLIC,
-    RESTRICTED,
     Agent,
     ContactPoint,
     Dataset,
@@ -89,7 +87,6 @@ CKAN_LICENCES = {
     "odbl-1.0": "ODC_BL",
     "ogl-uk-3.0": "OGL_3_0",
 }
-_ACCESS_CODES = {"PUBLIC": PUBLIC, "RESTRICTED": RESTRICTED, "NON_PUBLIC": NON_PUBLIC}
 _PAGE_EXTENSIONS = frozenset({"", "htm", "html", "php", "asp", "aspx", "jsp"})
 # ckanext-dcat fields that no property of ours holds, kept in extras when given.
 _KEPT_FIELDS = (
@@ -363,23 +360,14 @@ def _spatial(pkg: _Package) -> list[str]:
 
 def _access_rights(pkg: _Package) -> Governance:
     package = pkg.package
-    access = PUBLIC
     value = pkg.field("access_rights")
-    if value:
-        code = str(value).rstrip("/").rsplit("/", 1)[-1].upper().replace("-", "_")
-        uri, recognised = vocabularies.normalise("access_rights", str(value))
-        if code in _ACCESS_CODES:
-            access = _ACCESS_CODES[code]
-        elif recognised:
-            access = uri
-        else:
-            # An access right nobody can read is never treated as public.
-            access = NON_PUBLIC
-            pkg.warnings.append(
-                f"access_rights: '{value}' känns inte igen; "
-                "datamängden behandlas som icke-offentlig"
-            )
-            pkg.keep("access_rights", [value])
+    values = value if isinstance(value, list) else [value]
+    right = access_rights.resolve(str(v) for v in values if v not in (None, ""))
+    access = right.code
+    # An access right nobody can read is never treated as public (RESTRICTED), and kept.
+    pkg.warnings.extend(right.warnings("access_rights"))
+    if right.unknown or right.grounds:
+        pkg.keep("access_rights", [v for v in right.values if v != right.code])
     if package.get("private") is True:
         access = NON_PUBLIC
         pkg.warnings.append("Datamängden är privat i CKAN; den visas inte publikt")
@@ -415,8 +403,8 @@ def _size(pkg: _Package, value: Any) -> int | None:
         return None
     try:
         return int(float(value))
-    except (TypeError, ValueError):
-        pkg.warnings.append(f"resources.size: '{value}' är inget heltal")
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 is infinite
+        pkg.warnings.append(f"resources.size: '{str(value)[:100]}' är inget heltal")
         return None
 
 
