@@ -9,8 +9,8 @@
     ├── HarvestError            a run could not complete
     └── ConfigError             bad settings or source options
 
-Each error carries the fields a person needs to act: ``source``, ``record_id`` and
-``position`` where known, and its message says what to do in Swedish.
+Each error carries the fields a person needs to act: ``source``, ``record_id``,
+``position`` and the record's ``field`` where known, and its message says what to do in Swedish.
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ class InsynError(Exception):
         source: str | None = None,
         record_id: str | None = None,
         position: str | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.source = source
         self.record_id = record_id
         self.position = position
+        self.field = field
 
     def __str__(self) -> str:
         parts = []
@@ -41,6 +43,8 @@ class InsynError(Exception):
             parts.append(f"post {self.record_id}")
         if self.position:
             parts.append(f"position {self.position}")
+        if self.field:
+            parts.append(f"fält {self.field}")
         where = f" ({', '.join(parts)})" if parts else ""
         return f"{self.message}{where}"
 

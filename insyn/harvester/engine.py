@@ -34,7 +34,16 @@ from insyn.catalogue.models import (
     Source,
 )
 from insyn.catalogue.store import Catalogue, ExistingRecord, new_record_id, utcnow
-from insyn.connectors.base import CatalogInfo, Cursor, Deleted, Done, Failure, Item, Yielded
+from insyn.connectors.base import (
+    CatalogInfo,
+    Cursor,
+    Deleted,
+    Done,
+    Failure,
+    Item,
+    RecordGuard,
+    Yielded,
+)
 from insyn.errors import HarvestError, InsynError
 from insyn.followup import notices as notify
 from insyn.vocab import quality
@@ -512,10 +521,19 @@ def _take_item(
         # The source says exactly what it said last time: no need to map the record.
         summary.unchanged += 1
         return
-    for warning in item.warnings:
+    # A lazy item is mapped here, not in the connector: its mapping gets the same
+    # per-record guard, so one bad value fails that record and the run goes on.
+    guard = RecordGuard(item.key)
+    with guard:
+        warnings = item.warnings
+        plain = to_dict(item.record)
+    if guard.failure is not None:
+        summary.failed += 1
+        writer.error(item.key, guard.failure.reason, guard.failure.field, "error")
+        return
+    for warning in warnings:
         summary.warnings += 1
         writer.error(item.key, warning, None, "warning")
-    plain = to_dict(item.record)
     digest = _hash_plain(plain)
     if stored is None:
         writer.add(item, plain, digest)

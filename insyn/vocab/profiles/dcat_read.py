@@ -163,8 +163,8 @@ class _Reader:
             return None
         try:
             return int(float(text))
-        except ValueError:
-            self.warnings.append(f"{_short(predicate)}: '{text}' är inget heltal")
+        except (ValueError, OverflowError):  # OverflowError: "1e999" is infinite
+            self.warnings.append(f"{_short(predicate)}: '{text[:100]}' är inget heltal")
             return None
 
     def controlled(self, vocabulary: str, predicate: str) -> list[str]:
