@@ -18,9 +18,10 @@ dc:identifier  all → ``identifier``; an http(s) URL to a file → a ``Distribu
                ``landing_page``
 dc:language    ``language`` (EU language URIs; "swe", "sv", "sv-SE" …)
 dc:rights      licence (``licences`` vocabulary) → each distribution's ``license``;
-               access right (EU label or URI, info:eu-repo/semantics/…Access, or words of
-               secrecy such as "sekretess", "26 kap. 1 § OSL") → ``governance``; the most
-               restrictive one wins; other statements → extras ``dc:rights``
+               access right (a value of ``vocab.access_rights``' table: EU code, INSPIRE
+               code, info:eu-repo/semantics/…Access, words; or a sentence of secrecy such
+               as "26 kap. 1 § OSL") → ``governance``; the most restrictive one wins;
+               other statements → extras ``dc:rights``
 dc:relation    ``relation``
 dc:source      ``source``
 dc:coverage    a year, date or period ("2015/2019") → ``temporal``; else → ``spatial``
@@ -39,11 +40,9 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
-from insyn.vocab import vocabularies
+from insyn.vocab import access_rights, vocabularies
 from insyn.vocab.model import (
     NON_PUBLIC,
-    PUBLIC,
-    RESTRICTED,
     Agent,
     Dataset,
     Distribution,
@@ -91,12 +90,6 @@ _ISO_639_2 = {
     "smi": "se",
 }
 _PAGE_EXTENSIONS = frozenset({"", "htm", "html", "xhtml", "php", "asp", "aspx", "jsp", "cgi"})
-_EU_REPO_ACCESS = {
-    "info:eu-repo/semantics/openaccess": PUBLIC,
-    "info:eu-repo/semantics/restrictedaccess": RESTRICTED,
-    "info:eu-repo/semantics/embargoedaccess": RESTRICTED,
-    "info:eu-repo/semantics/closedaccess": NON_PUBLIC,
-}
 _SECRECY_WORDS = re.compile(
     r"sekretess|hemlig|ej offentlig|icke offentlig|skyddad identitet|\bOSL\b", re.IGNORECASE
 )
@@ -105,7 +98,6 @@ _PROVISION = re.compile(
     r"(?:\s*(?:OSL|offentlighets-\s*och\s*sekretesslagen(?:\s*\(2009:400\))?))?",
     re.IGNORECASE,
 )
-_RESTRICTIVENESS = {PUBLIC: 0, RESTRICTED: 1}
 _DAY = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _PERIOD = re.compile(rf"^\s*({_DAY})\s*(?:/|–|—|--?|\s-\s)\s*({_DAY})?\s*$")
 
@@ -262,31 +254,26 @@ def _governance(
     fields: _Fields, warnings: list[str], extras: dict[str, list[str]]
 ) -> tuple[Governance, str | None]:
     """Access rights and secrecy from dc:rights; the licence, if one is named, returned apart."""
-    access = PUBLIC
+    stated: list[str] = []
     provision: str | None = None
     licence: str | None = None
     for text in fields.texts("rights"):
-        found: str | None = None
         uri, recognised = vocabularies.normalise("licences", text)
         if recognised and licence is None:
             licence = uri
             continue
-        if text.strip().lower() in _EU_REPO_ACCESS:
-            found = _EU_REPO_ACCESS[text.strip().lower()]
+        # dc:rights mixes access with copyright: only what the access-rights table knows,
+        # or a sentence of secrecy, is an access statement; the rest goes to extras.
+        if access_rights.lookup(text):
+            stated.append(text)
         elif _SECRECY_WORDS.search(text) or _PROVISION.search(text):
-            found = NON_PUBLIC
+            stated.append(NON_PUBLIC)
             if provision is None and (match := _PROVISION.search(text)):
                 provision = " ".join(match.group(0).split())
         else:
-            uri, recognised = vocabularies.normalise("access_rights", text)
-            if recognised:
-                found = uri
-        if found is None:
             extras.setdefault("dc:rights", []).append(text)
-            continue
-        # The most restrictive statement wins: never show what one statement closes.
-        if _RESTRICTIVENESS.get(found, 2) >= _RESTRICTIVENESS.get(access, 2):
-            access = found
+    # The most restrictive statement wins: never show what one statement closes.
+    access = access_rights.resolve(stated).code
     governance = Governance(access_rights=access, secrecy_provision=provision)
     if not governance.is_public and not provision:
         warnings.append("Posten är inte offentlig men anger ingen sekretessbestämmelse (dc:rights)")
