@@ -46,6 +46,7 @@ from insyn.connectors.base import (
 )
 from insyn.errors import HarvestError, InsynError
 from insyn.followup import notices as notify
+from insyn.harvester import columns
 from insyn.vocab import quality
 from insyn.vocab.model import Agent, Dataset, Record, text_in, to_dict
 
@@ -217,13 +218,15 @@ class _RunWriter:
 
     def error(self, key: str | None, reason: str, field_name: str | None, severity: str) -> None:
         self.errors.append(
-            {
-                "run_id": self.run_id,
-                "record_key": key,
-                "field": field_name,
-                "reason": reason,
-                "severity": severity,
-            }
+            columns.clip_error_row(
+                {
+                    "run_id": self.run_id,
+                    "record_key": key,
+                    "field": field_name,
+                    "reason": reason,
+                    "severity": severity,
+                }
+            )
         )
 
     def _distributions(self, record_id: str, record: Record) -> None:
@@ -456,7 +459,12 @@ def _run(
                 done = yielded
                 break
             elif isinstance(yielded, CatalogInfo):
-                writer.organisation_id(yielded.catalog.publisher)
+                too_long = columns.agent_overlong(yielded.catalog.publisher, "publisher")
+                if too_long is None:
+                    writer.organisation_id(yielded.catalog.publisher)
+                else:
+                    summary.warnings += 1
+                    writer.error(None, too_long[1], too_long[0], "warning")
             processed += 1
             if writer.pending() >= BATCH_SIZE:
                 writer.flush()
@@ -530,6 +538,11 @@ def _take_item(
     if guard.failure is not None:
         summary.failed += 1
         writer.error(item.key, guard.failure.reason, guard.failure.field, "error")
+        return
+    too_long = columns.overlong(item.key, item.record, item.record.governance.information_owner)
+    if too_long is not None:
+        summary.failed += 1
+        writer.error(item.key, too_long[1], too_long[0], "error")
         return
     for warning in warnings:
         summary.warnings += 1

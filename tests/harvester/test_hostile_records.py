@@ -64,3 +64,41 @@ def test_a_lazy_record_whose_mapping_raises_fails_alone(
     assert errors["https://data.exempel.se/dataset/2"].field == "dcterms:temporal"
     assert "ZeroDivisionError" in errors["https://data.exempel.se/dataset/3"].reason
     assert all(e.severity == "error" for e in errors.values())
+
+
+def test_values_longer_than_their_column_fail_one_record_each(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    long_iri = "https://data.exempel.se/dataset/" + "x" * 1500
+    long_format = "https://format.exempel.se/" + "f" * 600
+    long_publisher = "Nämnden för " + "långa namn " * 60
+    text = PREFIXES + PUBLISHER
+    text += dataset_ttl(1)
+    text += dataset_ttl(2).replace("https://data.exempel.se/dataset/2", long_iri)
+    text += dataset_ttl(3).replace(
+        "http://publications.europa.eu/resource/authority/file-type/CSV", long_format
+    )
+    text += dataset_ttl(4).replace(
+        "dcterms:publisher <https://data.exempel.se/org/bn>",
+        f'dcterms:publisher [ a foaf:Agent ; foaf:name "{long_publisher}"@sv ]',
+    )
+    text += dataset_ttl(5, title="Bygglov " + "mycket lång titel " * 500)
+    path = tmp_path / "katalog.ttl"
+    path.write_text(text, "utf-8")
+    catalogue.add_source("bn", "dcat", str(path))
+
+    summary = harvest_source(catalogue, "bn")
+
+    # Free text is unbounded: the long title is kept whole.
+    assert (summary.status, summary.added, summary.failed) == ("completed", 2, 3)
+    assert len(catalogue.get_record_row("https://data.exempel.se/dataset/5").title) > 9000
+    errors = [e for e in record_errors(catalogue, summary.run_id) if e.severity == "error"]
+    by_field = {e.field: e for e in errors}
+    assert set(by_field) == {"källnyckel", "distributions[0].format", "publisher.name"}
+    assert by_field["distributions[0].format"].record_key == "https://data.exempel.se/dataset/3"
+    assert by_field["publisher.name"].record_key == "https://data.exempel.se/dataset/4"
+    # The report of an overlong key fits its own column, cut and marked.
+    key = by_field["källnyckel"].record_key
+    assert key is not None and len(key) == 1000 and key.endswith("…")
+    assert key.startswith(long_iri[:900])
+    assert "1532 tecken" in by_field["källnyckel"].reason
