@@ -158,7 +158,10 @@ class Record:
 class Dataset(Record):
     identifier: list[str] = field(default_factory=list)
     language: list[str] = field(default_factory=list)
-    spatial: list[str] = field(default_factory=list)
+    spatial: list[str] = field(default_factory=list)  # place IRIs, or place names as given
+    # Bounding boxes as WKT in CRS84, "POLYGON((w s,e s,e n,w n,w s))": dcat:bbox of a
+    # dct:Location (GeoDCAT-AP), one Location per box.
+    bbox: list[str] = field(default_factory=list)
     temporal: list[PeriodOfTime] = field(default_factory=list)
     accrual_periodicity: str | None = None
     conforms_to: list[str] = field(default_factory=list)
@@ -185,6 +188,8 @@ class DataService(Record):
     conforms_to: list[str] = field(default_factory=list)
     license: str | None = None
     format: list[str] = field(default_factory=list)
+    hvd_category: list[str] = field(default_factory=list)
+    applicable_legislation: list[str] = field(default_factory=list)
 
     kind: RecordKind = dataclasses.field(default="dataservice", init=False)
 

@@ -180,9 +180,10 @@ def test_swedish_dataset_is_mapped(harvested: dict[str, Item]) -> None:
     assert dataset.issued == date(2014, 2, 5)
     assert dataset.modified == datetime(2020, 2, 20, 13, 56, 32)  # the dateStamp
     assert dataset.temporal[0].start == date(1962, 1, 1) and dataset.temporal[0].end is None
-    assert dataset.spatial == [
+    assert dataset.bbox == [
         "POLYGON((10.81 55.22,24.18 55.22,24.18 67.53,10.81 67.53,10.81 55.22))"
     ]
+    assert dataset.spatial == []  # the box is a dcat:bbox, not a place
     assert dataset.accrual_periodicity.endswith("/frequency/IRREG")  # asNeeded
     assert dataset.governance.access_rights == PUBLIC  # INSPIRE noLimitations
     # Two WMS links (transferOptions and the distributor's) are one distribution; the

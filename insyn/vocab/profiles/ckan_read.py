@@ -6,9 +6,12 @@ other half.
 ===================================  ==================================================
 package ``id``                       the key; ``uri`` is the ``uri`` extra (ckanext-dcat)
                                      or ``<portal>/dataset/<id>``
-``title`` / ``title_translated``     ``title``
-``notes`` / ``notes_translated``     ``description``
-``tags``                             ``keyword``
+``title`` / ``title_translated``     ``title`` (a ``{"de": …, "fr": …}`` dict too:
+                                     opendata.swiss, ckanext-fluent)
+``notes`` / ``notes_translated`` /   ``description`` (the first that has text in any
+``description``                      language)
+``keywords``/``tags_translated``     ``keyword`` by language; else ``tags`` (untagged)
+(``{"de": […], …}``), ``tags``
 ``groups``                           ``theme`` where a group names an EU data theme;
                                      the others → extras ``ckan:groups``
 ``theme`` (ckanext-dcat)             ``theme`` (unknown values kept, reported)
@@ -17,8 +20,12 @@ package ``id``                       the key; ``uri`` is the ``uri`` extra (ckan
 ``issued``/``modified`` (dcat),      ``issued``/``modified``
 else ``metadata_created``/``_modified``
 ``url``                              ``landing_page`` (a value that is no URL → extras)
-``maintainer``/``author`` (+email),  ``contact_point``
-``contact`` (dcat)
+``contact`` (dcat), ``contact_points``  ``contact_point`` (name, e-mail, URI); a
+(opendata.swiss), ``contact_point``,  ``name_translated`` gives the name per language
+``contact_name``/``_email``/``_uri``,
+``maintainer``/``author`` (+email;
+a JSON list ``[{"name", "email"}]``
+too)
 ``organization``; ``publisher``      ``publisher`` (Agent: title, id, the organisation's
 (dcat, wins)                         page on the portal as URI)
 ``creator`` (dcat)                   ``creator``
@@ -34,15 +41,21 @@ else ``metadata_created``/``_modified``
 ``hvd_category``
 ``spatial_uri``, ``spatial_coverage``  ``spatial`` (the GeoJSON ``spatial`` → extras)
 ``temporal_start``/``_end``,         ``temporal``
-``temporal_coverage``
-``extras``                           ``extras`` (every key, as given)
+``temporal_coverage``, ``temporals``
+(``start_date``/``end_date``)
+``relations`` (``url``), ``qualified   ``relation``
+_relation`` (``relation``)
+``extras``                           ``extras`` (every key, as given); a scheming field
+                                     is read at the top level or in ``extras`` alike, and
+                                     a JSON string (list or object) as its value
 resource ``url``                     ``access_url`` (``access_url`` wins); also
                                      ``download_url`` for uploads (``download_url`` wins)
 resource ``format``/``mimetype``     ``format`` (EU file type; from the URL's extension when
                                      empty), ``media_type``
-resource ``name``/``description``,   ``title``/``description``, ``byte_size``,
-``size``, ``hash``, ``created``/     ``checksum``, ``issued``/``modified``, ``license``,
-``last_modified``, ``license``,      ``language``, ``conforms_to``, ``availability``,
+resource ``name``/``title``,         ``title``/``description`` (``*_translated`` and
+``description``, ``size``, ``hash``,  language dicts too), ``byte_size``,
+``created``/``last_modified``,       ``checksum``, ``issued``/``modified``, ``license``,
+``license``,                         ``language``, ``conforms_to``, ``availability``,
 ``language``, ``conforms_to``,       ``status``
 ``availability``, ``status``
 ===================================  ==================================================
@@ -142,11 +155,14 @@ def _values(value: Any) -> list[Any]:
         return []
     if isinstance(value, list):
         return [v for v in value if v not in (None, "")]
-    if isinstance(value, str) and value.strip().startswith("["):
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+        # Scheming extras and some portals' author fields hold JSON in a string.
         try:
             parsed = json.loads(value)
         except ValueError:
             return [value]
+        if isinstance(parsed, dict):
+            return [parsed]
         return _values(parsed) if isinstance(parsed, list) else [value]
     return [value]
 
@@ -297,18 +313,37 @@ def _email(value: Any) -> str | None:
     return text or None
 
 
+def _contact(pkg: _Package, entry: dict[str, Any]) -> ContactPoint | None:
+    """A contact dict (ckanext-dcat ``contact``, opendata.swiss ``contact_points``)."""
+    name = _tag(_lang_text(entry.get("name_translated"), entry.get("name")), pkg.language)
+    email = _email(entry.get("email") or entry.get("hasEmail"))
+    uri = entry.get("uri") or None
+    if not (name or email or uri):
+        return None
+    return ContactPoint(uri=uri, name=name, email=email, url=entry.get("url") or None)
+
+
+def _people(pkg: _Package, role: str) -> list[ContactPoint]:
+    """``maintainer``/``author`` with its e-mail: a name, or a JSON list of names and
+    e-mail addresses in one string (``'[{"name": "…", "email": "…"}]'``)."""
+    value, email = pkg.package.get(role), _email(pkg.package.get(f"{role}_email"))
+    entries = [e for e in _values(value) if isinstance(e, dict)]
+    if entries:
+        found = [c for entry in entries if (c := _contact(pkg, entry))]
+        if email and not any(c.email for c in found):
+            found.append(ContactPoint(email=email))
+        return found
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+        pkg.warnings.append(f"{role}: '{value[:100]}' är ingen läsbar JSON-lista; sparad som namn")
+    return [ContactPoint(name=pkg.text(value), email=email)] if (value or email) else []
+
+
 def _contacts(pkg: _Package) -> list[ContactPoint]:
     contacts: list[ContactPoint] = []
-    for entry in _values(pkg.package.get("contact")):
-        if isinstance(entry, dict):
-            contacts.append(
-                ContactPoint(
-                    uri=entry.get("uri") or None,
-                    name=pkg.text(entry.get("name")),
-                    email=_email(entry.get("email")),
-                    url=entry.get("url") or None,
-                )
-            )
+    for name in ("contact", "contact_points", "contact_point"):
+        for entry in _values(pkg.field(name)):
+            if isinstance(entry, dict) and (contact := _contact(pkg, entry)):
+                contacts.append(contact)
     if pkg.field("contact_name") or pkg.field("contact_email"):
         contacts.append(
             ContactPoint(
@@ -318,9 +353,7 @@ def _contacts(pkg: _Package) -> list[ContactPoint]:
             )
         )
     for role in ("maintainer", "author"):
-        name, email = pkg.package.get(role), _email(pkg.package.get(f"{role}_email"))
-        if name or email:
-            contacts.append(ContactPoint(name=pkg.text(name), email=email))
+        contacts.extend(_people(pkg, role))
     unique: list[ContactPoint] = []
     for contact in contacts:
         if all((c.name, c.email) != (contact.name, contact.email) for c in unique):
@@ -336,6 +369,14 @@ def _temporal(pkg: _Package) -> list[PeriodOfTime]:
                 PeriodOfTime(
                     start=pkg.date("temporal_coverage", entry.get("start")),
                     end=pkg.date("temporal_coverage", entry.get("end")),
+                )
+            )
+    for entry in _values(pkg.field("temporals")):
+        if isinstance(entry, dict):
+            periods.append(
+                PeriodOfTime(
+                    start=pkg.date("temporals", entry.get("start_date")),
+                    end=pkg.date("temporals", entry.get("end_date")),
                 )
             )
     start, end = pkg.field("temporal_start"), pkg.field("temporal_end")
@@ -419,13 +460,21 @@ def _distribution(
     distribution = Distribution(
         uri=resource.get("uri")
         or (f"{portal}/dataset/{package_id}/resource/{resource_id}" if resource_id else None),
-        title=pkg.text(resource.get("name")),
-        description=pkg.text(resource.get("description")),
+        title=_tag(
+            _lang_text(
+                resource.get("name_translated"), resource.get("name") or resource.get("title")
+            ),
+            pkg.language,
+        ),
+        description=_tag(
+            _lang_text(resource.get("description_translated"), resource.get("description")),
+            pkg.language,
+        ),
         access_url=resource.get("access_url") or url,
         download_url=resource.get("download_url")
         or (url if resource.get("url_type") == "upload" else None),
         format=_file_type(pkg, resource),
-        media_type=resource.get("mimetype") or None,
+        media_type=resource.get("mimetype") or resource.get("media_type") or None,
         license=resource_licence or licence,
         byte_size=_size(pkg, resource.get("size")),
         issued=pkg.date("resources.created", resource.get("issued") or resource.get("created")),
@@ -463,14 +512,14 @@ def map_package(
     if not title:
         pkg.warnings.append("title saknas")
         title = pkg.text(package.get("name"))
-    description = _tag(_lang_text(package.get("notes_translated"), package.get("notes")), language)
+    description: LangText = {}
+    for translated, plain in (
+        (package.get("notes_translated"), package.get("notes")),
+        (package.get("description_translated"), pkg.field("description")),
+    ):
+        description = description or _tag(_lang_text(translated, plain), language)
     if not description:
         pkg.warnings.append("notes (beskrivning) saknas")
-    keywords: list[str] = []
-    for tag in package.get("tags") or []:
-        word = (tag.get("display_name") or tag.get("name")) if isinstance(tag, dict) else tag
-        if word and str(word).strip() and str(word).strip() not in keywords:
-            keywords.append(str(word).strip())
     landing_page = []
     if _is_url(package.get("url")):
         landing_page.append(str(package["url"]).strip())
@@ -492,7 +541,7 @@ def map_package(
         description=description,
         publisher=_publisher(pkg, publishers or {}, portal),
         contact_point=_contacts(pkg),
-        keyword={language: keywords} if keywords else {},
+        keyword=_keywords(pkg),
         theme=_themes(pkg),
         issued=pkg.date("issued", pkg.field("issued") or package.get("metadata_created")),
         modified=pkg.date("modified", pkg.field("modified") or package.get("metadata_modified")),
@@ -508,11 +557,7 @@ def map_package(
         version=str(package.get("version") or "").strip() or None,
         version_notes=pkg.text(pkg.field("version_notes")),
         provenance=pkg.text(pkg.field("provenance")),
-        relation=[
-            str(r.get("relation"))
-            for r in _values(package.get("qualified_relation"))
-            if isinstance(r, dict) and r.get("relation")
-        ],
+        relation=_relations(pkg),
         page=[str(v) for v in _values(pkg.field("documentation"))],
         hvd_category=[str(v) for v in _values(pkg.field("hvd_category"))],
         applicable_legislation=[str(v) for v in _values(pkg.field("applicable_legislation"))],
@@ -524,6 +569,47 @@ def map_package(
     )
     dataset.extras = pkg.kept
     return dataset, pkg.warnings
+
+
+def _keywords(pkg: _Package) -> dict[str, list[str]]:
+    """Keywords per language (ckanext-fluent, opendata.swiss), else the untagged ``tags``."""
+    result: dict[str, list[str]] = {}
+    for name in ("keywords", "tags_translated", "keywords_translated"):
+        value = pkg.field(name)
+        parsed = _values(value) if isinstance(value, str) else [value]
+        for entry in parsed:
+            if not isinstance(entry, dict):
+                continue
+            for lang, words in entry.items():
+                for word in _values(words):
+                    _add_keyword(result, str(lang), word)
+    if result:
+        return result
+    for tag in pkg.package.get("tags") or []:
+        word = (tag.get("display_name") or tag.get("name")) if isinstance(tag, dict) else tag
+        _add_keyword(result, pkg.language, word)
+    return result
+
+
+def _add_keyword(result: dict[str, list[str]], language: str, word: Any) -> None:
+    text = str(word or "").strip()
+    if text and text not in result.setdefault(language, []):
+        result[language].append(text)
+    if not result[language]:
+        del result[language]
+
+
+def _relations(pkg: _Package) -> list[str]:
+    """IRIs of related resources: ``relations`` (opendata.swiss), ``qualified_relation``."""
+    found: list[str] = []
+    for name, key in (("relations", "url"), ("qualified_relation", "relation")):
+        for entry in _values(pkg.package.get(name)):
+            value = entry.get(key) if isinstance(entry, dict) else entry
+            if _is_url(value) and str(value).strip() not in found:
+                found.append(str(value).strip())
+            elif value and name == "relations":  # qualified_relation is kept whole already
+                pkg.keep("ckan:relations", [entry])
+    return found
 
 
 def _languages(value: Any) -> list[str]:

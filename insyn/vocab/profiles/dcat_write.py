@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import GEO
 from rdflib.term import Node
 
 from insyn.vocab.model import (
@@ -24,7 +25,7 @@ from insyn.vocab.model import (
     PeriodOfTime,
     Record,
 )
-from insyn.vocab.namespaces import ADMS, DCAT, DCATAP, DCTERMS, FOAF, RDF, SPDX, VCARD, XSD
+from insyn.vocab.namespaces import ADMS, DCAT, DCATAP, DCTERMS, FOAF, RDF, SKOS, SPDX, VCARD, XSD
 
 ORG_UNIT_OF = URIRef("http://www.w3.org/ns/org#unitOf")
 
@@ -135,6 +136,12 @@ class _Writer:
                     self.add(address, predicate, Literal(value))
         return node
 
+    def location(self, predicate: URIRef, value: Literal) -> Node:
+        node = BNode()
+        self.add(node, RDF.type, DCTERMS.Location)
+        self.add(node, predicate, value)
+        return node
+
     def period(self, period: PeriodOfTime) -> Node:
         node = BNode()
         self.add(node, RDF.type, DCTERMS.PeriodOfTime)
@@ -203,6 +210,14 @@ class _Writer:
             self.add(node, DCTERMS.identifier, Literal(identifier))
         self.iris(node, DCTERMS.language, dataset.language)
         self.iris(node, DCTERMS.spatial, dataset.spatial)
+        # A place named in words and a bounding box are each a dct:Location of their own:
+        # DCAT-AP allows one dcat:bbox per Location.
+        for name in dataset.spatial:
+            if not _is_iri(name):
+                self.add(node, DCTERMS.spatial, self.location(SKOS.prefLabel, Literal(name)))
+        for box in dataset.bbox:
+            wkt = Literal(box, datatype=GEO.wktLiteral)
+            self.add(node, DCTERMS.spatial, self.location(DCAT.bbox, wkt))
         for period in dataset.temporal:
             self.add(node, DCTERMS.temporal, self.period(period))
         self.iris(node, DCTERMS.accrualPeriodicity, [dataset.accrual_periodicity])
@@ -212,6 +227,11 @@ class _Writer:
         if dataset.version:
             self.add(node, DCAT.version, Literal(dataset.version))
         self.text(node, ADMS.versionNotes, dataset.version_notes)
+        if dataset.provenance:
+            statement = BNode()
+            self.add(node, DCTERMS.provenance, statement)
+            self.add(statement, RDF.type, DCTERMS.ProvenanceStatement)
+            self.text(statement, DCTERMS.description, dataset.provenance)
         self.iris(node, DCTERMS.source, dataset.source)
         self.iris(node, DCTERMS.relation, dataset.relation)
         self.iris(node, FOAF.page, dataset.page)
@@ -230,6 +250,8 @@ class _Writer:
         self.iris(node, DCTERMS.conformsTo, service.conforms_to)
         self.iris(node, DCTERMS.license, [service.license])
         self.iris(node, DCTERMS.format, service.format)
+        self.iris(node, DCATAP.hvdCategory, service.hvd_category)
+        self.iris(node, DCATAP.applicableLegislation, service.applicable_legislation)
 
     def catalog(self, catalog: Catalog) -> Node:
         node = _node(catalog.uri)

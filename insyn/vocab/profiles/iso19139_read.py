@@ -11,6 +11,10 @@ one that cannot be read) is ``Unreadable``.
     citation/title, abstract (+ PT_FreeText)    → title, description; language tags from
                                                   gmd:language and gmd:locale/PT_Locale
     descriptiveKeywords, GEMET INSPIRE themes   → theme (EU data themes), extras inspire:theme
+    descriptiveKeywords, anchor to the HVD      → applicable_legislation (as SEMIC's
+    regulation (eli/reg_impl/2023/138/oj)         iso-19139-to-dcat-ap.xsl)
+    descriptiveKeywords, anchors in the thesaurus → hvd_category
+    "High-value dataset categories" (bna/asd487ae75)
     descriptiveKeywords, other                  → keyword, by language
     topicCategory → INSPIRE themes              → theme (EU data themes), extras
     citation dates publication (else creation)  → issued
@@ -19,12 +23,14 @@ one that cannot be read) is ``Unreadable``.
                                                   pointOfContact, distributor (organisation)
     role pointOfContact (else gmd:contact)      → contact_point (name, e-mail, phone, address)
     role originator/author/principalInvestigator → creator
-    EX_GeographicBoundingBox                    → spatial: WKT "POLYGON((w s,e s,e n,w n,w s))"
-                                                  (DataService: extras dcat:bbox)
+    EX_GeographicBoundingBox                    → bbox: WKT "POLYGON((w s,e s,e n,w n,w s))"
+                                                  in CRS84 (DataService: extras dcat:bbox)
+    EX_GeographicDescription code (a URI)       → spatial
     EX_TemporalExtent gml:TimePeriod/TimeInstant → temporal
     resource language                           → language (EU language URIs)
     maintenanceAndUpdateFrequency               → accrual_periodicity (EU frequency)
-    lineage/statement, citation/edition         → provenance, version
+    lineage/statement (dct:provenance),         → provenance, version
+    citation/edition
     transferOptions/onLine, service protocol    → distribution (format WMS_SRVC, WFS_SRVC …);
                                                   DataService: endpoint_url, format
     onLine, function information/search         → landing_page
@@ -70,6 +76,10 @@ NS = {
     "gmx": "http://www.isotc211.org/2005/gmx",
     "srv": "http://www.isotc211.org/2005/srv",
 }
+# SEMIC's iso-19139-to-dcat-ap.xsl: a keyword anchored to the HVD regulation is the
+# applicable legislation; anchors in the HVD category thesaurus are HVD categories.
+HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
+HVD_CATEGORIES = "http://data.europa.eu/bna/asd487ae75"
 GML_NAMESPACES = ("http://www.opengis.net/gml/3.2", "http://www.opengis.net/gml")
 FILE_TYPE = vocabularies.EU_AUTHORITY + "file-type/"
 FREQUENCY = vocabularies.EU_AUTHORITY + "frequency/"
@@ -351,7 +361,7 @@ def _build(
     description = reader.text(reader.find("gmd:abstract", ident), "gmd:abstract")
     if not description:
         reader.warn("Sammanfattning saknas (gmd:abstract)")
-    keywords, themes = _keywords(reader, ident, extras)
+    keywords, themes, hvd = _keywords(reader, ident, extras)
     issued, modified = _dates(reader, ident)
     parties = _parties(reader, ident)
     access_rights, licence = _constraints(reader, ident, extras)
@@ -381,6 +391,8 @@ def _build(
             serves_dataset=_operates_on(reader, ident),
             license=licence,
             format=sorted({link.format for link in links if link.format}),
+            hvd_category=hvd.categories,
+            applicable_legislation=hvd.legislation,
         )
     else:
         statements = reader.all("gmd:dataQualityInfo/*/gmd:lineage/*/gmd:statement")
@@ -391,9 +403,8 @@ def _build(
             **common,
             identifier=list(dict.fromkeys([key, *resource_ids])),
             language=_languages(reader, ident),
-            # dct:spatial holds the WKT bounding box (GeoDCAT-AP's dcat:bbox of a dct:Location),
-            # "POLYGON((w s, e s, e n, w n, w s))" in CRS84, beside any place URIs.
-            spatial=bbox + _place_uris(reader, ident),
+            spatial=_place_uris(reader, ident),
+            bbox=bbox,
             temporal=_temporal(reader, ident),
             accrual_periodicity=_frequency(reader, frequency),
             creator=[
@@ -404,6 +415,8 @@ def _build(
             ],
             version=_value(reader.find("gmd:citation/*/gmd:edition", ident)),
             provenance=reader.text(statements[0], "gmd:lineage") if statements else {},
+            hvd_category=hvd.categories,
+            applicable_legislation=hvd.legislation,
             distributions=links,
         )
     record.governance.access_rights = access_rights
@@ -411,16 +424,27 @@ def _build(
     return record
 
 
+@dataclass
+class _HighValue:
+    """What a record's keywords say of the high-value datasets regulation."""
+
+    categories: list[str]
+    legislation: list[str]
+
+
 def _keywords(
     reader: _Reader, ident: etree._Element, extras: dict[str, list[str]]
-) -> tuple[dict[str, list[str]], list[str]]:
-    """Free keywords by language, and EU data themes from INSPIRE themes and topic categories."""
+) -> tuple[dict[str, list[str]], list[str], _HighValue]:
+    """Free keywords by language, EU data themes (from INSPIRE themes and topic categories),
+    and the HVD category and legislation."""
     keywords: dict[str, list[str]] = {}
     inspire: list[str] = []
+    hvd = _HighValue(categories=[], legislation=[])
     for block in reader.all("gmd:descriptiveKeywords/gmd:MD_Keywords", ident):
         thesaurus_prop = reader.find("gmd:thesaurusName/*/gmd:title", block)
         thesaurus = _value(thesaurus_prop) or ""
         thesaurus_href = _href(thesaurus_prop) or ""
+        is_hvd = thesaurus_href.rstrip("/") == HVD_CATEGORIES
         is_inspire = "inspire_themes" in thesaurus_href or (
             "inspire" in thesaurus.lower()
             and ("theme" in thesaurus.lower() or "tema" in thesaurus.lower())
@@ -430,6 +454,17 @@ def _keywords(
             href = _href(prop) or ""
             if not texts and not href:
                 reader.warn(f"Tomt nyckelord i tesaurusen '{thesaurus or 'ingen'}'")
+                continue
+            if href.rstrip("/") == HVD_LEGISLATION:
+                if HVD_LEGISLATION not in hvd.legislation:
+                    hvd.legislation.append(HVD_LEGISLATION)
+                continue
+            if is_hvd:
+                if not href:
+                    label = next(iter(texts.values()))
+                    reader.warn(f"HVD-kategorin '{label}' anges utan gmx:Anchor; den hoppas över")
+                elif href not in hvd.categories:
+                    hvd.categories.append(href)
                 continue
             if is_inspire or href.startswith(vocabularies.INSPIRE_THEME):
                 code = _inspire_theme(texts, href)
@@ -463,7 +498,7 @@ def _keywords(
         for theme in (*inspire, *from_topics)
         for data_theme in vocabularies.inspire_theme_to_data_theme(theme)
     ]
-    return keywords, sorted(set(themes))
+    return keywords, sorted(set(themes)), hvd
 
 
 def _inspire_theme(texts: LangText, href: str) -> str | None:
