@@ -1,0 +1,183 @@
+"""Insyn on a corpus of real files written by others (tests/data/corpus, see SOURCES.md).
+
+Each file is harvested with the connector of its kind, and the records Insyn adds are
+compared with the count in manifest.json, which tests/data/corpus/count.py makes without
+Insyn (rdflib for RDF, the raw JSON for CKAN, lxml for ISO 19139 and OAI-PMH).
+
+    dcat, schemaorg  the dcat connector, on the file's path
+    ckan             the fake CKAN portal (ckan_portal.FakeCkan) serving the file's packages
+    iso19139         insyn.vocab.profiles.iso19139_read.map_record on each record element
+                     (there is no file-based ISO 19139 kind; csw needs a CSW service)
+    oaipmh           the oaipmh connector against a local server answering with the file
+
+Only the files Insyn reads right today are listed here; the others, and what goes wrong
+with them, are in the report of issue #13 (item 7).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from insyn.catalogue.store import Catalogue
+from insyn.harvester.engine import RunSummary, harvest_source
+from insyn.vocab.profiles import iso19139_read
+from tests.connectors.ckan_portal import FakeCkan
+from tests.support.http import LocalServer, Reply
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+MANIFEST: dict[str, dict[str, Any]] = json.loads((CORPUS / "manifest.json").read_text())
+FAST = {"backoff": "0.01", "retries": "1", "read_timeout": "5"}
+
+# Files Insyn reads today with as many records as the independent count.
+DCAT_OK = (
+    "dcat/ckanext-dcat_catalog_pod.jsonld",
+    "dcat/ckanext-dcat_catalog_with_at_graph.jsonld",
+    "dcat/ckanext-dcat_dataset_afs.ttl",
+    "dcat/ckanext-dcat_dataset_deri.ttl",
+    "dcat/ckanext-dcat_dataset_gob_es.ttl",
+    "dcat/ckanext-dcat_dataset_gov_de.rdf",
+    "dcat/ckanext-dcat_dataset_health.ttl",
+    "dcat/ckanext-dcat_dataset_multilingual.ttl",
+    "dcat/dcat-ap-es_Catalog_NSIP.ttl",
+    "dcat/dcat-ap-es_E10_Data_Service_CSW_HVD.rdf",
+    "dcat/dcat-ap-es_full_optional.rdf",
+    "dcat/dcat-ap-no_2.0-examples.ttl",
+    "dcat/geodcat-ap_catalogue-record.ttl",
+    "dcat/geodcat-ap_data-service.rdf",
+    "dcat/geodcat-ap_dataset.jsonld",
+    "dcat/geodcat-ap_dataset.ttl",
+    "dcat/raa_soch-dcat-ap.ttl",
+    "dcat/semic-iso2dcat_multilingual-metadata_geodcat.ttl",
+    "dcat/semic-iso2dcat_network-service_geodcat.rdf",
+)
+CKAN_OK = (
+    "ckan/amsterdam-dcatd_demo-ckan_package_search.json",
+    "ckan/amsterdam-dcatd_demo-ckan_package_show_17be64bb.json",
+    "ckan/amsterdam-dcatd_demo-ckan_package_show_62513382.json",
+    "ckan/ckanext-dcat_catalog_datasets_list.json",
+    "ckan/ckanext-dcat_ckan_dataset_multilingual.json",
+    "ckan/ckanext-dcat_ckan_dcat_ap_dataset_series.json",
+    "ckan/ckanext-dcat_full_ckan_dataset_legacy.json",
+    "ckan/ckanext-dcat_health_dcat_ap.json",
+)
+ISO_OK = (
+    "iso19139/pycsw_auscope-iso19139-geoprovinces.xml",
+    "iso19139/pycsw_csw_GetRecords-all.xml",
+    "iso19139/pycsw_iso_19115-2_Sentinel-2-scene.xml",
+    "iso19139/pycsw_maracoos_AVHRR.2011.7Agg.xml",
+    "iso19139/semic-iso2dcat_basic_dataset.xml",
+    "iso19139/semic-iso2dcat_hvd_dataset_multilingual.xml",
+    "iso19139/semic-iso2dcat_multilingual-metadata.xml",
+    "iso19139/semic-iso2dcat_network-service.xml",
+)
+OAI_OK = (
+    "oaipmh/pyoai_dspace-eur_ListRecords_2003.xml",
+    "oaipmh/pyoai_dspace-eur_ListRecords_2004.xml",
+)
+# Files that do not parse at all (upstream errors): a harvest must fail, never add records.
+BROKEN = (
+    "dcat/dcat-ap-de_UAG_Beispieldatensatz_v1.ttl",
+    "dcat/dcat-ap-es_E1_Catalog_Dataset-DataService-HVD.rdf",
+)
+
+
+def expected(name: str) -> int:
+    records = MANIFEST[name]["records"]
+    assert isinstance(records, int)
+    return records
+
+
+def harvest_file(catalogue: Catalogue, kind: str, url: str, **options: str) -> RunSummary:
+    catalogue.add_source("korpus", kind, url, {**FAST, **options})
+    return harvest_source(catalogue, "korpus")
+
+
+def test_manifest_is_what_count_py_writes(tmp_path: Path) -> None:
+    script = CORPUS / "count.py"
+    completed = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert json.loads(completed.stdout) == MANIFEST
+
+
+def test_every_corpus_file_is_in_the_manifest_and_sources() -> None:
+    files = {
+        f"{path.parent.name}/{path.name}"
+        for path in CORPUS.glob("*/*")
+        if path.is_file() and path.parent.name != "__pycache__"
+    }
+    assert files == set(MANIFEST)
+    sources = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in sources for name in files)
+
+
+@pytest.mark.parametrize("name", DCAT_OK)
+def test_dcat_file(sqlite_catalogue: Catalogue, name: str) -> None:
+    summary = harvest_file(sqlite_catalogue, "dcat", str(CORPUS / name))
+    assert summary.status == "completed", summary.error
+    assert summary.added == expected(name)
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_file_fails_the_run(sqlite_catalogue: Catalogue, name: str) -> None:
+    summary = harvest_file(sqlite_catalogue, "dcat", str(CORPUS / name))
+    assert summary.status == "failed"
+    assert summary.error
+    assert summary.added == 0
+
+
+def portal_packages(name: str) -> list[dict[str, Any]]:
+    """The file's packages, with what CKAN itself adds to each (id, dates, state) where the
+    recording left it out: the fake portal sorts and filters on those."""
+    document = json.loads((CORPUS / name).read_text(encoding="utf-8"))
+    if isinstance(document, dict) and "result" in document:
+        result = document["result"]
+        packages = result.get("results", [result])
+    else:
+        packages = document if isinstance(document, list) else [document]
+    for number, package in enumerate(packages, start=1):
+        package.setdefault("id", str(uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{number}")))
+        package.setdefault("metadata_created", f"2024-05-0{number}T08:00:00.000000")
+        package.setdefault("metadata_modified", f"2024-05-0{number}T09:30:00.000000")
+        package.setdefault("state", "active")
+        package.setdefault("private", False)
+        package.setdefault("type", "dataset")
+    return packages
+
+
+@pytest.mark.parametrize("name", CKAN_OK)
+def test_ckan_file(http_server: LocalServer, sqlite_catalogue: Catalogue, name: str) -> None:
+    portal = FakeCkan(http_server, portal_packages(name))
+    summary = harvest_file(sqlite_catalogue, "ckan", portal.url)
+    assert summary.status == "completed", summary.error
+    assert summary.added == expected(name)
+
+
+@pytest.mark.parametrize("name", ISO_OK)
+def test_iso19139_file(name: str) -> None:
+    root = etree.parse(str(CORPUS / name), etree.XMLParser(resolve_entities=False)).getroot()
+    elements = root.iter(
+        "{http://www.isotc211.org/2005/gmd}MD_Metadata",
+        "{http://www.isotc211.org/2005/gmi}MI_Metadata",
+    )
+    mapped = [iso19139_read.map_record(element) for element in elements]
+    unreadable = [m for m in mapped if isinstance(m, iso19139_read.Unreadable)]
+    assert not unreadable
+    assert len(mapped) == expected(name)
+
+
+@pytest.mark.parametrize("name", OAI_OK)
+def test_oaipmh_file(http_server: LocalServer, sqlite_catalogue: Catalogue, name: str) -> None:
+    body = (CORPUS / name).read_bytes()
+    http_server.route("/oai", Reply(200, body, {"Content-Type": "text/xml; charset=utf-8"}))
+    summary = harvest_file(sqlite_catalogue, "oaipmh", http_server.url("/oai"))
+    assert summary.status == "completed", summary.error
+    assert summary.added == expected(name)
