@@ -19,6 +19,7 @@ BUILTIN: dict[str, str] = {
     "ckan": "insyn.connectors.ckan",
     "oaipmh": "insyn.connectors.oaipmh",
     "csw": "insyn.connectors.csw",
+    "iso19139": "insyn.connectors.iso19139",
     "sql": "insyn.connectors.sql",
     "files": "insyn.connectors.files",
     "fgs": "insyn.connectors.fgs",

@@ -291,10 +291,12 @@ class _Reader:
 
 @dataclass
 class Unreadable:
-    """A record that could not be mapped: its key when it has one, and why."""
+    """A record that could not be mapped: its key when it has one, why (naming its title
+    when it has one), and the field at fault when one is."""
 
     key: str | None
     reason: str
+    field: str | None = None
 
 
 def map_record(
@@ -319,7 +321,9 @@ def map_record(
         if not resource_ids:
             named = f" ('{next(iter(title.values()))}')" if title else ""
             return Unreadable(
-                None, f"Posten{named} saknar gmd:fileIdentifier och resursidentifierare"
+                None,
+                f"Posten{named} saknar gmd:fileIdentifier och resursidentifierare",
+                "gmd:fileIdentifier",
             )
         key = resource_ids[0]
         reader.warn(f"gmd:fileIdentifier saknas; resursidentifieraren {key} används som nyckel")
@@ -328,7 +332,12 @@ def map_record(
     try:
         record = _build(reader, ident, key, resource_ids, title)
     except Exception as exc:  # one odd record must not stop the run
-        return Unreadable(key, f"Posten kunde inte läsas: {type(exc).__name__}: {exc}")
+        named = f" '{next(iter(title.values()))}'" if title else ""
+        return Unreadable(
+            key,
+            f"Posten{named} ({key}) kunde inte läsas: {type(exc).__name__}: {exc}",
+            getattr(exc, "field", None),
+        )
     stamp = _value(reader.find("gmd:dateStamp"))
     if stamp is None:
         reader.warn("gmd:dateStamp saknas")
