@@ -8,6 +8,8 @@ id, kind, uri, source       identity; kind is dataset | dataservice | case | doc
 title, title_sv, title_en   display title (Swedish first) and the title per language
 description_sv, _en         description per language
 keywords                    all keywords, every language
+parts                       parts and heads of the Swedish compounds in title, keywords
+                            and description ("badvattenkvalitet" → "bad", "kvalitet" …)
 text                        other searchable text: publisher and owner names, theme
                             labels, public party names, unit, document type,
                             distribution and attachment names
@@ -55,6 +57,7 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from insyn.search.compounds import compound_parts
 from insyn.vocab import masking, visibility
 from insyn.vocab.diarienummer import parse_diarienummer
 from insyn.vocab.model import (
@@ -85,7 +88,8 @@ __all__ = [
 # Bump when the document's fields change, so that indexes built from older documents
 # are rebuilt from the catalogue (``SearchBackend.ensure_index`` reports it).
 # 2: the public copy masks private parties' names and addresses, shows public titles.
-DOCUMENT_VERSION = 2
+# 3: "parts", the parts and heads of Swedish compounds in titles, keywords, descriptions.
+DOCUMENT_VERSION = 3
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -111,6 +115,7 @@ FILTER_FIELDS: dict[str, str] = {
 RESTRICTED_FIELDS: tuple[str, ...] = ("parties_restricted", "secrecy_provision")
 PUBLIC_FIELD = "public"
 
+_WORDS = re.compile(r"\w+", re.UNICODE)
 _EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 _EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 _EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
@@ -268,6 +273,11 @@ def _document(
         "description_sv": _swedish(record.description),
         "description_en": record.description.get("en", ""),
         "keywords": keywords,
+        "parts": compound_parts(
+            _WORDS.findall(
+                " ".join([_swedish(record.title), *keywords, _swedish(record.description)])
+            )
+        ),
         "text": _unique(
             t
             for t in [

@@ -13,19 +13,23 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from insyn.search.backends.base import (
+    EXACT_ONLY_FIELDS,
     FIELD_BOOSTS,
     FUZZY_WEIGHT,
+    KEY_SCORE,
     MIN_PREFIX_LENGTH,
     PREFIX_WEIGHT,
+    RELAX_STEP,
     SearchRequest,
     TextPlan,
+    WordGroup,
     is_wordlike,
 )
 from insyn.search.documents import FILTER_FIELDS, STOCKHOLM, normalise_key
 from insyn.search.query import FieldFilter, SearchQuery, year_range
 
 # Bump when settings or mappings change: ``ensure_index`` then migrates.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TEXT_FIELDS: dict[str, str] = {
     "title_sv": "sv",
@@ -35,6 +39,7 @@ TEXT_FIELDS: dict[str, str] = {
     "description_en": "en",
     "text": "sv",
     "parties_restricted": "sv",
+    "parts": "sv",
 }
 HIGHLIGHT_FIELDS: dict[str, tuple[str, ...]] = {
     "title": ("title_sv", "title_en"),
@@ -87,7 +92,7 @@ def mappings(document_version: int) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for name, analyzer in TEXT_FIELDS.items():
         subfields: dict[str, Any] = {"words": {"type": "text", "analyzer": "insyn_words"}}
-        if analyzer == "sv":
+        if analyzer == "sv" and name not in EXACT_ONLY_FIELDS:
             subfields["prefix"] = {
                 "type": "text",
                 "analyzer": "insyn_sv_prefix",
@@ -148,7 +153,7 @@ class QueryBuilder:
         return [
             f"{name}{suffix}^{FIELD_BOOSTS[name] * weight:g}"
             for name, analyzer in self.text_fields.items()
-            if not sv_only or analyzer == "sv"
+            if not sv_only or (analyzer == "sv" and name not in EXACT_ONLY_FIELDS)
         ]
 
     def word(self, word: str, *, typos: bool = True) -> dict[str, Any]:
@@ -172,7 +177,11 @@ class QueryBuilder:
             should.append(
                 multi(
                     self._fields("", FUZZY_WEIGHT, sv_only=True)
-                    + [f"{name}.words^{FUZZY_WEIGHT:g}" for name in self.text_fields],
+                    + [
+                        f"{name}.words^{FUZZY_WEIGHT:g}"
+                        for name in self.text_fields
+                        if name not in EXACT_ONLY_FIELDS
+                    ],
                     fuzziness=FUZZINESS,
                 )
             )
@@ -181,16 +190,46 @@ class QueryBuilder:
     def phrase(self, text: str) -> dict[str, Any]:
         return {"multi_match": {"query": text, "type": "phrase", "fields": self._fields()}}
 
-    def text(self, plan: TextPlan) -> dict[str, Any] | None:
-        if not plan.required:
+    def group(self, group: WordGroup, *, typos: bool) -> dict[str, Any]:
+        """Return the query a word group matches by: the word, its alternatives, its keys."""
+        should = [self.word(group.word, typos=typos)]
+        for words, weight in group.alternatives:
+            should.append(
+                {"bool": {"must": [self.word(w, typos=False) for w in words], "boost": weight}}
+            )
+        for field, value in group.keys:
+            should.append(
+                {"constant_score": {"filter": {"term": {field: value}}, "boost": KEY_SCORE}}
+            )
+        if len(should) == 1:
+            return should[0]
+        return {"bool": {"should": should, "minimum_should_match": 1}}
+
+    def text(self, plan: TextPlan, unknown: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+        """Return the query of the plan's groups; typos only for words in ``unknown``."""
+        if not plan.groups:
             return None
-        words = [self.word(w) for w in plan.required]
+        words = [self.group(g, typos=g.word in unknown) for g in plan.groups]
+        if plan.relaxed:
+            # Any word matches; each word matched adds RELAX_STEP, so more words rank first.
+            should = words + [{"constant_score": {"filter": q, "boost": RELAX_STEP}} for q in words]
+            return {"bool": {"should": should, "minimum_should_match": 1}}
         if len(words) == 1:
             return words[0]
         return {"bool": {"should": words, "minimum_should_match": plan.minimum_match}}
 
+    def known_query(self, word: str) -> dict[str, Any]:
+        """Return the query that finds records holding ``word`` as written (no stemming)."""
+        return {
+            "multi_match": {
+                "query": word,
+                "fields": [f"{name}.words" for name in self.text_fields],
+                "operator": "and",
+            }
+        }
+
     def highlight_query(self, plan: TextPlan, query: SearchQuery) -> dict[str, Any] | None:
-        parts = [self.word(w) for w in plan.required] + [self.phrase(p) for p in query.phrases]
+        parts = [self.word(w) for w in plan.highlighted] + [self.phrase(p) for p in query.phrases]
         return {"bool": {"should": parts}} if parts else None
 
     @staticmethod
@@ -224,14 +263,21 @@ class QueryBuilder:
             return self.keys("diarienummer_keys", [normalise_key(item.value)], prefix=item.prefix)
         return self.keys(FILTER_FIELDS[item.field], [normalise_key(item.value)], prefix=True)
 
-    def build(self, query: SearchQuery, plan: TextPlan, request: SearchRequest) -> dict[str, Any]:
+    def build(
+        self,
+        query: SearchQuery,
+        plan: TextPlan,
+        request: SearchRequest,
+        unknown: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
         must: list[dict[str, Any]] = []
         should: list[dict[str, Any]] = []
         filters: list[dict[str, Any]] = []
         must_not: list[dict[str, Any]] = []
-        text = self.text(plan)
+        text = self.text(plan, unknown)
         if text is not None:
             must.append(text)
+        should += [self.group(g, typos=False) for g in plan.boosts]
         should += [self.word(w, typos=False) for w in plan.optional]
         must += [self.phrase(p) for p in query.phrases]
         numbers: list[dict[str, Any]] = []

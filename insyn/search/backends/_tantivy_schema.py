@@ -15,12 +15,16 @@ from typing import Any
 import tantivy
 
 from insyn.search.backends.base import (
+    EXACT_ONLY_FIELDS,
     FIELD_BOOSTS,
     FUZZY_WEIGHT,
+    KEY_SCORE,
     MIN_PREFIX_LENGTH,
     PREFIX_WEIGHT,
+    RELAX_STEP,
     SearchRequest,
     TextPlan,
+    WordGroup,
     fuzzy_distance,
     is_wordlike,
 )
@@ -28,7 +32,7 @@ from insyn.search.documents import FACET_FIELDS, FILTER_FIELDS, STOCKHOLM, norma
 from insyn.search.query import FieldFilter, SearchQuery, year_range
 
 # Bump when the schema or the analyzers change: ``ensure_index`` then migrates.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Text fields and the analyzer of each. Swedish fields are also matched by prefix (for
 # compounds); every text field is also folded into "words" (unstemmed, for typos).
@@ -40,6 +44,7 @@ TEXT_FIELDS: dict[str, str] = {
     "description_en": "en",
     "text": "sv",
     "parties_restricted": "sv",
+    "parts": "sv",
 }
 RAW_FACET_FIELDS: tuple[str, ...] = tuple(f for f in FACET_FIELDS.values() if f != "year")
 KEY_FIELDS: tuple[str, ...] = tuple(sorted(set(FILTER_FIELDS.values())))
@@ -214,7 +219,7 @@ class QueryBuilder:
             boost = FIELD_BOOSTS[field]
             exact = _all([self._term(field, t) for t in tokens])
             clauses.append(tantivy.Query.boost_query(exact, boost))
-            if analyzer != "sv":
+            if analyzer != "sv" or field in EXACT_ONLY_FIELDS:
                 continue
             if any(_prefixable(t) for t in tokens):
                 prefix = _all(
@@ -246,18 +251,43 @@ class QueryBuilder:
             clauses.append(tantivy.Query.boost_query(query, FIELD_BOOSTS[field]))
         return _any(clauses)
 
-    def text(self, plan: TextPlan) -> tantivy.Query | None:
-        if not plan.required:
+    def group(self, group: WordGroup, *, typos: bool) -> tantivy.Query:
+        """Return the query a word group matches by: the word, its alternatives, its keys."""
+        clauses = [self.word(group.word, typos=typos) or tantivy.Query.empty_query()]
+        for words, weight in group.alternatives:
+            alternative = _all(
+                [self.word(w, typos=False) or tantivy.Query.empty_query() for w in words]
+            )
+            if alternative is not None:
+                clauses.append(tantivy.Query.boost_query(alternative, weight))
+        for field, value in group.keys:
+            clauses.append(tantivy.Query.const_score_query(self._term(field, value), KEY_SCORE))
+        return _any(clauses) or tantivy.Query.empty_query()
+
+    def text(self, plan: TextPlan, unknown: frozenset[str]) -> tantivy.Query | None:
+        """Return the query of the plan's groups; typos only for words in ``unknown``."""
+        if not plan.groups:
             return None
         # A word that analyses to nothing (e.g. longer than any indexed token) matches
         # nothing, as it would in Elasticsearch; it still counts towards minimum_match.
-        words = [self.word(w) or tantivy.Query.empty_query() for w in plan.required]
+        words = [self.group(g, typos=g.word in unknown) for g in plan.groups]
+        if plan.relaxed:
+            # Any word matches; each word matched adds RELAX_STEP, so more words rank first.
+            clauses = [(_SHOULD, q) for q in words] + [
+                (_SHOULD, tantivy.Query.const_score_query(q, RELAX_STEP)) for q in words
+            ]
+            return tantivy.Query.boolean_query(clauses, minimum_number_should_match=1)
         minimum = min(plan.minimum_match, len(words))
         if minimum >= len(words):
             return _all(words)
         return tantivy.Query.boolean_query(
             [(_SHOULD, q) for q in words], minimum_number_should_match=minimum
         )
+
+    def known(self, searcher: tantivy.Searcher, word: str) -> bool:
+        """Tell whether the index holds every token of ``word`` as written."""
+        tokens = self.analyzers.tokens("lc", word)
+        return bool(tokens) and all(searcher.doc_freq("words", t) > 0 for t in tokens)
 
     # -- keys and ranges
 
@@ -300,12 +330,20 @@ class QueryBuilder:
 
     # -- the whole query
 
-    def build(self, query: SearchQuery, plan: TextPlan, request: SearchRequest) -> tantivy.Query:
+    def build(
+        self,
+        query: SearchQuery,
+        plan: TextPlan,
+        request: SearchRequest,
+        unknown: frozenset[str] = frozenset(),
+    ) -> tantivy.Query:
         """Return the query for ``request``: what must, may and must not match."""
         clauses: list[Clause] = []
-        text = self.text(plan)
+        text = self.text(plan, unknown)
         if text is not None:
             clauses.append((_MUST, text))
+        for boost in plan.boosts:
+            clauses.append((_SHOULD, self.group(boost, typos=False)))
         for word in plan.optional:
             if (optional := self.word(word, typos=False)) is not None:
                 clauses.append((_SHOULD, optional))

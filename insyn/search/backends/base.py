@@ -16,13 +16,20 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from insyn.search.documents import FACET_FIELDS, FILTER_FIELDS, normalise_key
 from insyn.search.errors import InvalidSearchRequest
 from insyn.search.query import SWEDISH_STOPWORDS, SearchQuery, parse_query
+from insyn.search.vocabulary import (
+    RELATED_WEIGHT,
+    WordGroup,
+    expand,
+    is_question_word,
+    multiword_terms,
+)
 from insyn.vocab.diarienummer import normalise_diarienummer
 
 __all__ = [
@@ -36,6 +43,8 @@ __all__ = [
     "SearchRequest",
     "SearchResult",
     "TextPlan",
+    "WordGroup",
+    "correction_for",
     "diarienummer_key",
     "fuzzy_distance",
     "is_wordlike",
@@ -79,12 +88,20 @@ FIELD_BOOSTS: dict[str, float] = {
     "description_en": 1.8,
     "text": 1.0,
     "parties_restricted": 1.0,
+    "parts": 1.2,  # parts and heads of compounds (documents.compound_parts)
 }
+# Fields matched exactly only: no compound prefix, no typos (they hold parts already).
+EXACT_ONLY_FIELDS: frozenset[str] = frozenset({"parts"})
 # Weight of a compound (prefix) match and of a typo (fuzzy) match, against an exact one.
 PREFIX_WEIGHT = 0.3
 FUZZY_WEIGHT = 0.2
 # Shortest stem that also matches as the first part of a compound ("bygglov…").
 MIN_PREFIX_LENGTH = 4
+# Score added per query word a record matches in a relaxed search: more words matched
+# always ranks first, the text score orders records that match as many.
+RELAX_STEP = 1000.0
+# Score of a record whose filter key a plain word names ("csv", "2024", "miljö").
+KEY_SCORE = 2.0
 
 Sort = Literal["relevance", "modified", "title"]
 FacetValue = str | int
@@ -200,6 +217,10 @@ class SearchResult:
     page: int = 1
     page_size: int = 20
     query: SearchQuery | None = None
+    # True when records that match only some of the words follow those that match all.
+    relaxed: bool = False
+    strict_total: int | None = None  # how many match all words (when relaxed)
+    corrected_query: str | None = None  # "Menade du …?": the query with typos corrected
 
 
 @runtime_checkable
@@ -271,25 +292,85 @@ def diarienummer_key(text: str) -> str:
 class TextPlan:
     """How the free-text words of a query are matched.
 
-    ``required`` words must match, at least ``minimum_match`` of them (all of them up to
-    three words, then all but a quarter); ``optional`` words (stop words) only rank.
+    ``groups`` are the words that must match (each by itself or another way, see
+    ``WordGroup``), at least ``minimum_match`` of them (all of them up to three words,
+    then all but a quarter); ``optional`` words (stop words) only rank, and so do
+    ``boosts`` (a year or a file type written as a plain word: "bygglov 2024").
+    ``relaxed`` is the plan that follows when too few records match: any one group
+    matches, records matching more groups first.
     """
 
-    required: tuple[str, ...]
+    groups: tuple[WordGroup, ...]
     optional: tuple[str, ...]
     minimum_match: int
+    boosts: tuple[WordGroup, ...] = ()
+    relaxed: bool = False
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(group.word for group in self.groups)
+
+    @property
+    def highlighted(self) -> tuple[str, ...]:
+        """Every word a hit may match by: the words, their alternatives, the boosts."""
+        words = [g.word for g in (*self.groups, *self.boosts)]
+        words += [w for g in self.groups for words_, _ in g.alternatives for w in words_]
+        return tuple(dict.fromkeys(w for word in words for w in word.split()))
+
+    @property
+    def can_relax(self) -> bool:
+        return not self.relaxed and self.minimum_match > 1
+
+    def relax(self) -> TextPlan:
+        """Return the plan where any one group matches (ranked by how many do)."""
+        return replace(self, minimum_match=1, relaxed=True)
 
 
 def plan_text(query: SearchQuery) -> TextPlan:
-    """Split the query's words into required and optional ones."""
+    """Split the query's words into groups that must match, optional words and boosts.
+
+    Question words ("var kan jag hitta …") are dropped when other words remain; runs of
+    words with related terms ("lediga jobb") become one group; a year or a file type as
+    a plain word only ranks while another word remains.
+    """
     words = list(query.terms)
-    required = [w for w in words if w.casefold() not in SWEDISH_STOPWORDS]
-    optional = [w for w in words if w.casefold() in SWEDISH_STOPWORDS]
-    if not required:
-        required, optional = optional, []
-    count = len(required)
+    content = [
+        w for w in words if w.casefold() not in SWEDISH_STOPWORDS and not is_question_word(w)
+    ]
+    if content:
+        dropped = [w for w in words if w not in content and w.casefold() in SWEDISH_STOPWORDS]
+        words = content
+    else:
+        dropped = []
+        words = [w for w in words if w.casefold() not in SWEDISH_STOPWORDS] or words
+    groups: list[WordGroup] = []
+    runs = {start: (end, terms) for start, end, terms in multiword_terms(words)}
+    position = 0
+    while position < len(words):
+        if position in runs:
+            end, terms = runs[position]
+            groups.append(
+                WordGroup(
+                    " ".join(words[position:end]),
+                    tuple(((*t.split(),), RELATED_WEIGHT) for t in terms),
+                )
+            )
+            position = end
+            continue
+        groups.append(expand(words[position]))
+        position += 1
+    boosts = [g for g in groups if g.is_value or _only_format(g)]
+    if len(boosts) < len(groups):
+        groups = [g for g in groups if g not in boosts]
+    else:
+        boosts = []
+    count = len(groups)
     minimum = count if count <= 3 else count - count // 4
-    return TextPlan(tuple(required), tuple(optional), minimum)
+    return TextPlan(tuple(groups), tuple(dropped), minimum, tuple(boosts))
+
+
+def _only_format(group: WordGroup) -> bool:
+    return bool(group.keys) and all(field == "format_keys" for field, _ in group.keys)
 
 
 def is_wordlike(token: str) -> bool:
@@ -313,6 +394,64 @@ def fuzzy_distance(token: str) -> int:
     if len(token) >= 5:
         return 1
     return 0
+
+
+# --- "Menade du …?" ----------------------------------------------------------------------
+
+
+def correction_for(
+    query: SearchQuery, unknown: Sequence[str], hits: Sequence[SearchHit]
+) -> str | None:
+    """Return the query with each word the index does not know replaced by the nearest
+    word in the hits' titles, keywords and descriptions (the index's own vocabulary).
+
+    Returns None when no word could be corrected.
+    """
+    if not unknown or not hits:
+        return None
+    counts: dict[str, int] = {}
+    for hit in hits:
+        for name in ("title_sv", "title_en", "description_sv", "description_en"):
+            for word in _WORD.findall(normalise_key(hit.fields.get(name) or "")):
+                counts[word] = counts.get(word, 0) + 1
+    text = query.text
+    changed = False
+    for word in unknown:
+        wanted = word.casefold()
+        limit = max(fuzzy_distance(wanted), 1)
+        best = min(
+            (
+                (distance, -count, candidate)
+                for candidate, count in counts.items()
+                if candidate != wanted
+                and (distance := edit_distance(wanted, candidate, limit)) <= limit
+            ),
+            default=None,
+        )
+        if best is None:
+            continue
+        text = re.sub(rf"(?i)\b{re.escape(word)}\b", best[2], text, count=1)
+        changed = True
+    return " ".join(text.split()) if changed else None
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Return the Damerau-Levenshtein distance of two words, or ``limit + 1`` if above."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 # --- suggestions -------------------------------------------------------------------------

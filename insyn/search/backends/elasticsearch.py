@@ -39,6 +39,8 @@ from insyn.search.backends.base import (
     SearchHit,
     SearchRequest,
     SearchResult,
+    correction_for,
+    fuzzy_distance,
     plan_text,
     rank_suggestions,
     render_snippet,
@@ -380,8 +382,8 @@ class ElasticsearchBackend:
             sort = [{"_score": "desc"}, {"title_sort": "asc"}]
         else:
             sort = [{"modified": {"order": "desc", "missing": "_last"}}, {"title_sort": "asc"}]
+        index = self.public_alias if request.public_only else self.alias
         body: dict[str, Any] = {
-            "query": builder.build(query, plan, request),
             "sort": sort,
             "from_": request.offset,
             "size": request.page_size,
@@ -408,9 +410,23 @@ class ElasticsearchBackend:
                 name: {"terms": {"field": FACET_FIELDS[name], "size": request.facet_size}}
                 for name in request.facets
             }
-        index = self.public_alias if request.public_only else self.alias
         with _es_errors("läsas"):
-            answer = self.client.search(index=index, **body)
+            # Typo tolerance only for words the index does not know.
+            unknown = frozenset(
+                g.word
+                for g in plan.groups
+                if fuzzy_distance(g.word)
+                and not self.client.count(index=index, query=builder.known_query(g.word))["count"]
+            )
+            answer = self.client.search(
+                index=index, query=builder.build(query, plan, request, unknown), **body
+            )
+            strict_total = int(answer["hits"]["total"]["value"])
+            if plan.can_relax and strict_total < request.page_size:
+                answer = self.client.search(
+                    index=index, query=builder.build(query, plan.relax(), request, unknown), **body
+                )
+        total = int(answer["hits"]["total"]["value"])
         hits = [self._hit(hit, by_relevance) for hit in answer["hits"]["hits"]]
         facets: dict[str, list[tuple[Any, int]]] = {}
         for name in request.facets:
@@ -421,13 +437,16 @@ class ElasticsearchBackend:
             ]
             facets[name] = sorted(values, key=lambda v: (-v[1], str(v[0])))
         return SearchResult(
-            total=int(answer["hits"]["total"]["value"]),
+            total=total,
             hits=hits,
             facets=facets,
             took_ms=(time.perf_counter() - started) * 1000,
             page=request.page,
             page_size=request.page_size,
             query=query,
+            relaxed=total > strict_total,
+            strict_total=strict_total,
+            corrected_query=correction_for(query, sorted(unknown), hits),
         )
 
     @staticmethod

@@ -49,6 +49,9 @@ from insyn.search.backends.base import (
     SearchHit,
     SearchRequest,
     SearchResult,
+    TextPlan,
+    correction_for,
+    fuzzy_distance,
     plan_text,
     rank_suggestions,
     render_snippet,
@@ -241,18 +244,32 @@ class EmbeddedBackend:
             part = "public" if request.public_only else "all"
             searcher = generation.searcher(part)
             builder = QueryBuilder(self._schema, self._analyzers, public=request.public_only)
-            built = builder.build(query, plan, request)
+            # Typo tolerance only for words the index does not know.
+            unknown = frozenset(
+                g.word
+                for g in plan.groups
+                if fuzzy_distance(g.word) and not builder.known(searcher, g.word)
+            )
             order: dict[str, Any] = {}
             by_relevance = request.sort == "relevance" and query.has_text
             if request.sort == "title":
                 order = {"order_by_field": "title_sort", "order": tantivy.Order.Asc}
             elif not by_relevance:
                 order = {"order_by_field": "modified", "order": tantivy.Order.Desc}
-            found = searcher.search(
-                built, request.page_size, count=True, offset=request.offset, **order
-            )
+
+            def run(plan: TextPlan) -> tuple[tantivy.Query, Any]:
+                built = builder.build(query, plan, request, unknown)
+                found = searcher.search(
+                    built, request.page_size, count=True, offset=request.offset, **order
+                )
+                return built, found
+
+            built, found = run(plan)
+            strict_total = found.count
+            if plan.can_relax and strict_total < request.page_size:
+                built, found = run(plan.relax())
             highlighter = (
-                Highlighter(self._analyzers, plan.required, query.phrases)
+                Highlighter(self._analyzers, plan.highlighted, query.phrases)
                 if request.highlight
                 else None
             )
@@ -269,6 +286,9 @@ class EmbeddedBackend:
             page=request.page,
             page_size=request.page_size,
             query=query,
+            relaxed=found.count > strict_total,
+            strict_total=strict_total,
+            corrected_query=correction_for(query, sorted(unknown), hits),
         )
 
     @staticmethod
