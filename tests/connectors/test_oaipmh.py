@@ -375,7 +375,9 @@ def test_sickle_get_record() -> None:
     assert dataset.publisher.name == {"": "Sample Publisher"}
     assert dataset.language == [LANGUAGE + "ENG"]
     assert dataset.issued == date(2011, 1, 1)
-    assert dataset.source == ["Sample Source"]
+    # dct:source takes an IRI only: a text names no source IRI, so it is kept in extras.
+    assert dataset.source == []
+    assert dataset.extras["dc:source"] == ["Sample Source"]
     assert dataset.landing_page == ["http://test.example.com/publication/1996652"]
     assert dataset.extras["dc:type"] == [
         "info:eu-repo/semantics/article",

@@ -22,9 +22,11 @@ dc:rights      licence (``licences`` vocabulary) → each distribution's ``licen
                code, info:eu-repo/semantics/…Access, words; or a sentence of secrecy such
                as "26 kap. 1 § OSL") → ``governance``; the most restrictive one wins;
                other statements → extras ``dc:rights``
-dc:relation    ``relation``
-dc:source      ``source``
+dc:relation    an IRI (http(s), urn:, oai:, info: …; doi: as https://doi.org/…) → ``relation``
+               (dct:relation); a text that names no IRI → extras ``dc:relation``
+dc:source      likewise → ``source`` (dct:source takes an IRI only) or extras ``dc:source``
 dc:coverage    a year, date or period ("2015/2019") → ``temporal``; else → ``spatial``
+               (an IRI, or a place name, exported as a dct:Location with its label)
 dc:contributor extras ``dc:contributor``
 setSpec        extras ``oai:setSpec``
 =============  ===========================================================================
@@ -98,6 +100,8 @@ _PROVISION = re.compile(
     r"(?:\s*(?:OSL|offentlighets-\s*och\s*sekretesslagen(?:\s*\(2009:400\))?))?",
     re.IGNORECASE,
 )
+# An absolute IRI: a scheme, a colon and no white space ("oai:…", "urn:…", "https://…").
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
 _DAY = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _PERIOD = re.compile(rf"^\s*({_DAY})\s*(?:/|–|—|--?|\s-\s)\s*({_DAY})?\s*$")
 
@@ -330,6 +334,21 @@ def _identifiers_and_formats(
     }
 
 
+def _links(fields: _Fields, name: str, extras: dict[str, list[str]]) -> list[str]:
+    """The IRIs among dc:relation or dc:source; texts naming none are kept in extras."""
+    found: list[str] = []
+    for text in fields.texts(name):
+        value = text.strip()
+        if value.lower().startswith("doi:"):
+            value = "https://doi.org/" + value[4:].strip()
+        if _IRI.match(value):
+            if value not in found:
+                found.append(value)
+        else:
+            extras.setdefault(f"dc:{name}", []).append(text)
+    return found
+
+
 def _coverage(fields: _Fields) -> dict[str, Any]:
     temporal: list[PeriodOfTime] = []
     spatial: list[str] = []
@@ -390,8 +409,8 @@ def map_oai_dc(
         governance=governance,
         creator=_agents(fields, "creator"),
         language=_languages(fields, warnings),
-        relation=fields.texts("relation"),
-        source=fields.texts("source"),
+        relation=_links(fields, "relation", extras),
+        source=_links(fields, "source", extras),
         **_dates(fields, warnings, extras),
         **_identifiers_and_formats(fields, licence, warnings, extras),
         **_coverage(fields),
