@@ -1,9 +1,14 @@
 """The public-access request log (begäran om allmän handling) and Swedish working days.
 
 A registrar logs a request: when and how it came in, who asked (may stay anonymous),
-what is asked for, and the unit that handles it. Matching documents are attached; each
-gets an outcome (released, released with redactions, refused with the OSL provision)
-and a decision time. A request is answered when every attached document has an outcome.
+what is asked for, and the unit that handles it; or the public files one from the web
+(``file_web_request``: anonymous unless an answer by e-mail or post is wanted), which the
+desk shows as new until a registrar has opened it. Matching documents are attached (and
+detached); each gets an outcome (released, partly released or refused with the OSL
+provisions and, for a refusal, a besvärshänvisning; no such document; not an official
+document) and a decision time. A request is answered when every attached document has an
+outcome, or, with none attached, when it is closed as "no such document" or "not an
+official document".
 
 The law asks for prompt handling (skyndsamt): a request still open after more than one
 working day is flagged. Working days exclude weekends, Swedish public holidays
@@ -39,9 +44,25 @@ CHANNELS = {
 }
 OUTCOMES = {
     "released": "Lämnas ut",
-    "redacted": "Lämnas ut med maskeringar",
+    "redacted": "Lämnas ut delvis (med maskeringar)",
     "refused": "Avslag",
+    "no_such_document": "Handlingen finns inte",
+    "not_official": "Inte en allmän handling",
 }
+# Outcomes that close a request with no documents attached.
+CLOSING_OUTCOMES = ("no_such_document", "not_official")
+WITH_PROVISION = ("refused", "redacted")
+DELIVERIES = {
+    "e-post": "Med e-post",
+    "post": "Med vanlig post",
+    "pa-plats": "Hämta eller läsa på plats",
+}
+WEB_REGISTRAR = "webbformulär"
+APPEAL_TEXT = (
+    "Om du vill överklaga beslutet ska du skriva till kammarrätten. Skicka skrivelsen till "
+    "oss inom tre veckor från den dag du fick del av beslutet. Skriv vilket beslut du "
+    "överklagar och hur du vill att det ska ändras."
+)
 
 
 class RequestLogError(CatalogueError):
@@ -138,6 +159,16 @@ class AccessRequest(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     registered_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Filed from the public web form: how the answer goes out, and the contact details
+    # given for it (none when the requester stays anonymous).
+    delivery: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_address: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Closed without documents: "no such document" or "not an official document".
+    closed_outcome: Mapped[str | None] = mapped_column(String(20))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(200))
 
     unit: Mapped[Organisation | None] = relationship()
     documents: Mapped[list[RequestDocument]] = relationship(
@@ -156,6 +187,7 @@ class RequestDocument(Base):
     title: Mapped[str] = mapped_column(Text)  # as the registrar saw it when attaching
     outcome: Mapped[str | None] = mapped_column(String(20))
     provision: Mapped[str | None] = mapped_column(String(500))
+    appeal: Mapped[str | None] = mapped_column(Text)  # besvärshänvisning of a refusal
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(200))
 
@@ -183,10 +215,39 @@ class RequestSummary:
     answered_at: datetime | None
     handling_days: int  # working days from receipt to answer (or to now, if open)
     overdue: bool  # open after more than one working day, or answered that late
+    delivery: str | None = None
+    contact_email: str | None = None
+    contact_address: str | None = None
+    new: bool = False  # filed from the web and not yet opened by a registrar
+    closed_outcome: str | None = None
+    closed_by: str | None = None
 
     @property
     def open(self) -> bool:
         return self.answered_at is None
+
+    @property
+    def late(self) -> bool:
+        """Answered, but after more than one working day."""
+        return self.overdue and not self.open
+
+    @property
+    def waiting_too_long(self) -> bool:
+        """Still open after more than one working day."""
+        return self.overdue and self.open
+
+    @property
+    def from_web(self) -> bool:
+        return self.registered_by == WEB_REGISTRAR
+
+    @property
+    def reference(self) -> str:
+        return reference(self.id, self.received_at)
+
+
+def reference(request_id: int, received_at: datetime) -> str:
+    """Return the reference a requester quotes: ``BEG-<year>-<number>``."""
+    return f"BEG-{_local_day(received_at).year}-{request_id:05d}"
 
 
 def _summary(request: AccessRequest, now: datetime) -> RequestSummary:
@@ -197,6 +258,7 @@ def _summary(request: AccessRequest, now: datetime) -> RequestSummary:
             "title": d.title,
             "outcome": d.outcome,
             "provision": d.provision,
+            "appeal": d.appeal,
             "decided_at": _utc(d.decided_at) if d.decided_at else None,
             "decided_by": d.decided_by,
         }
@@ -206,6 +268,8 @@ def _summary(request: AccessRequest, now: datetime) -> RequestSummary:
     answered = (
         max(decided) if request.documents and len(decided) == len(request.documents) else None
     )
+    if not request.documents and request.closed_at is not None:
+        answered = _utc(request.closed_at)
     end = answered or now
     days = working_days_between(_local_day(request.received_at), _local_day(end))
     return RequestSummary(
@@ -221,7 +285,24 @@ def _summary(request: AccessRequest, now: datetime) -> RequestSummary:
         answered_at=answered,
         handling_days=days,
         overdue=days > 1,
+        delivery=request.delivery,
+        contact_email=request.contact_email,
+        contact_address=request.contact_address,
+        new=request.registered_by == WEB_REGISTRAR and request.seen_at is None,
+        closed_outcome=request.closed_outcome if not request.documents else None,
+        closed_by=request.closed_by if not request.documents else None,
     )
+
+
+def _checked(channel: str, subject: str, received_at: datetime) -> datetime:
+    if channel not in CHANNELS:
+        raise RequestLogError(f"Okänt sätt att ta emot begäran: '{channel}'")
+    if not subject.strip():
+        raise RequestLogError("Ange vad begäran gäller")
+    received = _utc(received_at, STOCKHOLM)
+    if received > datetime.now(UTC) + timedelta(minutes=5):
+        raise RequestLogError("Begäran kan inte ha kommit in i framtiden")
+    return received
 
 
 def log_request(
@@ -239,14 +320,7 @@ def log_request(
     Raises:
         RequestLogError: unknown channel, no subject, or a receipt in the future.
     """
-    if channel not in CHANNELS:
-        raise RequestLogError(f"Okänt sätt att ta emot begäran: '{channel}'")
-    if not subject.strip():
-        raise RequestLogError("Ange vad begäran gäller")
-    received = _utc(received_at, STOCKHOLM)
-    now = datetime.now(UTC)
-    if received > now + timedelta(minutes=5):
-        raise RequestLogError("Begäran kan inte ha kommit in i framtiden")
+    received = _checked(channel, subject, received_at)
     with catalogue.session() as session:
         request = AccessRequest(
             received_at=received,
@@ -255,15 +329,115 @@ def log_request(
             subject=subject.strip(),
             unit_id=unit_id,
             registered_by=registered_by,
-            created_at=now,
+            created_at=datetime.now(UTC),
         )
         session.add(request)
         session.commit()
         return request.id
 
 
+def file_web_request(
+    catalogue: Catalogue,
+    *,
+    subject: str,
+    record_ids: list[str],
+    delivery: str,
+    requester: str | None = None,
+    email: str | None = None,
+    address: str | None = None,
+    unit_id: int | None = None,
+) -> RequestSummary:
+    """File a request from the public web form with ``record_ids`` attached; return it.
+
+    The requester may stay anonymous: contact details are needed only for the chosen way
+    of answering (an e-mail address for "e-post", a postal address for "post").
+
+    Raises:
+        RequestLogError: unknown delivery, no subject, or the contact details the chosen
+            delivery needs are missing.
+    """
+    if delivery not in DELIVERIES:
+        raise RequestLogError("Välj hur du vill få handlingen")
+    email = (email or "").strip() or None
+    address = (address or "").strip() or None
+    if delivery == "e-post" and not email:
+        raise RequestLogError("Ange en e-postadress om du vill få svaret med e-post")
+    if email and ("@" not in email or " " in email or len(email) > 320):
+        raise RequestLogError("E-postadressen ser inte ut som en e-postadress")
+    if delivery == "post" and not address:
+        raise RequestLogError("Ange en postadress om du vill få svaret med post")
+    now = datetime.now(UTC)
+    _checked("webb", subject, now)
+    with catalogue.session() as session:
+        request = AccessRequest(
+            received_at=now,
+            channel="webb",
+            requester=(requester or "").strip() or None,
+            subject=subject.strip(),
+            unit_id=unit_id,
+            registered_by=WEB_REGISTRAR,
+            created_at=now,
+            delivery=delivery,
+            contact_email=email,
+            contact_address=address,
+        )
+        for record_id in dict.fromkeys(record_ids):
+            row = session.get(CatalogueRecord, record_id)
+            if row is not None:
+                request.documents.append(RequestDocument(record_id=row.id, title=row.title))
+        session.add(request)
+        session.commit()
+        request_id = request.id
+    return get_request(catalogue, request_id)
+
+
+def mark_seen(catalogue: Catalogue, request_id: int) -> None:
+    """Note that a registrar has opened a web request (it is no longer new)."""
+    with catalogue.session() as session:
+        request = session.get(AccessRequest, request_id)
+        if request is not None and request.seen_at is None:
+            request.seen_at = datetime.now(UTC)
+            session.commit()
+
+
+def edit_request(
+    catalogue: Catalogue,
+    request_id: int,
+    *,
+    received_at: datetime,
+    channel: str,
+    subject: str,
+    requester: str | None = None,
+    unit_id: int | None = None,
+) -> None:
+    """Change what was logged about a request.
+
+    Raises:
+        RequestLogError: as ``log_request``, or a receipt after a decision already taken.
+        NotFoundError: no such request.
+    """
+    received = _checked(channel, subject, received_at)
+    with catalogue.session() as session:
+        request = session.get(AccessRequest, request_id)
+        if request is None:
+            raise NotFoundError(f"Begäran {request_id} finns inte")
+        decided = [_utc(d.decided_at) for d in request.documents if d.decided_at]
+        if request.closed_at is not None:
+            decided.append(_utc(request.closed_at))
+        if decided and received > min(decided):
+            raise RequestLogError("Begäran kan inte ha kommit in efter ett beslut om den")
+        request.received_at = received
+        request.channel = channel
+        request.subject = subject.strip()
+        request.requester = (requester or "").strip() or None
+        request.unit_id = unit_id
+        session.commit()
+
+
 def attach_document(catalogue: Catalogue, request_id: int, record_id: str) -> int:
     """Attach a catalogued record to a request (once); return the attachment's id.
+
+    Attaching a document reopens a request closed without documents.
 
     Raises:
         NotFoundError: no such request or record.
@@ -284,8 +458,33 @@ def attach_document(catalogue: Catalogue, request_id: int, record_id: str) -> in
             return existing.id
         attached = RequestDocument(request_id=request_id, record_id=record_id, title=row.title)
         session.add(attached)
+        request.closed_outcome = request.closed_at = request.closed_by = None
         session.commit()
         return attached.id
+
+
+def detach_document(catalogue: Catalogue, request_id: int, attachment_id: int) -> None:
+    """Remove an attached document from a request.
+
+    Raises:
+        NotFoundError: the request has no such attachment.
+    """
+    with catalogue.session() as session:
+        attached = session.get(RequestDocument, attachment_id)
+        if attached is None or attached.request_id != request_id:
+            raise NotFoundError(f"Handlingen {attachment_id} finns inte i begäran {request_id}")
+        session.delete(attached)
+        session.commit()
+
+
+def _decision_time(decided_at: datetime | None, received_at: datetime) -> datetime:
+    now = datetime.now(UTC)
+    moment = _utc(decided_at, STOCKHOLM) if decided_at else now
+    if moment > now + timedelta(minutes=5):
+        raise RequestLogError("Beslutet kan inte ha fattats i framtiden")
+    if moment < _utc(received_at):
+        raise RequestLogError("Beslutet kan inte ha fattats innan begäran kom in")
+    return moment
 
 
 def record_outcome(
@@ -296,33 +495,68 @@ def record_outcome(
     decided_by: str,
     provision: str | None = None,
     decided_at: datetime | None = None,
+    appeal: str | None = None,
 ) -> None:
     """Record the decision on one attached document.
 
     Raises:
-        RequestLogError: unknown outcome, a refusal (or redaction) without a provision, or
-            a decision time in the future or before the request came in.
+        RequestLogError: unknown outcome, a refusal (or partial release) without a
+            provision, or a decision time in the future or before the request came in.
         NotFoundError: no such attachment.
+
+    A refusal keeps ``appeal`` as its besvärshänvisning, ``APPEAL_TEXT`` when none is given.
     """
     if outcome not in OUTCOMES:
         raise RequestLogError(f"Okänt beslut '{outcome}'")
     provision = (provision or "").strip() or None
-    if outcome in ("refused", "redacted") and not provision:
-        raise RequestLogError("Ett avslag eller en maskering ska ange bestämmelsen i OSL")
-    now = datetime.now(UTC)
-    moment = _utc(decided_at, STOCKHOLM) if decided_at else now
-    if moment > now + timedelta(minutes=5):
-        raise RequestLogError("Beslutet kan inte ha fattats i framtiden")
+    appeal = (appeal or "").strip() or None
+    if outcome in WITH_PROVISION and not provision:
+        raise RequestLogError(
+            "Ett avslag eller ett delvis utlämnande ska ange bestämmelsen i OSL, "
+            "till exempel 26 kap. 1 § OSL"
+        )
     with catalogue.session() as session:
         attached = session.get(RequestDocument, attachment_id)
         if attached is None:
             raise NotFoundError(f"Handlingen {attachment_id} finns inte i någon begäran")
-        if moment < _utc(attached.request.received_at):
-            raise RequestLogError("Beslutet kan inte ha fattats innan begäran kom in")
+        moment = _decision_time(decided_at, attached.request.received_at)
         attached.outcome = outcome
-        attached.provision = provision if outcome != "released" else None
+        attached.provision = provision if outcome in WITH_PROVISION else None
+        attached.appeal = (appeal or APPEAL_TEXT) if outcome == "refused" else None
         attached.decided_at = moment
         attached.decided_by = decided_by
+        session.commit()
+
+
+def close_request(
+    catalogue: Catalogue,
+    request_id: int,
+    outcome: str,
+    *,
+    decided_by: str,
+    decided_at: datetime | None = None,
+) -> None:
+    """Close a request that has no documents: no such document, or not an official one.
+
+    Raises:
+        RequestLogError: another outcome, documents are attached (decide on each), or a
+            decision time in the future or before the request came in.
+        NotFoundError: no such request.
+    """
+    if outcome not in CLOSING_OUTCOMES:
+        raise RequestLogError(
+            "En begäran utan handlingar avslutas med ”Handlingen finns inte” "
+            "eller ”Inte en allmän handling”"
+        )
+    with catalogue.session() as session:
+        request = session.get(AccessRequest, request_id)
+        if request is None:
+            raise NotFoundError(f"Begäran {request_id} finns inte")
+        if request.documents:
+            raise RequestLogError("Begäran har handlingar: fatta beslut om var och en")
+        request.closed_at = _decision_time(decided_at, request.received_at)
+        request.closed_outcome = outcome
+        request.closed_by = decided_by
         session.commit()
 
 
@@ -375,6 +609,7 @@ class RequestStatistics:
     answered: int = 0
     open: int = 0
     overdue: int = 0  # open or answered after more than one working day
+    late: int = 0  # answered after more than one working day
     documents: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     handling_days: list[int] = field(default_factory=list)  # answered requests only
@@ -459,7 +694,10 @@ def requests_statistics(
         else:
             stats.answered += 1
             stats.handling_days.append(summary.handling_days)
+        stats.late += summary.late
         for document in summary.documents:
             if document["outcome"]:
                 stats.outcomes[document["outcome"]] += 1
+        if summary.closed_outcome:
+            stats.outcomes[summary.closed_outcome] += 1
     return sorted(rows.values(), key=lambda s: (s.unit, s.month))

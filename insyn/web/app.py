@@ -17,7 +17,17 @@ from insyn.catalogue.store import Catalogue
 from insyn.errors import InsynError
 from insyn.search.backends.base import SearchBackend
 from insyn.settings import Settings, load_settings
-from insyn.web import api, auth, ckan, feeds, followup, metrics, pages, registrar
+from insyn.web import (
+    api,
+    auth,
+    ckan,
+    feeds,
+    followup,
+    metrics,
+    pages,
+    public_requests,
+    registrar,
+)
 from insyn.web.access import AccessPolicy
 from insyn.web.auth import access_policy_from_environment
 from insyn.web.config import WebConfig, load_web_config
@@ -117,6 +127,7 @@ def create_app(
     app.include_router(ckan.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    app.include_router(public_requests.router)
     app.include_router(auth.router)
     app.include_router(registrar.router)
     app.include_router(followup.router)

@@ -21,7 +21,7 @@ from insyn.vocab.model import from_dict
 from insyn.web import access, present, queries
 from insyn.web.access import Principal
 from insyn.web.errors import ApiError
-from insyn.web.recordview import record_view
+from insyn.web.recordview import DIRECTIONS, record_view
 from insyn.web.rendering import FILTER_PARAMS, UI_FILTERS, render
 from insyn.web.searching import SearchParams, page_count, run_search
 from insyn.web.state import WebState, get_state
@@ -199,12 +199,23 @@ def record_page(
         ]
     alternates.append(("application/json", f"/api/records/{row.id}", "Posten som JSON"))
     slugs = queries.organisation_slugs(state.catalogue.organisations())
+    documents: list[CatalogueRecord] = []
+    case = None
+    if row.kind == "case":
+        documents = queries.case_documents(
+            state.catalogue, principal, row.diarienummer, row.data.get("diarienummer")
+        )
+    elif row.kind == "document":
+        case = queries.case_of_document(state.catalogue, principal, row)
     return render(
         request,
         state,
         "record.html",
         record=view,
         row=row,
+        documents=documents,
+        case=case,
+        directions=DIRECTIONS,
         publisher_slug=slugs.get(row.publisher_id) if row.publisher_id else None,
         alternates=alternates,
     )

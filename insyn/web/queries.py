@@ -26,6 +26,7 @@ from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, HarvestRun, 
 from insyn.catalogue.store import Catalogue
 from insyn.catalogue.visibility import secret_marked_clause
 from insyn.vocab import masking
+from insyn.vocab.diarienummer import normalise_diarienummer
 from insyn.vocab.visibility import DCAT_KINDS
 from insyn.web.access import Principal, visible_clause
 from insyn.web.errors import not_found
@@ -237,6 +238,67 @@ def recent_records(
             )
         )
     return public_rows(principal, rows)
+
+
+def _diarienummer_forms(*written: str | None) -> list[str]:
+    """Return the forms a diarienummer is stored in: as written and canonical."""
+    forms = [w.strip() for w in written if w and w.strip()]
+    forms += [n for n in map(normalise_diarienummer, forms) if n]
+    return list(dict.fromkeys(forms))
+
+
+def _document_order(row: CatalogueRecord) -> tuple[int, str, str]:
+    number = str(row.data.get("document_number") or "")
+    return (int(number) if number.isdigit() else 10**9, number, str(row.data.get("date") or ""))
+
+
+def case_documents(
+    catalogue: Catalogue, principal: Principal, *diarienummer: str | None, limit: int = 500
+) -> list[CatalogueRecord]:
+    """Return the visible documents of the case with ``diarienummer`` (any of its forms),
+    as ``principal`` may see them (masked for the public), in document number order."""
+    forms = _diarienummer_forms(*diarienummer)
+    if not forms:
+        return []
+    with catalogue.session() as session:
+        rows = list(
+            session.scalars(
+                select(CatalogueRecord)
+                .options(selectinload(CatalogueRecord.source))
+                .where(
+                    visible(catalogue, principal),
+                    CatalogueRecord.kind == "document",
+                    CatalogueRecord.diarienummer.in_(forms),
+                )
+                .limit(limit)
+            )
+        )
+    return sorted(public_rows(principal, rows), key=_document_order)
+
+
+def case_of_document(
+    catalogue: Catalogue, principal: Principal, document: CatalogueRecord
+) -> CatalogueRecord | None:
+    """Return the visible case a document belongs to (its own source's first), or None."""
+    forms = _diarienummer_forms(document.diarienummer, document.data.get("case_diarienummer"))
+    if not forms:
+        return None
+    with catalogue.session() as session:
+        row = session.scalar(
+            select(CatalogueRecord)
+            .where(
+                visible(catalogue, principal),
+                CatalogueRecord.kind == "case",
+                CatalogueRecord.diarienummer.in_(forms),
+            )
+            .order_by(
+                (CatalogueRecord.source_id == document.source_id).desc(),
+                CatalogueRecord.last_changed.desc(),
+            )
+            .limit(1)
+        )
+    shown = public_rows(principal, [row] if row is not None else [])
+    return shown[0] if shown else None
 
 
 @dataclass(frozen=True)

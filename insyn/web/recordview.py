@@ -144,6 +144,8 @@ class RecordView:
     provenance: list[Row]
     extras: list[Row] = field(default_factory=list)
     quality: QualityView | None = None
+    secrecy: str | None = None  # the OSL provision the record is marked with
+    non_public: bool = False
 
 
 def _capital(text: str) -> str:
@@ -338,7 +340,9 @@ def _party(name: str, private: bool) -> str:
     return MASKED_NAME if private else name
 
 
-def _governance(row: CatalogueRecord, record: Record) -> list[Row]:
+def _governance(row: CatalogueRecord, record: Record, staff: bool) -> list[Row]:
+    """The governance panel: what the public needs (who may use the data, secrecy,
+    personal data, owner, retention); staff also see K/R/T and the process code."""
     governance = record.governance
     retention = governance.retention
     retention_text = None
@@ -347,14 +351,18 @@ def _governance(row: CatalogueRecord, record: Record) -> list[Row]:
         if retention.period:
             retention_text += f" ({retention.period})"
     owner = row.owner.name_sv if row.owner else governance.information_owner
-    return _rows(
+    public = _rows(
         ("Åtkomsträttigheter", _labelled("access_rights", [governance.access_rights])),
         ("Sekretess", _plain(governance.secrecy_provision or "Ingen sekretessbestämmelse angiven")),
         ("Innehåller personuppgifter", _plain(present.yes_no(governance.contains_personal_data))),
         ("Kategorier av personuppgifter", _plain(*governance.personal_data_categories)),
         ("Informationsägare", _plain(owner)),
-        ("Processkod (klassificeringsstruktur)", _plain(governance.process_code)),
         ("Bevarande och gallring", _plain(retention_text or "Ej angivet")),
+    )
+    if not staff:
+        return public
+    return public + _rows(
+        ("Processkod (klassificeringsstruktur)", _plain(governance.process_code)),
         ("Konfidentialitet (K)", _plain(present.level_text(governance.confidentiality))),
         ("Riktighet (R)", _plain(present.level_text(governance.integrity))),
         ("Tillgänglighet (T)", _plain(present.level_text(governance.availability))),
@@ -401,12 +409,14 @@ def record_view(
         publisher=_agent(record.publisher)[0] if record.publisher else None,
         facts=_facts(record, internal),
         distributions=[_distribution(d, internal) for d in getattr(record, "distributions", [])],
-        governance=_governance(row, record),
+        governance=_governance(row, record, principal.signed_in),
         provenance=_provenance(row, run),
         extras=[
             Row(key, _plain(*values)) for key, values in sorted(record.extras.items()) if values
         ],
-        quality=quality_view(row),
+        quality=quality_view(row, top=3 if principal.signed_in else 0),
+        secrecy=record.governance.secrecy_provision,
+        non_public=not record.governance.is_public,
     )
 
 

@@ -385,7 +385,13 @@ def test_statistics_per_unit_and_month_with_median_handling_days(records: Catalo
     assert march.median_handling_days == 1.0
     assert march.overdue == 2  # answered in 3 days, and the one still open since March
     assert march.documents == 4
-    assert march.outcomes == {"released": 3, "redacted": 0, "refused": 1}
+    assert march.outcomes == {
+        "released": 3,
+        "redacted": 0,
+        "refused": 1,
+        "no_such_document": 0,
+        "not_official": 0,
+    }
     april = table[("Individ- och familjeomsorgen", "2024-04")]
     assert (april.requests, april.answered, april.median_handling_days) == (2, 2, 2.5)
     assert april.overdue == 1
@@ -413,3 +419,106 @@ def test_statistics_per_unit_and_month_with_median_handling_days(records: Catalo
         log.requests_statistics(
             catalogue, "Ingen sådan nämnd", (date(2024, 1, 1), date(2024, 1, 31))
         )
+
+
+def test_a_web_request_is_filed_anonymously_with_its_documents(records: Catalogue) -> None:
+    filed = log.file_web_request(
+        records,
+        subject="Handlingarna i ärende BN 2024/456",
+        record_ids=["case-bn-456", "case-bn-456", "ingen-sådan-post"],
+        delivery="pa-plats",
+    )
+    assert filed.requester is None and filed.contact_email is None
+    assert filed.channel == "webb" and filed.from_web and filed.new and filed.open
+    assert [d["record_id"] for d in filed.documents] == ["case-bn-456"]
+    year = filed.received_at.astimezone(STHLM).year
+    assert filed.reference == f"BEG-{year}-{filed.id:05d}"
+    log.mark_seen(records, filed.id)
+    assert not log.get_request(records, filed.id).new
+
+    with pytest.raises(RequestLogError, match="e-postadress"):
+        log.file_web_request(records, subject="x", record_ids=[], delivery="e-post")
+    with pytest.raises(RequestLogError, match="postadress"):
+        log.file_web_request(records, subject="x", record_ids=[], delivery="post")
+    with pytest.raises(RequestLogError, match="inte ut som en e-postadress"):
+        log.file_web_request(records, subject="x", record_ids=[], delivery="e-post", email="a b")
+    with pytest.raises(RequestLogError, match="Välj hur"):
+        log.file_web_request(records, subject="x", record_ids=[], delivery="brevduva")
+
+
+def test_edit_detach_and_close_without_documents(records: Catalogue) -> None:
+    request_id = log.log_request(
+        records,
+        received_at=at(2024, 6, 3),
+        channel="telefon",
+        subject="Ritningen",
+        registered_by="reg",
+    )
+    log.edit_request(
+        records,
+        request_id,
+        received_at=at(2024, 6, 4),
+        channel="e-post",
+        subject="Ritningarna",
+        requester="Eva",
+    )
+    item = log.get_request(records, request_id)
+    assert (item.channel, item.subject, item.requester) == ("e-post", "Ritningarna", "Eva")
+    attachment = log.attach_document(records, request_id, "case-bn-456")
+    with pytest.raises(RequestLogError, match="har handlingar"):
+        log.close_request(records, request_id, "no_such_document", decided_by="reg")
+    log.detach_document(records, request_id, attachment)
+    with pytest.raises(NotFoundError):
+        log.detach_document(records, request_id, attachment)
+    with pytest.raises(RequestLogError, match="Handlingen finns inte"):
+        log.close_request(records, request_id, "released", decided_by="reg")
+    log.close_request(
+        records, request_id, "no_such_document", decided_by="reg", decided_at=at(2024, 6, 7)
+    )
+    item = log.get_request(records, request_id)
+    assert not item.open and item.closed_outcome == "no_such_document"
+    assert item.handling_days == 2 and item.late and not item.waiting_too_long  # 6 June: holiday
+    with pytest.raises(RequestLogError, match="efter ett beslut"):
+        log.edit_request(
+            records, request_id, received_at=at(2024, 6, 10), channel="e-post", subject="x"
+        )
+    # Attaching a document reopens it.
+    log.attach_document(records, request_id, "case-bn-456")
+    assert log.get_request(records, request_id).open
+
+
+def test_each_outcome_and_the_besvarshanvisning(records: Catalogue) -> None:
+    request_id = log.log_request(
+        records,
+        received_at=at(2024, 6, 3),
+        channel="brev",
+        subject="Allt",
+        registered_by="reg",
+    )
+    attachment = log.attach_document(records, request_id, "case-bn-456")
+    for outcome in log.OUTCOMES:
+        provision = "21 kap. 7 § OSL" if outcome in log.WITH_PROVISION else None
+        log.record_outcome(
+            records,
+            attachment,
+            outcome,
+            decided_by="reg",
+            provision=provision,
+            decided_at=at(2024, 6, 3, 15),
+        )
+        [document] = log.get_request(records, request_id).documents
+        assert document["outcome"] == outcome
+        assert document["provision"] == provision
+        assert (document["appeal"] == log.APPEAL_TEXT) == (outcome == "refused")
+    log.record_outcome(
+        records,
+        attachment,
+        "refused",
+        decided_by="reg",
+        provision="21 kap. 7 § OSL",
+        appeal="Överklaga till kammarrätten i Stockholm.",
+    )
+    [document] = log.get_request(records, request_id).documents
+    assert document["appeal"] == "Överklaga till kammarrätten i Stockholm."
+    with pytest.raises(RequestLogError, match="bestämmelsen i OSL"):
+        log.record_outcome(records, attachment, "redacted", decided_by="reg")

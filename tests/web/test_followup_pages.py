@@ -16,6 +16,7 @@ from insyn.catalogue.models import Incident, Source
 from insyn.followup.report.figures import build_report
 from insyn.vocab import masking, quality
 from insyn.web.access import Role, app_routes, declared_roles
+from insyn.web.recordview import quality_view
 from tests.web.support import Site, csrf_of
 
 HTML = {"Accept": "text/html"}
@@ -257,10 +258,10 @@ def test_record_page_shows_the_public_quality_score(site: Site, client: TestClie
     assert score.rating_label in text
     assert len(panel.xpath(".//li[@class='quality-dimension']")) == 5
     assert "Sökbarhet" in text and "Sammanhang" in text
-    improvements = [
-        li.text_content() for li in panel.xpath(".//ol[@class='quality-improvements']/li")
-    ]
-    assert improvements and improvements[0].startswith(score.missing[0].advice)
+    # The advice on raising the score ("+10 poäng") is for staff, not for the public.
+    assert not panel.xpath(".//ol[@class='quality-improvements']")
+    staff = quality_view(row, top=3)
+    assert staff is not None and staff.improvements[0][0] == score.missing[0].advice
     service = next(r for r in site.visible_rows() if r.kind == "dataservice")
     text = client.get(f"/datasets/{service.id}", headers=HTML).text
     assert 'aria-labelledby="kvalitet"' not in text

@@ -364,6 +364,7 @@ def crawl(client: TestClient, catalogue: Catalogue) -> set[str]:
             add(path.format(key), HTML, key)
         add(f"/api/3/action/package_show?id={quote(key)}", echoed=key)
         add(f"/catalog/{key}", echoed=key)
+        add(f"/begar-ut/{key}", HTML, key)
     for ext in ("", ".ttl", ".rdf", ".jsonld", ".nt"):
         for page in range(1, 8):
             add(f"/catalog{ext}?page={page}&page_size=10")

@@ -1,0 +1,162 @@
+"""The public diarium leads somewhere: a case lists its documents, a document links to
+its case, and "Begär ut handlingen" files an anonymous request in the registrar's log.
+
+The desk site's diarium (``desk_site``) plus a public document in the public case; the
+app in process, as a browser without JavaScript uses it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from insyn.catalogue import accounts, requests_log
+from insyn.vocab.model import PUBLIC, Document, Governance, Party
+from insyn.web.middleware import TokenBuckets
+from tests.web.desk_site import (
+    KS,
+    PRIVATE_PARTY,
+    PROVISION,
+    SECRET_DOCUMENT,
+    SECRET_PARTY,
+    SECRET_TITLE,
+    make_desk_site,
+    seed,
+)
+from tests.web.support import Site, csrf_of
+
+HTML = {"Accept": "text/html"}
+PUBLIC_DOCUMENT = "Ansökan om bygglov för friggebod"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    site = make_desk_site(tmp_path_factory.mktemp("public-requests"), "http://testserver")
+    seed(
+        site.catalogue,
+        {
+            "doc-bn-456-1": Document(
+                uri="https://diarium.exempelby.se/handling/BN-2024-456-1",
+                title={"sv": PUBLIC_DOCUMENT},
+                publisher=KS,
+                case_diarienummer="BN 2024/456",
+                document_number="1",
+                date=date(2024, 6, 4),
+                direction="incoming",
+                document_type="Ansökan",
+                parties=[Party(name=PRIVATE_PARTY, role="sökande", is_private_individual=True)],
+                governance=Governance(access_rights=PUBLIC),
+            )
+        },
+        source="diarium-handlingar",
+    )
+    yield site
+    site.backend.close()
+    site.catalogue.close()
+
+
+@pytest.fixture
+def public(desk: Site) -> TestClient:
+    desk.app.state.request_form_buckets = None  # a fresh rate limit per test
+    return TestClient(desk.app, base_url="http://testserver")
+
+
+def test_a_case_lists_its_documents_and_a_document_links_to_its_case(public: TestClient) -> None:
+    case = public.get("/datasets/case-bn-456", headers=HTML)
+    assert case.status_code == 200
+    assert "Handlingar i ärendet" in case.text
+    assert 'href="/datasets/doc-bn-456-1"' in case.text and PUBLIC_DOCUMENT in case.text
+    assert "BN 2024/456" in case.text and "Bygglovsenheten" in case.text
+    assert 'href="/begar-ut/case-bn-456"' in case.text and "Begär ut handlingen" in case.text
+    assert PRIVATE_PARTY not in case.text
+
+    document = public.get("/datasets/doc-bn-456-1", headers=HTML)
+    assert 'href="/datasets/case-bn-456"' in document.text
+    assert "Ingår i ärendet" in document.text
+
+    # A secret case lists its document masked, and is marked in words and an icon.
+    secret = public.get("/datasets/case-ks-123", headers=HTML)
+    assert 'href="/datasets/doc-ks-123-1"' in secret.text
+    assert "mark-secret" in secret.text and f"Sekretessmarkerad: {PROVISION}" in secret.text
+    for text in (SECRET_TITLE, SECRET_DOCUMENT, SECRET_PARTY):
+        assert text not in secret.text
+
+
+def test_the_public_sees_no_klassning_or_process_code(public: TestClient) -> None:
+    page = public.get("/datasets/case-bn-456", headers=HTML).text
+    assert "Konfidentialitet (K)" not in page and "Processkod" not in page
+    assert "Innehåller personuppgifter" in page and "Åtkomsträttigheter" in page
+
+
+def test_an_anonymous_request_is_filed_with_a_receipt(desk: Site, public: TestClient) -> None:
+    form = public.get("/begar-ut/case-bn-456", headers=HTML)
+    assert form.status_code == 200
+    assert PUBLIC_DOCUMENT in form.text and "Du får vara anonym" in form.text
+    csrf = csrf_of(form.text)
+    response = public.post(
+        "/begar-ut/case-bn-456",
+        data={"csrf": csrf, "leverans": "pa-plats", "handling-1": "doc-bn-456-1"},
+        headers=HTML,
+    )
+    assert response.status_code == 200
+    reference = re.search(r"BEG-\d{4}-(\d{5})", response.text)
+    assert reference is not None and "Tack, vi har tagit emot din begäran" in response.text
+    item = requests_log.get_request(desk.catalogue, int(reference.group(1)))
+    assert item.requester is None and item.contact_email is None and item.from_web and item.new
+    assert [d["record_id"] for d in item.documents] == ["case-bn-456", "doc-bn-456-1"]
+    assert item.delivery == "pa-plats" and item.channel == "webb"
+
+
+def test_missing_contact_details_keep_the_input(desk: Site, public: TestClient) -> None:
+    csrf = csrf_of(public.get("/begar-ut/doc-bn-456-1", headers=HTML).text)
+    before = len(requests_log.list_requests(desk.catalogue))
+    response = public.post(
+        "/begar-ut/doc-bn-456-1",
+        data={"csrf": csrf, "leverans": "e-post", "namn": "Eva Journalist", "beskrivning": "Hej"},
+        headers=HTML,
+    )
+    assert response.status_code == 422
+    assert "Ange en e-postadress om du vill få svaret med e-post" in response.text
+    assert 'value="Eva Journalist"' in response.text and ">Hej</textarea>" in response.text
+    assert len(requests_log.list_requests(desk.catalogue)) == before
+
+
+def test_honeypot_and_rate_limit(desk: Site, public: TestClient) -> None:
+    csrf = csrf_of(public.get("/begar-ut/doc-bn-456-1", headers=HTML).text)
+    before = len(requests_log.list_requests(desk.catalogue))
+    bot = public.post(
+        "/begar-ut/doc-bn-456-1",
+        data={"csrf": csrf, "leverans": "pa-plats", "webbplats": "http://spam.example"},
+        headers=HTML,
+    )
+    assert bot.status_code == 200 and "BEG-" not in bot.text
+    assert len(requests_log.list_requests(desk.catalogue)) == before
+
+    desk.app.state.request_form_buckets = TokenBuckets(0.1, 2)
+    answers = [
+        public.post(
+            "/begar-ut/doc-bn-456-1", data={"csrf": csrf, "leverans": "pa-plats"}, headers=HTML
+        ).status_code
+        for _ in range(3)
+    ]
+    assert answers == [200, 200, 429]
+    assert len(requests_log.list_requests(desk.catalogue)) == before + 2
+
+
+def test_no_request_form_for_datasets_or_hidden_records(public: TestClient) -> None:
+    assert public.get("/begar-ut/ingen-sadan", headers=HTML).status_code == 404
+    csrf = csrf_of(public.get("/begar-ut/doc-bn-456-1", headers=HTML).text)
+    missing = public.post("/begar-ut/ingen-sadan", data={"csrf": csrf, "leverans": "pa-plats"})
+    assert missing.status_code == 404
+
+
+def test_the_registrar_sees_the_klassning(desk: Site) -> None:
+    from tests.web.test_registrar import PASSWORD, signed_in
+
+    accounts.add_user(desk.catalogue, "reg", "registrar", password=PASSWORD)
+    page = signed_in(desk).get("/registrator/poster/case-bn-456", headers=HTML).text
+    assert "Konfidentialitet (K)" in page and "Riktighet (R)" in page
