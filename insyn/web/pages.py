@@ -35,7 +35,10 @@ UI_SORTS = {"relevans": "relevance", "senast": "modified", "titel": "title"}
 SORT_LABELS = {"relevans": "Relevans", "senast": "Senast ändrad", "titel": "Titel (A–Ö)"}
 SHOWN_FACETS = ("theme", "publisher", "format", "licence", "kind", "owner", "year")
 PAGE_SIZE = 20
-STATIC_FILES = {"insyn.css": "text/css; charset=utf-8"}
+STATIC_FILES = {
+    "insyn.css": "text/css; charset=utf-8",
+    "suggest.js": "text/javascript; charset=utf-8",
+}
 
 
 # --- search state in the URL ----------------------------------------------------------
@@ -63,6 +66,10 @@ class SearchView:
         if page > 1:
             pairs.append(("sida", str(page)))
         return "/sok" + ("?" + urlencode(pairs) if pairs else "")
+
+    def with_query(self, q: str) -> str:
+        """Return the URL of the same search (filters kept) for the text ``q``."""
+        return self._query(q=q)
 
     def url(self) -> str:
         return self._query(page=self.page, sort=self.sort)
@@ -272,7 +279,7 @@ def about(request: Request, state: State) -> HTMLResponse:
 
 @router.get("/static/{name}")
 def static(name: Annotated[str, Path(max_length=100)]) -> Response:
-    """The one stylesheet (cached for a day; its URL carries the version)."""
+    """The stylesheet and the suggestion script (cached for a day; URLs carry the version)."""
     if name not in STATIC_FILES:
         raise ApiError(404, "not_found", "Filen finns inte.")
     body = resources.files("insyn.web").joinpath("static", name).read_bytes()

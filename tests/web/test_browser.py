@@ -215,3 +215,34 @@ def test_a_registrar_logs_a_request_end_to_end_without_javascript(  # type: igno
         } <= actions
     finally:
         context.close()
+
+
+def test_suggestions_with_the_keyboard(browser, site: Site) -> None:  # type: ignore[no-untyped-def]
+    """The suggestion box (static/suggest.js): type, arrow down, Enter searches the pick."""
+    context = browser.new_context(locale="sv-SE")
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(site.base_url + "/sok")
+        box = page.locator("#q")
+        assert box.get_attribute("role") == "combobox"
+        box.press_sequentially("skol", delay=30)
+        options = page.locator("#q-forslag [role=option]")
+        options.first.wait_for()
+        assert box.get_attribute("aria-expanded") == "true"
+        first = options.first.inner_text()
+        assert first.casefold().startswith("skol") or " skol" in first.casefold()
+        box.press("ArrowDown")
+        assert options.first.get_attribute("aria-selected") == "true"
+        assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+        box.press("Escape")
+        assert page.locator("#q-forslag").is_hidden()
+        box.press("ArrowDown")
+        with page.expect_navigation():
+            box.press("Enter")
+        assert page.locator("#q").input_value() == first
+        assert page.locator(".hit").count() >= 1
+        assert errors == []  # nothing refused by the Content-Security-Policy
+    finally:
+        context.close()
