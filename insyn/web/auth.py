@@ -160,8 +160,30 @@ def checked_form(request: Request, principal: Principal, values: dict[str, str])
     return values
 
 
-def safe_next(value: str | None, default: str = "/registrator") -> str:
-    """Return a local path to go to after signing in (never another site)."""
+# Where each role works: it lands there after signing in when no page was asked for.
+LANDING = {
+    "registrar": "/registrator",
+    "owner": "/uppfoljning/avvikelser",
+    "admin": "/uppfoljning/avvikelser",
+}
+
+
+# Staff areas by path, and the roles that work there (administrators work everywhere).
+AREAS = {"/registrator": ("registrar", "admin"), "/uppfoljning": ("owner", "admin")}
+
+
+def landing(nasta: str, role: str) -> str:
+    """Return where ``role`` goes after signing in: the page asked for if the role may use
+    it, else the role's own page (an owner is never sent to the registrar's desk)."""
+    for prefix, roles in AREAS.items():
+        if (nasta == prefix or nasta.startswith(prefix + "/")) and role not in roles:
+            return LANDING.get(role, "/")
+    return nasta or LANDING.get(role, "/")
+
+
+def safe_next(value: str | None, default: str = "") -> str:
+    """Return a local path to go to after signing in (never another site); "" for the
+    role's own landing page."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return default
     return value
@@ -269,7 +291,7 @@ def _signed_in(
         client_address=client,
         at=_now(),
     )
-    response = RedirectResponse(nasta, status_code=303)
+    response = RedirectResponse(landing(nasta, account.role), status_code=303)
     max_age = int(session.expires_at.timestamp() - time.time())
     set_cookie(request, response, access.SESSION_COOKIE, value, max_age)
     response.delete_cookie(CSRF_COOKIE, path="/")

@@ -14,6 +14,8 @@ no JavaScript.
 ``POST …/{id}/kvittera``, ``…/{id}/atgarda``  acknowledge / resolve, with a comment
 ``GET /uppfoljning/rapport``                the follow-up report of ``owner`` for
                                             ``period`` (``format=pdf|html`` downloads it)
+``GET /uppfoljning/begaranden``             handling times of requests for official
+                                            documents per unit and month of ``period``
 ``GET /api/followup/incidents``             the incident list as JSON (API tokens)
 ==========================================  ===============================================
 """
@@ -427,6 +429,37 @@ def report_page(
         body=Markup(body),  # rendered by the report's own autoescaping environment
         report=report,
         downloads={"pdf": base + "&format=pdf", "html": base + "&format=html"},
+    )
+
+
+@pages.get("/uppfoljning/begaranden", response_class=HTMLResponse)
+def request_statistics(
+    request: Request,
+    state: State,
+    principal: Owner,
+    period: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+) -> HTMLResponse:
+    """Requests per unit and month: answered, on time, late, median working days."""
+    from datetime import date
+
+    from insyn.catalogue import requests_log
+    from insyn.web.present import STOCKHOLM
+
+    year = period or datetime.now(STOCKHOLM).year
+    scope = scope_of(state, principal)
+    rows = requests_log.requests_statistics(
+        state.catalogue, None, (date(year, 1, 1), date(year, 12, 31))
+    )
+    if scope is not None:
+        rows = [r for r in rows if r.unit_id in scope.units]
+    return _render(
+        request,
+        state,
+        "request_statistics.html",
+        principal,
+        rows=rows,
+        period=year,
+        outcomes=requests_log.OUTCOMES,
     )
 
 

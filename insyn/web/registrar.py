@@ -23,13 +23,13 @@ from insyn.catalogue.visibility import of_row
 from insyn.errors import NotFoundError
 from insyn.search.backends.base import SearchHit
 from insyn.search.documents import PUBLIC_FIELD
-from insyn.vocab import masking, visibility
-from insyn.vocab.model import ACCESS_RIGHTS_BASE, NON_PUBLIC, from_dict, to_dict
+from insyn.vocab import masking
+from insyn.vocab.model import from_dict, to_dict
 from insyn.vocab.visibility import Visibility
 from insyn.web import access, queries, schemas
 from insyn.web.access import Principal
 from insyn.web.auth import PostedForm, checked_form, csrf_token
-from insyn.web.errors import ApiError, invalid
+from insyn.web.errors import ApiError
 from insyn.web.recordview import RecordView, Row, Value, record_view
 from insyn.web.searching import SearchParams, page_count, run_search
 from insyn.web.state import WebState, get_state
@@ -239,16 +239,33 @@ def record_page(
 # --- the request log ------------------------------------------------------------------------
 
 
+def _units(state: WebState) -> list[Any]:
+    return sorted(state.catalogue.organisations(), key=lambda o: o.name_sv)
+
+
 @pages.get("/registrator/begaran", response_class=HTMLResponse)
 def request_log(request: Request, state: State, principal: Registrar) -> HTMLResponse:
+    return _log_page(request, state, principal)
+
+
+def _log_page(
+    request: Request,
+    state: WebState,
+    principal: Principal,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
     return _render(
         request,
         state,
         "requests.html",
         principal,
+        status_code=422 if error else 200,
         requests=requests_log.list_requests(state.catalogue),
-        units=sorted(state.catalogue.organisations(), key=lambda o: o.name_sv),
+        units=_units(state),
         now=datetime.now(STOCKHOLM).strftime("%Y-%m-%dT%H:%M"),
+        form=form or {},
+        error=error,
     )
 
 
@@ -256,8 +273,15 @@ def _moment(text: str, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise invalid(field, "Ange tiden som ÅÅÅÅ-MM-DD TT:MM.") from None
+        raise requests_log.RequestLogError(
+            f"Ange tiden ({field}) som ÅÅÅÅ-MM-DD TT:MM, till exempel 2024-06-20 15:00"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
+
+
+def _unit(form: dict[str, str]) -> int | None:
+    unit = form.get("enhet", "").strip()
+    return int(unit) if unit.isdigit() else None
 
 
 @pages.post("/registrator/begaran")
@@ -265,7 +289,6 @@ def new_request(
     request: Request, state: State, principal: Registrar, posted: PostedForm
 ) -> Response:
     form = checked_form(request, principal, posted)
-    unit = form.get("enhet", "").strip()
     try:
         request_id = requests_log.log_request(
             state.catalogue,
@@ -273,33 +296,115 @@ def new_request(
             channel=form.get("kanal", ""),
             subject=form.get("arende", ""),
             requester=form.get("sokande") or None,
-            unit_id=int(unit) if unit.isdigit() else None,
+            unit_id=_unit(form),
             registered_by=principal.username or "-",
         )
     except requests_log.RequestLogError as exc:
-        raise ApiError(422, "invalid_parameter", str(exc)) from exc
+        return _log_page(request, state, principal, form=form, error=str(exc))
     _audit(state, principal, audit.REQUEST_LOGGED, None, request=request_id)
     return RedirectResponse(f"/registrator/begaran/{request_id}", status_code=303)
+
+
+def _summary(state: WebState, request_id: int) -> requests_log.RequestSummary:
+    try:
+        return requests_log.get_request(state.catalogue, request_id)
+    except NotFoundError as exc:
+        raise ApiError(404, "not_found", "Begäran finns inte.") from exc
+
+
+def _request_page(
+    request: Request,
+    state: WebState,
+    principal: Principal,
+    request_id: int,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    failed: int | None = None,
+) -> HTMLResponse:
+    summary = _summary(state, request_id)
+    # The page shows the attached documents' titles as harvested: a view of each
+    # non-public one, audited per record so that "who saw record X" stays complete.
+    ids = [d["record_id"] for d in summary.documents]
+    if ids and error is None:
+        with state.catalogue.session() as session:
+            rows = session.scalars(select(CatalogueRecord).where(CatalogueRecord.id.in_(ids)))
+            shown = sorted(row.id for row in rows if unmasked(row))
+        for record_id in shown:
+            _audit(state, principal, audit.VIEW_RECORD, record_id, request=request_id)
+    if summary.new:
+        requests_log.mark_seen(state.catalogue, request_id)
+    return _render(
+        request,
+        state,
+        "request.html",
+        principal,
+        status_code=422 if error else 200,
+        item=summary,
+        units=_units(state),
+        deliveries=requests_log.DELIVERIES,
+        closing=requests_log.CLOSING_OUTCOMES,
+        appeal_text=requests_log.APPEAL_TEXT,
+        error=error,
+        form=form or {},
+        failed=failed,
+    )
 
 
 @pages.get("/registrator/begaran/{request_id}", response_class=HTMLResponse)
 def request_page(
     request: Request, state: State, principal: Registrar, request_id: Annotated[int, Path(ge=1)]
 ) -> HTMLResponse:
+    return _request_page(request, state, principal, request_id)
+
+
+@pages.post("/registrator/begaran/{request_id}/andra")
+def edit(
+    request: Request,
+    state: State,
+    principal: Registrar,
+    request_id: Annotated[int, Path(ge=1)],
+    posted: PostedForm,
+) -> Response:
+    form = checked_form(request, principal, posted)
+    _summary(state, request_id)
     try:
-        summary = requests_log.get_request(state.catalogue, request_id)
-    except NotFoundError as exc:
-        raise ApiError(404, "not_found", "Begäran finns inte.") from exc
-    # The page shows the attached documents' titles as harvested: a view of each
-    # non-public one, audited per record so that "who saw record X" stays complete.
-    ids = [d["record_id"] for d in summary.documents]
-    if ids:
-        with state.catalogue.session() as session:
-            rows = session.scalars(select(CatalogueRecord).where(CatalogueRecord.id.in_(ids)))
-            shown = sorted(row.id for row in rows if unmasked(row))
-        for record_id in shown:
-            _audit(state, principal, audit.VIEW_RECORD, record_id, request=request_id)
-    return _render(request, state, "request.html", principal, item=summary)
+        requests_log.edit_request(
+            state.catalogue,
+            request_id,
+            received_at=_moment(form.get("mottagen", ""), "mottagen"),
+            channel=form.get("kanal", ""),
+            subject=form.get("arende", ""),
+            requester=form.get("sokande") or None,
+            unit_id=_unit(form),
+        )
+    except requests_log.RequestLogError as exc:
+        return _request_page(request, state, principal, request_id, error=str(exc), form=form)
+    return RedirectResponse(f"/registrator/begaran/{request_id}", status_code=303)
+
+
+@pages.post("/registrator/begaran/{request_id}/avsluta")
+def close(
+    request: Request,
+    state: State,
+    principal: Registrar,
+    request_id: Annotated[int, Path(ge=1)],
+    posted: PostedForm,
+) -> Response:
+    form = checked_form(request, principal, posted)
+    _summary(state, request_id)
+    decided = form.get("beslutad", "").strip()
+    try:
+        requests_log.close_request(
+            state.catalogue,
+            request_id,
+            form.get("beslut", ""),
+            decided_by=principal.username or "-",
+            decided_at=_moment(decided, "beslutad") if decided else None,
+        )
+    except requests_log.RequestLogError as exc:
+        return _request_page(request, state, principal, request_id, error=str(exc), form=form)
+    return RedirectResponse(f"/registrator/begaran/{request_id}", status_code=303)
 
 
 @pages.post("/registrator/begaran/{request_id}/handlingar")
@@ -320,6 +425,23 @@ def attach(
     return RedirectResponse(f"/registrator/begaran/{request_id}", status_code=303)
 
 
+@pages.post("/registrator/begaran/{request_id}/handlingar/{attachment_id}/ta-bort")
+def detach(
+    request: Request,
+    state: State,
+    principal: Registrar,
+    request_id: Annotated[int, Path(ge=1)],
+    attachment_id: Annotated[int, Path(ge=1)],
+    posted: PostedForm,
+) -> Response:
+    checked_form(request, principal, posted)
+    try:
+        requests_log.detach_document(state.catalogue, request_id, attachment_id)
+    except NotFoundError as exc:
+        raise ApiError(404, "not_found", "Handlingen finns inte i begäran.") from exc
+    return RedirectResponse(f"/registrator/begaran/{request_id}", status_code=303)
+
+
 @pages.post("/registrator/begaran/{request_id}/handlingar/{attachment_id}")
 def decide(
     request: Request,
@@ -330,7 +452,7 @@ def decide(
     posted: PostedForm,
 ) -> Response:
     form = checked_form(request, principal, posted)
-    summary = requests_log.get_request(state.catalogue, request_id)
+    summary = _summary(state, request_id)
     if attachment_id not in {d["id"] for d in summary.documents}:
         raise ApiError(404, "not_found", "Handlingen finns inte i begäran.")
     decided = form.get("beslutad", "").strip()
@@ -340,11 +462,14 @@ def decide(
             attachment_id,
             form.get("beslut", ""),
             provision=form.get("bestammelse"),
+            appeal=form.get("besvarshanvisning"),
             decided_by=principal.username or "-",
             decided_at=_moment(decided, "beslutad") if decided else None,
         )
     except requests_log.RequestLogError as exc:
-        raise ApiError(422, "invalid_parameter", str(exc)) from exc
+        return _request_page(
+            request, state, principal, request_id, error=str(exc), form=form, failed=attachment_id
+        )
     return RedirectResponse(f"/registrator/begaran/{request_id}", status_code=303)
 
 

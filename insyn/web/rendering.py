@@ -71,6 +71,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         date=present.swedish_date,
         datetime=present.swedish_datetime,
+        local_input=lambda moment: present.in_stockholm(moment).strftime("%Y-%m-%dT%H:%M"),
         snippet=present.safe_snippet,
         facet_label=lambda value, name: present.facet_label(name, value),
         safe_url=present.safe_url,

@@ -160,3 +160,33 @@ def test_the_registrar_sees_the_klassning(desk: Site) -> None:
     accounts.add_user(desk.catalogue, "reg", "registrar", password=PASSWORD)
     page = signed_in(desk).get("/registrator/poster/case-bn-456", headers=HTML).text
     assert "Konfidentialitet (K)" in page and "Riktighet (R)" in page
+
+
+@pytest.mark.parametrize(
+    ("role", "asked", "landing"),
+    [
+        ("registrar", "", "/registrator"),
+        ("owner", "", "/uppfoljning/avvikelser"),
+        ("owner", "/registrator", "/uppfoljning/avvikelser"),
+        ("admin", "", "/uppfoljning/avvikelser"),
+        ("admin", "/registrator/begaran", "/registrator/begaran"),
+        ("registrar", "/uppfoljning/rapport", "/registrator"),
+    ],
+)
+def test_each_role_lands_where_it_works(desk: Site, role: str, asked: str, landing: str) -> None:
+    from tests.web.test_registrar import PASSWORD
+
+    name = f"{role}-{len(asked)}"
+    if name not in {a.username for a, _ in accounts.users(desk.catalogue)}:
+        accounts.add_user(desk.catalogue, name, role, password=PASSWORD)
+    client = TestClient(desk.app, base_url="http://testserver")
+    csrf = csrf_of(client.get("/logga-in", headers=HTML).text)
+    response = client.post(
+        "/logga-in",
+        data={"csrf": csrf, "anvandarnamn": name, "losenord": PASSWORD, "nasta": asked},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == landing
+    page = client.get(landing, headers=HTML)
+    assert page.status_code == 200 and 'class="staff-nav"' in page.text
+    assert "Logga ut" in page.text and 'class="inline-form"' in page.text

@@ -65,7 +65,9 @@ def signed_in(site: Site, username: str = "reg") -> TestClient:
         },
         follow_redirects=False,
     )
-    assert response.status_code == 303 and response.headers["location"] == "/registrator"
+    # An owner asking for the desk lands where owners work instead.
+    landing = "/registrator" if username == "reg" else "/uppfoljning/avvikelser"
+    assert response.status_code == 303 and response.headers["location"] == landing
     return client
 
 
@@ -159,6 +161,7 @@ def test_a_signed_in_registrar_still_gets_the_public_view_on_public_pages(
 
 def test_an_owner_is_not_let_in_to_the_desk(desk: Site) -> None:
     owner = signed_in(desk, "agare")
+    assert owner.get("/uppfoljning/avvikelser", headers=HTML).status_code == 200
     for url in ("/registrator?q=KS+2024/123", "/registrator/poster/case-ks-123"):
         response = owner.get(url, headers=HTML)
         assert response.status_code == 403
@@ -334,6 +337,10 @@ def test_the_request_log_through_the_forms(desk: Site, registrar: TestClient) ->
         decide, data={"csrf": csrf, "beslut": "refused", "bestammelse": ""}, follow_redirects=False
     )
     assert no_provision.status_code == 422
+    # Said in plain Swedish on the request's own page, with what was chosen kept.
+    assert "ska ange bestämmelsen i OSL" in no_provision.text
+    assert "Ogiltig" not in no_provision.text and "Begäran nr" in no_provision.text
+    assert '<option value="refused" selected>' in no_provision.text
     before_receipt = registrar.post(
         decide,
         data={"csrf": csrf, "beslut": "released", "beslutad": "2024-06-19T10:00"},
@@ -360,10 +367,11 @@ def test_the_request_log_through_the_forms(desk: Site, registrar: TestClient) ->
 
     detail = registrar.get(f"/registrator/begaran/{request_id}", headers=HTML).text
     assert "Anonym" in detail and "Avslag (26 kap. 1 § OSL)" in detail
-    assert "2 arbetsdagar" in detail and "Äldre än en arbetsdag" in detail
+    assert "2 arbetsdagar" in detail and "Sent besvarad, efter mer än en arbetsdag" in detail
     log_page = registrar.get("/registrator/begaran", headers=HTML).text
     row = re.search(
-        rf'<tr class="request overdue">\s*<td><a href="/registrator/begaran/{request_id}">.*?</tr>',
+        rf'<tr class="request overdue late">\s*'
+        rf'<td><a href="/registrator/begaran/{request_id}">.*?</tr>',
         log_page,
         re.S,
     )
