@@ -36,8 +36,8 @@ one that cannot be read) is ``Unreadable``.
     onLine, function information/search         → landing_page
     onLine, other                               → distribution, format from the file
                                                   extension or the one distributionFormat
-    otherConstraints LimitationsOnPublicAccess  → governance.access_rights (noLimitations →
-                                                  PUBLIC, Article 13 codes → NON_PUBLIC)
+    otherConstraints LimitationsOnPublicAccess  → governance.access_rights through the one
+                                                  table (insyn.vocab.access_rights)
     otherConstraints/useLimitation licence      → distribution license (DataService.license)
     useLimitation, otherConstraints texts       → extras (no rights property in the model)
     srv:operatesOn                              → serves_dataset
@@ -53,10 +53,9 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
-from insyn.vocab import vocabularies
+from insyn.vocab import access_rights, vocabularies
 from insyn.vocab.model import (
     NON_PUBLIC,
-    PUBLIC,
     Agent,
     ContactPoint,
     DataService,
@@ -615,18 +614,18 @@ def _constraints(
 ) -> tuple[str, str | None]:
     """Access rights (INSPIRE limitations on public access) and a licence, if one is named.
 
-    A limitation nobody can read is never treated as public; none at all means public.
+    Every stated limitation goes through the one access-rights table: the most restrictive
+    wins, and one nobody can read counts as restricted, never public; none at all means
+    public (with a warning).
     """
-    public = False
-    closed: list[str] = []
-    unread: list[str] = []
+    stated: list[str] = []
     licence: str | None = None
     for block in reader.all("gmd:resourceConstraints/*", ident):
         is_access = reader.find("gmd:accessConstraints", block) is not None
         is_use = reader.find("gmd:useConstraints", block) is not None
         classification = _code(reader.find("gmd:classification", block))
         if classification in _CLOSED_CLASSIFICATIONS:
-            closed.append(f"gmd:classification {classification}")
+            stated.append(NON_PUBLIC)
         for prop in reader.all("gmd:useLimitation", block):
             for text in reader.text(prop, "gmd:useLimitation").values():
                 extras.setdefault("gmd:useLimitation", []).append(text)
@@ -638,32 +637,24 @@ def _constraints(
                 f"{text} <{href}>".strip() if href else text
             )
             if LIMITATIONS_ON_PUBLIC_ACCESS in href:
-                code = href.rstrip("/").rsplit("/", 1)[-1]
-                if code == "noLimitations":
-                    public = True
-                else:
-                    closed.append(code)
+                stated.append(href)
             elif text.casefold().rstrip(".") in _NO_LIMITATIONS:
-                public = True
+                stated.append(access_rights.INSPIRE_LIMITATIONS + "noLimitations")
             elif is_access and not is_use and text and not href:
-                unread.append(text)
+                stated.append(text)
             else:
                 licence = licence or _licence(reader, text, href)
-    if closed:
-        reader.warn(f"Begränsad åtkomst ({', '.join(closed)}); posten är inte offentlig")
-        return NON_PUBLIC, licence
-    if unread and not public:
-        reader.warn(
-            f"Åtkomstbegränsningen '{unread[0]}' känns inte igen; posten behandlas som "
-            "icke-offentlig"
-        )
-        return NON_PUBLIC, licence
-    if not public:
+    right = access_rights.resolve(stated)
+    for warning in right.warnings("gmd:otherConstraints"):
+        reader.warn(warning)
+    if right.grounds:
+        reader.warn(f"Begränsad åtkomst ({', '.join(right.grounds)}); posten är inte offentlig")
+    if not right.stated:
         reader.warn(
             "Begränsningar av allmänhetens tillgång anges inte (INSPIRE "
             "LimitationsOnPublicAccess); posten behandlas som offentlig"
         )
-    return PUBLIC, licence
+    return right.code, licence
 
 
 def _licence(reader: _Reader, text: str, href: str | None) -> str | None:

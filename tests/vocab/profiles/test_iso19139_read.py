@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from insyn.vocab.model import NON_PUBLIC, PUBLIC
+from insyn.vocab.model import NON_PUBLIC, PUBLIC, RESTRICTED
 from insyn.vocab.profiles.iso19139_read import Unreadable, map_record
 from insyn.vocab.safexml import parse_xml
 from tests.conftest import shared_file
@@ -69,6 +69,13 @@ def test_multilingual_text_from_pt_freetext() -> None:
             NON_PUBLIC,
             None,
         ),
+        # Article 13(1)(e), intellectual property: the data are licensed, not secret.
+        (
+            b"LimitationsOnPublicAccess/noLimitations",
+            b"LimitationsOnPublicAccess/INSPIRE_Directive_Article13_1e",
+            RESTRICTED,
+            None,
+        ),
         (
             "Öppen data</gco".encode(),
             b"CC BY 4.0</gco",
@@ -82,5 +89,6 @@ def test_access_rights_and_licence(old: bytes, new: bytes, access: str, licence:
     _, service, warnings, _ = _map(document)
     assert service.governance.access_rights == access
     assert service.license == licence
-    if access == NON_PUBLIC:
-        assert any("INSPIRE_Directive_Article13_1b" in warning for warning in warnings)
+    if access != PUBLIC:
+        ground = new.decode().rsplit("/", 1)[-1]
+        assert any(ground in warning for warning in warnings)
