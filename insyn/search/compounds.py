@@ -10,9 +10,10 @@ the PyPI package ``hunspell-sv`` (pinned in pyproject.toml) under ``<prefix>/sha
 Debian's ``hunspell-sv-se`` in ``/usr/share/hunspell`` is used if that is missing. Only what
 splitting needs is read, without a spell-checker library: stems flagged as compound begin,
 middle and end (the affix file's ``COMPOUNDBEGIN``/``MIDDLE``/``END`` flags), the linking
-forms its suffix rules make for compounds ("bygglov" → "bygglovs", "gata" → "gatu"), and the
-suffix rules, to know an inflected head ("platser" is "plats"). Without a dictionary,
-nothing is split (and ``dictionary_path`` is None).
+forms its suffix rules make for compounds ("bygglov" → "bygglovs"), the joining forms it
+lists as entries ending in a hyphen ("gatu-", for "gatu- och parkträd": "gata" → "gatu"),
+and the suffix rules, to know an inflected head ("platser" is "plats"). Without a
+dictionary, nothing is split (and ``dictionary_path`` is None).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ MIN_PART = 3
 # Words shorter than this are not split (the shortest compound of two parts).
 MIN_WORD = 2 * MIN_PART
 MAX_PARTS = 4  # the dictionary's COMPOUNDWORDMAX
+# A head found inside a part ("vattenkvalitet" in "dricksvatten|kvalitet") is at least this
+# long, and a noun: "kommunfullmäktige" must not give "mäktige".
+MIN_INNER_HEAD = 5
 _LETTERS = re.compile(r"^[a-zåäöéü]+$")
 
 
@@ -59,8 +63,17 @@ class _Suffix:
 class _Dictionary:
     begin: dict[str, str] = field(default_factory=dict)  # form → stem, may start a compound
     middle: dict[str, str] = field(default_factory=dict)  # form → stem, may stand inside one
+    # Joining forms listed as "gatu-": tried only when the flags give no reading.
+    joined: dict[str, str] = field(default_factory=dict)  # form → stem
     end: dict[str, str] = field(default_factory=dict)  # stem → its flags, may end one
     suffixes: dict[str, list[tuple[str, _Suffix]]] = field(default_factory=dict)  # by add
+    # Flags of adjective stems: their rules make a superlative ("mäktig" → "mäktigast").
+    adjective: set[str] = field(default_factory=set)
+
+    def is_noun_head(self, word: str) -> bool:
+        """Tell whether ``word`` may end a compound and its stem is no adjective."""
+        stem = self.head_stem(word)
+        return stem is not None and self.adjective.isdisjoint(self.end[stem])
 
     def head_stem(self, word: str) -> str | None:
         """Return the stem of ``word`` if it may end a compound (inflected or not)."""
@@ -111,14 +124,27 @@ def _dictionary() -> _Dictionary | None:
         for rule in suffixes:
             if rule.add:
                 found.suffixes.setdefault(rule.add, []).append((flag, rule))
+            if rule.add in ("ast", "aste"):
+                found.adjective.add(flag)
             # Linking forms: suffix rules whose result may begin or sit in a compound.
             if begin in rule.flags or middle in rule.flags:
                 linking.setdefault(flag, []).append(rule)
     kinds = set(flags_of) | set(linking)
     with open(path, encoding="utf-8") as handle:
+        joining = {
+            line[:-2]
+            for line in handle
+            if line.endswith("-\n") and len(line) > MIN_PART + 1 and _LETTERS.match(line[:-2])
+        }
+    # The words a joining form may stand for ("gatu" → "gata"), found in the main pass.
+    wanted = {c for form in joining for c in (form[:-1] + "a", form[:-1], form + "a")}
+    plain: set[str] = set()
+    with open(path, encoding="utf-8") as handle:
         next(handle, None)  # the word count
         for line in handle:
             stem, _, flags = line.rstrip("\n").partition("/")
+            if stem in wanted:
+                plain.add(stem)
             if len(stem) < MIN_PART or not stem.isalpha() or not stem.islower():
                 continue  # names (capitals), abbreviations, phrases
             if kinds.isdisjoint(flags):
@@ -138,6 +164,10 @@ def _dictionary() -> _Dictionary | None:
                         found.begin.setdefault(form, stem)
                     if middle in rule.flags:
                         found.middle.setdefault(form, stem)
+    for form in joining - found.begin.keys():
+        # "gatu" → "gata", "kyrko" → "kyrka", "adels" → "adel"; else the form itself.
+        candidates = (form[:-1] + "a", form[:-1], form + "a")
+        found.joined[form] = next((c for c in candidates if c in plain), form)
     return found
 
 
@@ -166,23 +196,31 @@ def split_compound(word: str) -> tuple[str, ...]:
     dictionary = _dictionary()
     if dictionary is None:
         return ()
-    best = _split(dictionary, text, first=True, depth=1)
+    # The dictionary's own compound flags first; its hyphen-listed joining forms only when
+    # they give no reading ("dricksvatten|kvalitet", not "dricks|vattenkvalitet").
+    best = _split(dictionary, text, first=True, depth=1, joined=False)
+    if not best:
+        best = _split(dictionary, text, first=True, depth=1, joined=True)
     return best if best and len(best) > 1 else ()
 
 
-def _split(dictionary: _Dictionary, text: str, *, first: bool, depth: int) -> tuple[str, ...]:
+def _split(
+    dictionary: _Dictionary, text: str, *, first: bool, depth: int, joined: bool
+) -> tuple[str, ...]:
     best: tuple[str, ...] = ()
     # Longest head first: "vattenkvalitet" before "kvalitet".
     for cut in range(MIN_PART, len(text) - MIN_PART + 1):
         left, right = text[:cut], text[cut:]
         forms = dictionary.begin if first else dictionary.middle
         stem = forms.get(left) or (dictionary.begin.get(left) if not first else None)
+        if stem is None and joined:
+            stem = dictionary.joined.get(left)
         if stem is None:
             continue
         if dictionary.head_stem(right) is not None:
             return (stem, right)
         if depth + 1 < MAX_PARTS and not best:
-            rest = _split(dictionary, right, first=False, depth=depth + 1)
+            rest = _split(dictionary, right, first=False, depth=depth + 1, joined=joined)
             if rest:
                 best = (stem, *rest)
     return best
@@ -192,8 +230,9 @@ def compound_parts(words: list[str]) -> list[str]:
     """Return the parts and heads of every compound among ``words``, once each.
 
     "badvattenkvalitet" gives "bad", "vattenkvalitet" and the head "kvalitet", so that
-    each matches the record. Parts that are words of their own are not split further
-    ("kommunfullmäktige" gives "kommun" and "fullmäktige", never "full").
+    each matches the record. A head inside a part is kept only when it is a noun of at
+    least ``MIN_INNER_HEAD`` letters ("kommunfullmäktige" gives "kommun" and
+    "fullmäktige", never "full" or "mäktige").
     """
     out: dict[str, None] = {}
     for word in words:
@@ -211,9 +250,9 @@ def _add_parts(word: str, out: dict[str, None]) -> None:
     assert dictionary is not None  # there are parts
     # Every head that is a word after a word: "dricksvatten|kvalitet" also has the head
     # "vattenkvalitet" (after "dricks"), though the split above took another reading.
-    for cut in range(MIN_PART, len(word) - MIN_WORD + 1):
+    for cut in range(MIN_PART, len(word) - MIN_INNER_HEAD + 1):
         left, head = word[:cut], word[cut:]
-        if head not in out and _is_word(dictionary, left) and dictionary.head_stem(head):
+        if head not in out and _is_word(dictionary, left) and dictionary.is_noun_head(head):
             out.setdefault(head, None)
 
 
@@ -221,6 +260,7 @@ def _is_word(dictionary: _Dictionary, text: str) -> bool:
     return (
         text in dictionary.begin
         or text in dictionary.middle
+        or text in dictionary.joined
         or dictionary.head_stem(text) is not None
         or (text.endswith("s") and dictionary.head_stem(text[:-1]) is not None)
         or bool(split_compound(text))

@@ -168,8 +168,8 @@ def _require(*roles: Role) -> Callable[[Request], Principal]:
             return principal
         if not principal.signed_in:
             raise _unauthorized(
-                "Inloggning krävs: logga in på /logga-in eller skicka en API-nyckel som "
-                "'Authorization: Bearer …'."
+                "Sidan är till för kommunens personal. Logga in med ditt konto för att "
+                "fortsätta (program använder en API-nyckel)."
             )
         raise ApiError(403, "forbidden", "Din roll ger inte tillgång till detta.")
 

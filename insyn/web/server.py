@@ -7,6 +7,7 @@ tests, the screenshot script and anything that needs a live server use it.
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -35,9 +36,22 @@ def uvicorn_config(app: FastAPI, **options: object) -> uvicorn.Config:
     )
 
 
+def served_settings(settings: Settings, host: str, port: int) -> Settings:
+    """Return ``settings`` with the base URL of where it is served, unless one was set.
+
+    Every absolute link (feeds, API, CKAN, Hydra paging) is built on the base URL; left at
+    its default, it follows ``--host``/``--port`` so that the links work on any port.
+    """
+    if settings.base_url != Settings.base_url:  # set by INSYN_BASE_URL or --base-url
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return dataclasses.replace(settings, base_url=f"http://{shown}:{port}")
+
+
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve the web app until interrupted (Ctrl+C)."""
-    app = create_app(settings)
+    app = create_app(served_settings(settings, host, port))
     uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level="info")).run()
 
 

@@ -507,3 +507,52 @@ def test_documents_without_visibility_are_refused_by_name(backend: SearchBackend
     assert caught.value.record_ids == [bad["id"]]
     assert backend.count(public_only=False) == 1
     assert find(backend, bad["title"], public_only=False) <= {good["id"]}
+
+
+# --- compounds, related words, English and relaxed matching (issue #15) -----------------
+
+
+def test_a_compound_in_the_record_is_found_by_its_parts(loaded: SearchBackend) -> None:
+    # "bygglovsansökningar" holds "bygglov" and the head "ansökningar"; "badvatten" holds
+    # "vatten".
+    assert "ds-bygglovsansokningar" in find(loaded, "ansökningar")
+    assert "ds-badplatser" in find(loaded, "vatten")
+
+
+def test_a_compound_in_the_query_is_found_by_its_parts(loaded: SearchBackend) -> None:
+    # "bygglovsstatistik" is "bygglov" + "statistik": the record says "Statistik över
+    # bygglovs handläggning".
+    assert "ds-bygglovs-handlaggning" in find(loaded, "bygglovsstatistik")
+
+
+def test_related_everyday_words(loaded: SearchBackend) -> None:
+    # data/synonyms.toml: "dagis" → "förskola", "bada" → "bad"/"badplatser".
+    assert "ds-skolenheter" in find(loaded, "dagis")
+    assert "ds-badplatser" in find(loaded, "bada")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("swimming", "ds-badplatser"), ("building permits", "ds-bygglov-2023")],
+)
+def test_english_words_find_swedish_records(
+    loaded: SearchBackend, text: str, expected: str
+) -> None:
+    assert expected in find(loaded, text)
+
+
+def test_question_words_are_dropped(loaded: SearchBackend) -> None:
+    assert "ds-skolenheter" in find(loaded, "var hittar jag skolenheter")
+
+
+def test_a_word_that_matches_nothing_relaxes_to_the_others(loaded: SearchBackend) -> None:
+    result = loaded.search(SearchRequest("skolenheter karta", page_size=20))
+    assert result.relaxed and result.strict_total == 0
+    assert result.hits[0].id == "ds-skolenheter"
+
+
+def test_a_plain_year_ranks_but_does_not_filter(loaded: SearchBackend) -> None:
+    result = loaded.search(SearchRequest("bygglov 2023", page_size=50))
+    assert result.hits[0].id == "ds-bygglov-2023"
+    # Records from other years still match: only år:2023 filters.
+    assert "ds-bygglovsansokningar" in ids(result)

@@ -190,3 +190,31 @@ def test_each_role_lands_where_it_works(desk: Site, role: str, asked: str, landi
     page = client.get(landing, headers=HTML)
     assert page.status_code == 200 and 'class="staff-nav"' in page.text
     assert "Logga ut" in page.text and 'class="inline-form"' in page.text
+
+
+def test_the_401_page_is_for_people(public: TestClient) -> None:
+    page = public.get("/registrator/begaran", headers=HTML)
+    assert page.status_code == 401
+    assert 'href="/logga-in?nasta=/registrator/begaran"' in page.text
+    assert "Bearer" not in page.text and "Logga in med ditt konto" in page.text
+
+
+def test_handling_times_per_unit_and_month_for_owners(desk: Site) -> None:
+    from tests.web.test_registrar import PASSWORD
+
+    if "stat-admin" not in {a.username for a, _ in accounts.users(desk.catalogue)}:
+        accounts.add_user(desk.catalogue, "stat-admin", "admin", password=PASSWORD)
+    unit = desk.catalogue.organisations()[0]
+    requests_log.file_web_request(
+        desk.catalogue, subject="Statistik", record_ids=[], delivery="pa-plats", unit_id=unit.id
+    )
+    client = TestClient(desk.app, base_url="http://testserver")
+    csrf = csrf_of(client.get("/logga-in", headers=HTML).text)
+    client.post(
+        "/logga-in",
+        data={"csrf": csrf, "anvandarnamn": "stat-admin", "losenord": PASSWORD, "nasta": ""},
+    )
+    page = client.get("/uppfoljning/begaranden", headers=HTML)
+    assert page.status_code == 200 and "Handläggningstider för begäranden" in page.text
+    assert f"<td>{unit.name_sv}</td>" in page.text
+    assert TestClient(desk.app).get("/uppfoljning/begaranden", headers=HTML).status_code == 401

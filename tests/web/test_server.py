@@ -62,3 +62,15 @@ def test_insyn_serve_answers_on_the_given_port(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_base_url_follows_the_served_port_unless_set(tmp_path: Path) -> None:
+    from insyn.settings import Settings
+    from insyn.web.server import served_settings
+
+    default = Settings(home=tmp_path)
+    assert served_settings(default, "127.0.0.1", 8123).base_url == "http://127.0.0.1:8123"
+    assert served_settings(default, "0.0.0.0", 9000).base_url == "http://127.0.0.1:9000"
+    assert served_settings(default, "::1", 9000).base_url == "http://[::1]:9000"
+    given = Settings(home=tmp_path, base_url="https://katalog.exempelby.se")
+    assert served_settings(given, "0.0.0.0", 9000).base_url == "https://katalog.exempelby.se"
