@@ -1,9 +1,10 @@
 """The public part of the catalogue as DCAT-AP-SE: what ``insyn export`` and the feeds write.
 
-Only datasets and data services that are public and not tombstoned are ever read here,
-and each is masked (``insyn.vocab.masking.public_record``) on its way out: a record the
-visibility rule (``insyn.vocab.visibility``) hides is skipped even if the store calls it
-public.
+Only live datasets and data services that the visibility rule does not hide are ever
+read here (an internal description never; a non-public or restricted access right does
+not hide: such data is described with its ``dct:accessRights``), and each is masked
+(``insyn.vocab.masking.public_record``) on its way out: a record the visibility rule
+(``insyn.vocab.visibility``) hides is skipped even if the store's query let it through.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ class PlanRuleRow(Base):
     confidentiality: Mapped[int | None] = mapped_column(Integer)
     integrity: Mapped[int | None] = mapped_column(Integer)
     availability: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(String(10))  # public or internal
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_plan_rules_plan", "plan"),)
@@ -73,6 +74,7 @@ class PlanRuleRow(Base):
             confidentiality=self.confidentiality,
             integrity=self.integrity,
             availability=self.availability,
+            description=self.description,
         )
 
 

@@ -130,7 +130,11 @@ class CatalogueRecord(Base):
     # Where each field came from: {field: {"run": id, "at": iso, "rule": ...}}.
     field_provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
     access_rights: Mapped[str] = mapped_column(String(200))
+    # The data's openness: PUBLIC access right and no provision when harvested.
     is_public: Mapped[bool] = mapped_column(Boolean)
+    # Whether the description may be published ("public" or "internal"), as in the JSON:
+    # the column the visibility rule's SQL reads (insyn.catalogue.visibility).
+    description_visibility: Mapped[str] = mapped_column(String(10), default="public")
     contains_personal_data: Mapped[bool | None] = mapped_column(Boolean)
     publisher_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
@@ -157,6 +161,7 @@ class CatalogueRecord(Base):
         Index("ix_records_uri", "uri"),
         Index("ix_records_diarienummer", "diarienummer"),
         Index("ix_records_kind_public", "kind", "is_public"),
+        Index("ix_records_kind_description", "kind", "description_visibility"),
         Index("ix_records_owner", "owner_id"),
     )
 

@@ -28,6 +28,7 @@ from insyn.catalogue.models import (
     RecordError,
     Source,
 )
+from insyn.catalogue.visibility import public_clause
 from insyn.errors import CatalogueError, NotFoundError
 from insyn.vocab.model import Agent, Record, from_dict, text_in
 
@@ -249,7 +250,10 @@ class Catalogue:
         include_deleted: bool = False,
         batch_size: int = 1000,
     ) -> Iterator[CatalogueRecord]:
-        """Yield stored records in id order, a batch at a time (memory stays flat)."""
+        """Yield stored records in id order, a batch at a time (memory stays flat).
+
+        ``public_only``: only those the visibility rule does not hide (``public_clause``).
+        """
         last_id = ""
         while True:
             with self.session() as session:
@@ -265,7 +269,7 @@ class Catalogue:
                     .limit(batch_size)
                 )
                 if public_only:
-                    query = query.where(CatalogueRecord.is_public.is_(True))
+                    query = query.where(public_clause())
                 if not include_deleted:
                     query = query.where(CatalogueRecord.deleted_at.is_(None))
                 if kinds:
@@ -284,7 +288,7 @@ class Catalogue:
                 .where(CatalogueRecord.deleted_at.is_(None))
             )
             if public_only:
-                query = query.where(CatalogueRecord.is_public.is_(True))
+                query = query.where(public_clause())
             return session.scalar(query) or 0
 
     # --- runs, errors, incidents -------------------------------------------------------

@@ -2,11 +2,13 @@
 
 ``public_clause`` is the SQL condition for the records the public may see, built from
 ``visibility.RULES``: per group of kinds that the rules treat alike, the cells of
-(access right PUBLIC?, names a provision?) that are not HIDDEN, joined into the shortest
-condition (for the diarium "public or secret-marked", for datasets "public and not
-secret-marked"). ``of_row`` is its Python twin for one stored row. Both read the access
-right from the ``is_public`` column and the provision and the K level from the record's
-JSON, which a plan or a person may have filled after the harvest.
+(description internal?, secret-marked?) that are not HIDDEN, joined into the shortest
+condition (with today's rules "the description is public": a secret-marked record is
+MASKED, not hidden, so the JSON need not be read). ``of_row`` is its Python twin for one
+stored row. Both read the description visibility from the ``description_visibility``
+column (kept equal to the record's JSON by the harvest, the plan and the migration) and
+the provision and the K level from the record's JSON, which a plan or a person may have
+filled after the harvest.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, true
 
 from insyn.catalogue.models import CatalogueRecord
 from insyn.vocab import visibility
-from insyn.vocab.model import NON_PUBLIC, PUBLIC
+from insyn.vocab.model import DESCRIPTION_PUBLIC
 from insyn.vocab.visibility import Visibility
 
 __all__ = ["of_row", "public_clause", "secret_marked_clause"]
 
-# (access right PUBLIC?, names a provision?)
+# (description internal?, secret-marked?)
 Cell = tuple[bool, bool]
 _CELLS: tuple[Cell, ...] = tuple(product((True, False), repeat=2))
 
@@ -44,7 +46,7 @@ def of_row(row: CatalogueRecord) -> Visibility:
     governance = (row.data or {}).get("governance") or {}
     return visibility.decide(
         row.kind,
-        PUBLIC if row.is_public else NON_PUBLIC,
+        row.description_visibility,
         governance.get("secrecy_provision"),
         confidentiality=governance.get("confidentiality"),
         deleted=row.deleted_at is not None,
@@ -54,16 +56,16 @@ def of_row(row: CatalogueRecord) -> Visibility:
 def public_clause(secret_marked: frozenset[str] | None = None) -> ColumnElement[bool]:
     """Return the SQL condition for the records the public may see (live ones only).
 
-    ``secret_marked`` is the set of ids of public, live records that name a provision,
-    when the caller knows it: then a condition on a public record's provision is a test
-    of its id, not a read of its JSON.
+    ``secret_marked`` is the set of ids of live records with a public description that
+    count as secret-marked, when the caller knows it: then a condition on such a record's
+    mark is a test of its id, not a read of its JSON.
     """
     groups: dict[frozenset[Cell], list[str]] = {}
     for kind in dict.fromkeys(kind for rule in visibility.RULES for kind in rule.kinds):
         shown = frozenset(
-            (public, marked)
-            for public, marked in _CELLS
-            if visibility.visibility_of(kind, public=public, secret_marked=marked)
+            (internal, marked)
+            for internal, marked in _CELLS
+            if visibility.visibility_of(kind, internal=internal, secret_marked=marked)
             is not Visibility.HIDDEN
         )
         if shown:
@@ -89,20 +91,22 @@ def _cells_clause(cells: frozenset[Cell], ids: frozenset[str] | None) -> ColumnE
     for position, value in product((0, 1), (True, False)):
         cells_with = {cell for cell in _CELLS if cell[position] == value}
         if cells_with <= cells:
-            terms.append(_public(value) if position == 0 else _marked(value, None, ids))
+            terms.append(_internal(value) if position == 0 else _marked(value, None, ids))
             covered |= cells_with
-    for public, marked in sorted(cells - covered, reverse=True):
-        terms.append(and_(_public(public), _marked(marked, public, ids)))
+    for internal, marked in sorted(cells - covered, reverse=True):
+        terms.append(and_(_internal(internal), _marked(marked, internal, ids)))
     return or_(*terms)
 
 
-def _public(value: bool) -> ColumnElement[bool]:
-    return CatalogueRecord.is_public.is_(value)
+def _internal(value: bool) -> ColumnElement[bool]:
+    column = CatalogueRecord.description_visibility
+    return column != DESCRIPTION_PUBLIC if value else column == DESCRIPTION_PUBLIC
 
 
-def _marked(value: bool, public: bool | None, ids: Iterable[str] | None) -> ColumnElement[bool]:
-    """Whether a record names a provision; by id among public records when ids are known."""
-    if public is True and ids is not None:
+def _marked(value: bool, internal: bool | None, ids: Iterable[str] | None) -> ColumnElement[bool]:
+    """Whether a record counts as secret-marked; by id among records with a public
+    description when ids are known."""
+    if internal is False and ids is not None:
         ordered = sorted(ids)
         if not ordered:
             return true() if not value else false()

@@ -20,8 +20,10 @@ from urllib.parse import urljoin, urlparse
 import pyoxigraph as ox
 
 from insyn import __version__
-from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, LazyItem, Yielded
-from insyn.connectors.http import HttpSettings, fetch
+from insyn.connectors.base import CatalogInfo, Cursor, Done, Item, LazyItem, RecordGuard, Yielded
+from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
+from insyn.connectors.options import Option, parse
+from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.model import Record
 from insyn.vocab.profiles import dcat_read
@@ -38,6 +40,20 @@ KIND = "dcat"
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 MAX_PAGES_DEFAULT = 10_000
+ACCEPT = (
+    "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7"
+)
+OPTIONS = (
+    Option(
+        "format",
+        "choice",
+        None,
+        "RDF-formatet, när servern eller filnamnet inte säger det.",
+        choices=("turtle", "xml", "jsonld", "nt"),
+    ),
+    Option("max_pages", "int", MAX_PAGES_DEFAULT, "Högst så många Hydra-sidor.", minimum=1),
+    *HTTP_OPTIONS,
+)
 
 
 @dataclass
@@ -49,13 +65,14 @@ class Config:
 
     @classmethod
     def from_source(cls, url: str | None, options: dict[str, Any]) -> Config:
+        values = parse(KIND, OPTIONS, options)
         if not url:
             raise ConfigError("En DCAT-källa behöver --url (en webbadress eller en fil)")
         return cls(
             url=url,
-            format=options.get("format"),
-            max_pages=int(options.get("max_pages", MAX_PAGES_DEFAULT)),
-            http=HttpSettings.from_options(options),
+            format=values["format"],
+            max_pages=values["max_pages"],
+            http=HttpSettings.from_options(values),
         )
 
 
@@ -117,10 +134,10 @@ def _records(index: TripleIndex) -> Iterator[Yielded]:
     for subject, read in dcat_read.record_subjects(index):
         if subject.startswith("_:"):
             # A blank-node record's key comes from its mapped content: map it now.
-            try:
+            with RecordGuard(subject) as guard:
                 mapped = read(index, subject)
-            except Exception as exc:  # one bad record must not stop the run
-                yield Failure(subject, f"Posten kunde inte läsas: {type(exc).__name__}: {exc}")
+            if guard.failure:
+                yield guard.failure
                 continue
             yield Item(record_key(subject, mapped), mapped.record, mapped.warnings)
             continue
@@ -148,28 +165,14 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
         yield Done(new_cursor)
         return
 
-    visited: set[str] = set()
-    url: str | None = config.url
-    while url is not None:
-        if url in visited:
-            raise ConnectorError(f"Sidindelningen går i cirkel vid {url}")
-        if len(visited) >= config.max_pages:
-            raise ConnectorError(f"Fler än {config.max_pages} sidor; höj max_pages om det stämmer")
-        first = not visited
-        visited.add(url)
-        response = fetch(
-            url,
-            config.http,
-            # Only the first page is asked conditionally: a 304 there means the whole
-            # catalogue is as it was, and later pages must be read to list their keys.
-            validators=cursor.http.get(config.url) if first else None,
-            accept="text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, "
-            "application/n-triples;q=0.7",
-        )
+    def page(url: str) -> tuple[TripleIndex | None, str | None]:
+        first = url == config.url
+        # Only the first page is asked conditionally: a 304 there means the whole
+        # catalogue is as it was, and later pages must be read to list their keys.
+        validators = cursor.http.get(config.url) if first else None
+        response = fetch(url, config.http, validators=validators, accept=ACCEPT)
         if first and response.not_modified:
-            new_cursor.http[config.url] = cursor.http.get(config.url, {})
-            yield Done(new_cursor, complete=False, not_modified=True)
-            return
+            return None, None
         if first:
             new_cursor.http[config.url] = {
                 key: value
@@ -181,8 +184,14 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
             }
         fmt = config.format or _response_format(response.content_type, url, response.content)
         index = parse_triples(response.content, fmt, base_iri=url)
+        return index, next_page(index, url)
+
+    for index in pages(page, config.url, max_pages=config.max_pages, what="sidadress"):
+        if index is None:
+            new_cursor.http[config.url] = cursor.http.get(config.url, {})
+            yield Done(new_cursor, complete=False, not_modified=True)
+            return
         yield from _records(index)
-        url = next_page(index, url)
     yield Done(new_cursor)
 
 

@@ -142,6 +142,14 @@ COMMON_OPTIONS: tuple[Option, ...] = (
         "Dagar utan ändring innan källan anmäls som avvikelse.",
         minimum=1,
     ),
+    Option(
+        "visibility",
+        "choice",
+        None,
+        "Om källans beskrivningar är offentliga (public) eller interna (internal); "
+        "standard: internal för sql och files, annars public.",
+        choices=("public", "internal"),
+    ),
 )
 
 
@@ -165,7 +173,8 @@ def parse(kind: str, spec: tuple[Option, ...], given: Mapping[str, Any]) -> dict
     spec = full_spec(spec)
     values: dict[str, Any] = {}
     for option in spec:
-        values[option.name] = {} if option.prefix else option.default
+        default = list(option.default) if isinstance(option.default, list) else option.default
+        values[option.name] = {} if option.prefix else default
     by_name = {option.name: option for option in spec}
     prefixed = [option for option in spec if option.prefix]
     for key, value in given.items():

@@ -26,6 +26,7 @@ from insyn.catalogue.models import (
 from insyn.catalogue.store import Catalogue, utcnow
 from insyn.followup.classification import KRT
 from insyn.vocab import plan as planning
+from insyn.vocab import visibility
 
 DEFAULT_PLAN = "Informationshanteringsplan"
 
@@ -57,6 +58,7 @@ def import_plan(catalogue: Catalogue, rules: Sequence[planning.PlanRule], plan: 
                     confidentiality=rule.confidentiality,
                     integrity=rule.integrity,
                     availability=rule.availability,
+                    description=rule.description,
                     imported_at=now,
                 )
             )
@@ -110,6 +112,8 @@ def apply_plan(
         CatalogueRecord.data,
         CatalogueRecord.field_provenance,
         Source.name,
+        Source.kind,
+        Source.options,
     ).join(Source, Source.id == CatalogueRecord.source_id)
     query = query.where(CatalogueRecord.deleted_at.is_(None))
     if source_id is not None:
@@ -121,18 +125,27 @@ def apply_plan(
     now = utcnow()
     updates: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
-    for record_id, kind, data, provenance, source_name in session.execute(query):
+    for record_id, kind, data, provenance, source_name, source_kind, options in session.execute(
+        query
+    ):
         result.records += 1
         original_provenance = dict(provenance or {})
         provenance = dict(original_provenance)
         old_paths = _derived_paths(provenance)
         base = planning.strip_derived(data, old_paths) if old_paths else data
         governance = base.get("governance") or {}
+        # A description visibility a rule derived (now stripped) falls back to the source's.
+        option = (options or {}).get("visibility")
+        default = visibility.source_default(source_kind, option)
+        if not governance.get("description_visibility"):
+            governance = {**governance, "description_visibility": default}
+            base = {**base, "governance": governance}
         found = _match(rules, governance, kind, base, source_name)
         new_data, filled = base, {}
         if found is not None:
             plan_name, rule = found
-            derived = planning.apply_rule(base, rule, plan_name)
+            kind_default = None if option else default
+            derived = planning.apply_rule(base, rule, plan_name, kind_default=kind_default)
             new_data, filled = derived.data, derived.fields
         if not filled and not old_paths:
             continue
@@ -160,6 +173,7 @@ def apply_plan(
                 "data": new_data,
                 "field_provenance": provenance,
                 "contains_personal_data": new_governance.get("contains_personal_data"),
+                "description_visibility": new_governance["description_visibility"],
             }
         )
         if any(f"governance.{name}" in filled for name in KRT):

@@ -47,7 +47,7 @@ from insyn.connectors.base import (
 from insyn.errors import HarvestError, InsynError
 from insyn.followup import notices as notify
 from insyn.harvester import columns
-from insyn.vocab import quality
+from insyn.vocab import quality, visibility
 from insyn.vocab.model import Agent, Dataset, Record, text_in, to_dict
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,10 @@ class _RunWriter:
         # (record id, governance) of every record this run added or changed.
         self.changed_governance: list[tuple[str, dict[str, Any]]] = []
         self._organisations: dict[tuple[str | None, str], int | None] = {}
+        # The description visibility a record of this source has when it says nothing.
+        self.description_default = visibility.source_default(
+            source.kind, (source.options or {}).get("visibility")
+        )
 
     def organisation_id(self, agent: Agent | None) -> int | None:
         if agent is None:
@@ -172,6 +176,7 @@ class _RunWriter:
             "data": plain,
             "access_rights": governance.access_rights,
             "is_public": governance.is_public,
+            "description_visibility": plain["governance"]["description_visibility"],
             "contains_personal_data": governance.contains_personal_data,
             "publisher_id": publisher_id,
             "owner_id": self.owner_id(record, publisher_id),
@@ -547,6 +552,10 @@ def _take_item(
     for warning in warnings:
         summary.warnings += 1
         writer.error(item.key, warning, None, "warning")
+    stated = item.record.governance.description_visibility
+    plain["governance"]["description_visibility"] = visibility.describe(
+        stated, writer.description_default
+    )
     digest = _hash_plain(plain)
     if stored is None:
         writer.add(item, plain, digest)

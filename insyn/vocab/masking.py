@@ -18,12 +18,16 @@ What masking does to a record that is shown (``public_record``):
   beside them, become "[adress]" (``mask_addresses``). Who is a private party is decided
   at harvest (``insyn.vocab.parties``); a document also carries its case's private
   parties (``insyn.vocab.parties.with_case_parties``), so that its title is masked on its own;
-- MASKED records (secret-marked case or document): title and description become
-  "Uppgift omfattas av sekretess enligt <provision>"; keywords, landing pages and
+- MASKED records (secret-marked: a provision or K3, any kind): title and description
+  become "Uppgift omfattas av sekretess enligt <provision>"; keywords, landing pages and
   extras (which may hold the source's explanation of the secrecy) are dropped; parties'
   names and attachments' names become the secrecy text; kept are what the register
   must show: diarienummer, document number, date, direction, document type, status,
-  opened/closed, responsible unit, publisher, information owner and the provision.
+  opened/closed, responsible unit, publisher, information owner and the provision. Of a
+  dataset or data service are kept its identity, publisher, contact points, themes,
+  dates, access right, licence and endpoint, so that one may ask for it; dropped are
+  its distributions, endpoint descriptions, served datasets, pages, relations, spatial
+  and temporal coverage, provenance and version notes (any may tell the secret).
 
 The store keeps what was harvested (registrars see all of it); masking is applied on
 the way out to the public: the public search partition, the feeds and export, and every
@@ -40,6 +44,8 @@ from typing import Any
 
 from insyn.vocab.model import (
     Case,
+    DataService,
+    Dataset,
     Document,
     Record,
     from_dict,
@@ -238,6 +244,25 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def _mask_description_of_data(record: Dataset | DataService, text: str) -> None:
+    """Keep of a secret-marked dataset or data service what tells that it exists and
+    whom to ask; drop what may tell the secret."""
+    record.description = {"sv": text}  # DCAT-AP requires a description
+    if isinstance(record, Dataset):
+        record.distributions = []
+        record.spatial = []
+        record.temporal = []
+        record.provenance = {}
+        record.version_notes = {}
+        record.source = []
+        record.relation = []
+        record.page = []
+    else:
+        # The endpoint stays: DCAT-AP requires it, and access to it is what is restricted.
+        record.endpoint_description = []
+        record.serves_dataset = []
+
+
 def public_record(record: Record) -> Record | None:
     """Return the record as the public may see it, or None when it is hidden.
 
@@ -269,6 +294,8 @@ def public_record(record: Record) -> Record | None:
         if isinstance(masked, Document):
             for attachment in masked.attachments:
                 attachment.name = text
+        if isinstance(masked, (Dataset, DataService)):
+            _mask_description_of_data(masked, text)
     return from_dict(_scrub(to_dict(masked)))
 
 

@@ -25,6 +25,11 @@ PUBLIC = ACCESS_RIGHTS_BASE + "PUBLIC"
 RESTRICTED = ACCESS_RIGHTS_BASE + "RESTRICTED"
 NON_PUBLIC = ACCESS_RIGHTS_BASE + "NON_PUBLIC"
 
+# Whether a record's description (not its data) may be published: its own governance field.
+DESCRIPTION_PUBLIC = "public"
+DESCRIPTION_INTERNAL = "internal"
+DESCRIPTION_VISIBILITIES: tuple[str, ...] = (DESCRIPTION_PUBLIC, DESCRIPTION_INTERNAL)
+
 RecordKind = Literal["dataset", "dataservice", "case", "document"]
 RECORD_KINDS: tuple[str, ...] = ("dataset", "dataservice", "case", "document")
 
@@ -88,9 +93,14 @@ class Governance:
     """The governance fields every record carries, whatever its kind.
 
     Openness is the default: a record with no stated access right is public.
+    ``access_rights`` says who may use the data; ``description_visibility`` whether the
+    description itself may be published (``public`` or ``internal``). None there means
+    the record says nothing: the harvest fills in its source's default, and a record
+    that says nothing is public.
     """
 
     access_rights: str = PUBLIC
+    description_visibility: str | None = None
     secrecy_provision: str | None = None  # e.g. "26 kap. 1 § OSL"
     contains_personal_data: bool | None = None
     personal_data_categories: list[str] = field(default_factory=list)

@@ -2,7 +2,8 @@
 
 A plan row says, for one record type in one process (a KLASSA process code), whether it
 is kept (bevaras) or disposed of (gallras, after a period), which secrecy provision
-typically applies, whether it holds personal data, and optionally K/R/T levels. A row
+typically applies, whether it holds personal data, whether its description is public or
+internal (``beskrivning``: offentlig/intern), and optionally K/R/T levels. A row
 becomes a rule that fills those values on harvested records *where the source says
 nothing*, recording which rule did so.
 
@@ -10,13 +11,16 @@ A rule never makes a record more public than its source said: it may add a secre
 provision, a "contains personal data" flag or a retention rule, but it never removes
 one, never says "no personal data" (that could loosen masking) and never lowers a
 confidentiality level below 1 on a record that is not public or is secret-marked.
+"intern" always makes a description internal; "offentlig" makes public only a
+description that was internal by its source kind's default alone (``apply_rule``'s
+``kind_default``), never one the record or its source's option said was internal.
 
 Reading: ``read_plan(path)`` takes CSV (``;`` or ``,``, UTF-8) or XLSX with these
 headers (case and accents do not matter; only ``processkod`` and ``bevaras_gallras``
 are required)::
 
     id; processkod; process; handlingstyp; posttyp; dokumenttyp; källa;
-    bevaras_gallras; gallringsfrist; sekretess; personuppgifter; k; r; t
+    bevaras_gallras; gallringsfrist; sekretess; personuppgifter; beskrivning; k; r; t
 
 Pure: no database. ``insyn.catalogue.followup`` stores rules and applies them.
 """
@@ -34,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from insyn.errors import VocabError
-from insyn.vocab.model import PUBLIC, RECORD_KINDS
+from insyn.vocab.model import DESCRIPTION_INTERNAL, DESCRIPTION_PUBLIC, PUBLIC, RECORD_KINDS
 
 REQUIRED = ("processkod", "bevaras_gallras")
 _ALIASES = {
@@ -51,6 +55,8 @@ _ALIASES = {
     "sekretess": "sekretess",
     "osl": "sekretess",
     "personuppgifter": "personuppgifter",
+    "beskrivningens_synlighet": "beskrivning",
+    "synlighet": "beskrivning",
     "konfidentialitet": "k",
     "riktighet": "r",
     "tillganglighet": "t",
@@ -58,6 +64,12 @@ _ALIASES = {
 _PROCESS_CODE = re.compile(r"^\d+(\.\d+)*$")
 _YES = {"ja", "j", "yes", "y", "true", "1", "x"}
 _NO = {"nej", "n", "no", "false", "0"}
+_DESCRIPTION = {
+    "intern": DESCRIPTION_INTERNAL,
+    "internal": DESCRIPTION_INTERNAL,
+    "offentlig": DESCRIPTION_PUBLIC,
+    "public": DESCRIPTION_PUBLIC,
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class PlanRule:
     confidentiality: int | None = None
     integrity: int | None = None
     availability: int | None = None
+    description: str | None = None  # the description's visibility: public or internal
 
     def matches(
         self,
@@ -151,6 +164,11 @@ def rule_from_row(row: Mapping[str, str], number: int) -> PlanRule:
     personal = value.get("personuppgifter", "").lower()
     if personal and personal not in _YES | _NO:
         raise VocabError(f"{where}: personuppgifter ska vara ja eller nej, inte '{personal}'")
+    description = value.get("beskrivning", "").lower()
+    if description and description not in _DESCRIPTION:
+        raise VocabError(
+            f"{where}: beskrivning ska vara offentlig eller intern, inte '{description}'"
+        )
     secrecy = value.get("sekretess") or None
     if secrecy and secrecy.lower() in {"nej", "-", "ingen", "offentlig"}:
         secrecy = None
@@ -169,6 +187,7 @@ def rule_from_row(row: Mapping[str, str], number: int) -> PlanRule:
         confidentiality=_level(value.get("k", ""), "k", where),
         integrity=_level(value.get("r", ""), "r", where),
         availability=_level(value.get("t", ""), "t", where),
+        description=_DESCRIPTION.get(description),
     )
 
 
@@ -251,11 +270,16 @@ class Derived:
     fields: dict[str, str]
 
 
-def apply_rule(data: Mapping[str, Any], rule: PlanRule, plan: str) -> Derived:
+def apply_rule(
+    data: Mapping[str, Any], rule: PlanRule, plan: str, *, kind_default: str | None = None
+) -> Derived:
     """Return the record's plain data with the rule's values filled where it has none.
 
     ``fields`` names each governance field filled (``governance.retention`` …). The
-    retention's ``derived_from`` names the plan and the rule.
+    retention's ``derived_from`` names the plan and the rule. ``kind_default`` is the
+    description visibility the record has by its source kind's default alone (None when
+    the record or its source's option said it): a rule may replace that, and always
+    make a description internal.
     """
     result = copy.deepcopy(dict(data))
     governance: dict[str, Any] = result.setdefault("governance", {})
@@ -274,6 +298,14 @@ def apply_rule(data: Mapping[str, Any], rule: PlanRule, plan: str) -> Derived:
     if rule.personal_data is True and governance.get("contains_personal_data") is None:
         governance["contains_personal_data"] = True
         filled["governance.contains_personal_data"] = rule.key
+    described = governance.get("description_visibility")
+    if (
+        rule.description
+        and rule.description != described
+        and (rule.description == DESCRIPTION_INTERNAL or described in (None, kind_default))
+    ):
+        governance["description_visibility"] = rule.description
+        filled["governance.description_visibility"] = rule.key
     restricted = governance.get("access_rights", PUBLIC) != PUBLIC or bool(
         governance.get("secrecy_provision")
     )

@@ -167,6 +167,29 @@ def facet_label(name: str, value: Any) -> str:
     return text
 
 
+# What a non-public access right means for someone who wants the data, in plain Swedish.
+ACCESS_NOTES = {
+    "NON_PUBLIC": "Data är inte offentliga",
+    "RESTRICTED": "Begränsad åtkomst",
+}
+ACCESS_REQUEST = (
+    "Beskrivningen är offentlig, men data lämnas inte ut fritt. Du kan begära ut uppgifterna "
+    "som allmän handling; myndigheten prövar då om de kan lämnas ut, helt eller delvis."
+)
+
+
+def access_note(value: str | None) -> str:
+    """Return the plain-Swedish note for an access right that is not public ("" when it
+    is public or not stated). ``value`` is a URI or a code; an unknown value reads as
+    restricted, as the access-rights table reads it."""
+    if not value:
+        return ""
+    found = code("access_rights", value)
+    if found == "PUBLIC":
+        return ""
+    return ACCESS_NOTES.get(found, ACCESS_NOTES["RESTRICTED"])
+
+
 def level_text(value: int | None) -> str:
     if value is None:
         return "Ej angiven"

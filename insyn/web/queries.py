@@ -27,6 +27,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.catalogue.visibility import secret_marked_clause
 from insyn.vocab import masking
 from insyn.vocab.diarienummer import normalise_diarienummer
+from insyn.vocab.model import DESCRIPTION_PUBLIC
 from insyn.vocab.visibility import DCAT_KINDS
 from insyn.web.access import Principal, visible_clause
 from insyn.web.errors import not_found
@@ -42,7 +43,7 @@ _LOADED = (
 
 
 def secret_marked_ids(catalogue: Catalogue) -> frozenset[str]:
-    """Return the ids of public, live records that name a secrecy provision.
+    """Return the ids of live records with a public description that count as secret-marked.
 
     Finding them reads every public record's JSON, so the answer is kept until the
     catalogue's change log moves on (every change to a record is logged there).
@@ -55,7 +56,7 @@ def secret_marked_ids(catalogue: Catalogue) -> frozenset[str]:
         ids = frozenset(
             session.scalars(
                 select(CatalogueRecord.id).where(
-                    CatalogueRecord.is_public.is_(True),
+                    CatalogueRecord.description_visibility == DESCRIPTION_PUBLIC,
                     CatalogueRecord.deleted_at.is_(None),
                     secret_marked_clause(),
                 )

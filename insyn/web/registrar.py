@@ -102,12 +102,8 @@ def hit_dict(hit: SearchHit, row: CatalogueRecord | None = None) -> dict[str, An
     governance = data.get("governance") or {}
     provision = governance.get("secrecy_provision") or fields.get("secrecy_provision") or ""
     parties = [p["name"] for p in data.get("parties") or [] if p.get("name")]
-    if row is not None:
-        non_public = of_row(row) is not Visibility.SHOWN
-    else:
-        code = fields.get("access_rights")
-        access_rights = ACCESS_RIGHTS_BASE + code if code else NON_PUBLIC  # unknown: not public
-        non_public = visibility.decide(hit.kind, access_rights, provision) is not Visibility.SHOWN
+    # No stored row (the index is behind the store): nothing tells the public sees it.
+    non_public = of_row(row) is not Visibility.SHOWN if row is not None else True
     return {
         "id": hit.id,
         "kind": hit.kind,

@@ -74,12 +74,14 @@ def environment() -> jinja2.Environment:
         local_input=lambda moment: present.in_stockholm(moment).strftime("%Y-%m-%dT%H:%M"),
         snippet=present.safe_snippet,
         facet_label=lambda value, name: present.facet_label(name, value),
+        access_note=present.access_note,
         safe_url=present.safe_url,
         number=lambda n: f"{n:,}".replace(",", "\u00a0"),
     )
     env.globals.update(
         version=__version__,
         kind_labels=present.KIND_LABELS,
+        access_request=present.ACCESS_REQUEST,
         filter_params=FILTER_PARAMS,
         unit_groups=unit_groups,
     )

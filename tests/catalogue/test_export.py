@@ -1,19 +1,25 @@
-"""The public export is DCAT-AP-SE that validates, and never holds a non-public record."""
+"""The public export is DCAT-AP-SE that validates, describes non-public data with its access
+right, and never holds an internal description."""
 
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
+from sqlalchemy import select
 
 from insyn.catalogue.export import public_catalogue_graph
+from insyn.catalogue.models import CatalogueRecord
 from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
 from insyn.vocab import shacl
+from insyn.vocab.model import PUBLIC
 from insyn.vocab.namespaces import DCAT
 from tests.conftest import shared_file
+from tests.support.catalogues import PREFIXES, PUBLISHER, dataset_ttl
 
 BASE = "https://katalog.exempelby.se"
 
@@ -39,28 +45,53 @@ def test_demo_export_has_zero_violations_against_both_shape_sets(
     }
 
 
-def test_demo_export_holds_only_public_records(demo_catalogue: Catalogue) -> None:
+def test_demo_export_holds_non_public_data_masked_with_its_access_right(
+    demo_catalogue: Catalogue,
+) -> None:
+    """Non-public and restricted data is described in the export, with its
+    dct:accessRights; a secret-marked dataset only masked (its title never)."""
     graph = public_catalogue_graph(demo_catalogue, BASE + "/catalog", BASE)
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == demo_catalogue.count_records(public_only=True) - len(
         set(graph.subjects(RDF.type, DCAT.DataService))
     )
     with demo_catalogue.session() as session:
-        from sqlalchemy import select
-
-        from insyn.catalogue.models import CatalogueRecord
-
-        hidden = session.scalars(
+        non_public = session.scalars(
             select(CatalogueRecord).where(CatalogueRecord.is_public.is_(False))
         ).all()
-    assert hidden, "the demo has non-public records"
+    assert non_public, "the demo has non-public records"
     text = graph.serialize(format="nt")
-    for row in hidden:
-        assert row.uri not in text
-        assert row.title not in text
-        assert row.id not in text
+    for row in non_public:
+        subject = URIRef(row.uri)
+        assert subject in datasets
+        assert (subject, DCTERMS.accessRights, URIRef(row.access_rights)) in graph
+        assert row.access_rights != PUBLIC
+        assert row.title not in text  # every one of them is secret-marked: masked
     catalog = URIRef(BASE + "/catalog")
     assert (catalog, RDF.type, DCAT.Catalog) in graph
+
+
+def test_the_export_never_holds_an_internal_description(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    path = tmp_path / "k.ttl"
+    internal = dataset_ttl(2, title="Internt register kanarie").replace(
+        "dcterms:accessRights", 'insyn:descriptionVisibility "internal" ;\n    dcterms:accessRights'
+    )
+    path.write_text(PREFIXES + PUBLISHER + dataset_ttl(1) + internal, encoding="utf-8")
+    sqlite_catalogue.add_source("bn", "dcat", str(path))
+    harvest_source(sqlite_catalogue, "bn")
+    graph = public_catalogue_graph(sqlite_catalogue, BASE + "/catalog", BASE)
+    text = graph.serialize(format="nt")
+    with sqlite_catalogue.session() as session:
+        rows = {row.uri: row for row in session.scalars(select(CatalogueRecord))}
+    hidden = rows["https://data.exempel.se/dataset/2"]
+    assert hidden.description_visibility == "internal"
+    assert hidden.data["governance"]["description_visibility"] == "internal"
+    for value in (hidden.uri, hidden.title, hidden.id, "kanarie"):
+        assert value not in text
+    assert "https://data.exempel.se/dataset/1" in text
+    assert shacl.validate(graph).violations == []
 
 
 @pytest.mark.parametrize("name", ["rekommenderat.ttl", "obligatoriskt.rdf"])

@@ -53,9 +53,10 @@ def test_organisation_tree_from_agents(catalogue: Catalogue) -> None:
 
 def test_records_change_log_and_reader_position(catalogue: Catalogue, tmp_path: Path) -> None:
     path = tmp_path / "k.ttl"
-    path.write_text(
-        PREFIXES + PUBLISHER + dataset_ttl(1) + dataset_ttl(2, public=False), encoding="utf-8"
+    internal = dataset_ttl(2, public=False).replace(
+        "dcterms:accessRights", 'insyn:descriptionVisibility "internal" ;\n    dcterms:accessRights'
     )
+    path.write_text(PREFIXES + PUBLISHER + dataset_ttl(1) + internal, encoding="utf-8")
     catalogue.add_source("bn", "dcat", str(path))
     harvest_source(catalogue, "bn")
     assert catalogue.count_records(public_only=True) == 1

@@ -16,7 +16,10 @@ from insyn.vocab.model import (
     PUBLIC,
     Attachment,
     Case,
+    ContactPoint,
+    DataService,
     Dataset,
+    Distribution,
     Document,
     Governance,
     Party,
@@ -90,4 +93,58 @@ def test_public_case_masks_private_individuals_and_numbers_everywhere() -> None:
 
 
 def test_hidden_records_have_no_public_form() -> None:
-    assert public_record(Dataset(governance=Governance(access_rights=NON_PUBLIC))) is None
+    internal = Governance(access_rights=NON_PUBLIC, description_visibility="internal")
+    assert public_record(Dataset(governance=internal)) is None
+
+
+def test_a_non_public_dataset_is_shown_with_its_access_right() -> None:
+    dataset = Dataset(
+        title={"sv": "Bygglovsarkiv"}, governance=Governance(access_rights=NON_PUBLIC)
+    )
+    shown = public_record(dataset)
+    assert shown is not None
+    assert shown.title == {"sv": "Bygglovsarkiv"}
+    assert shown.governance.access_rights == NON_PUBLIC
+
+
+def test_a_secret_marked_dataset_is_masked_and_keeps_whom_to_ask() -> None:
+    dataset = Dataset(
+        uri="https://x.se/ds/1",
+        title={"sv": "Orosanmälningar"},
+        description={"sv": "Alla anmälningar om barn"},
+        keyword={"sv": ["barn"]},
+        landing_page=["https://x.se/sida"],
+        contact_point=[ContactPoint(name={"sv": "Socialkontoret"}, email="soc@x.se")],
+        theme=["http://publications.europa.eu/resource/authority/data-theme/SOCI"],
+        distributions=[Distribution(title={"sv": "Orosanmälningar 2024"}, access_url="https://x")],
+        provenance={"sv": "Ur verksamhetssystemet"},
+        extras={"förklaring": ["hemligt"]},
+        governance=Governance(access_rights=NON_PUBLIC, secrecy_provision="26 kap. 1 § OSL"),
+    )
+    shown = public_record(dataset)
+    assert isinstance(shown, Dataset)
+    text = "Uppgift omfattas av sekretess enligt 26 kap. 1 § OSL"
+    assert shown.title == {"sv": text} and shown.description == {"sv": text}
+    assert shown.keyword == {} and shown.landing_page == [] and shown.extras == {}
+    assert shown.distributions == [] and shown.provenance == {}
+    assert shown.uri == dataset.uri and shown.theme == dataset.theme
+    assert [c.email for c in shown.contact_point] == ["soc@x.se"]
+    assert shown.governance.access_rights == NON_PUBLIC
+    assert "Orosanmälningar" not in repr(shown) and "barn" not in repr(shown)
+
+
+def test_a_secret_marked_data_service_keeps_its_endpoint_only() -> None:
+    service = DataService(
+        title={"sv": "Elevregister-API"},
+        endpoint_url=["https://api.x.se/elever"],
+        endpoint_description=["https://api.x.se/elever/openapi.json"],
+        serves_dataset=["https://x.se/ds/elever"],
+        governance=Governance(confidentiality=3),
+    )
+    shown = public_record(service)
+    assert isinstance(shown, DataService)
+    assert shown.endpoint_url == ["https://api.x.se/elever"]
+    assert shown.endpoint_description == [] and shown.serves_dataset == []
+    assert shown.title == {
+        "sv": "Uppgift omfattas av sekretess enligt offentlighets- och sekretesslagen (OSL)"
+    }

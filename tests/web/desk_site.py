@@ -115,6 +115,7 @@ def seed(catalogue: Catalogue, records: dict[str, Record], source: str = "diariu
                     data=to_dict(record),
                     access_rights=governance.access_rights,
                     is_public=governance.is_public,
+                    description_visibility=governance.description_visibility or "public",
                     contains_personal_data=governance.contains_personal_data,
                     publisher_id=publisher_id,
                     owner_id=publisher_id,

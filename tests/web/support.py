@@ -42,6 +42,7 @@ def _extra_ttl(with_tombstoned: bool) -> str:
     dcterms:description "Märkt som publik men med sekretessbestämmelse."@sv ;
     dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
     dcterms:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> ;
+    insyn:descriptionVisibility "internal" ;
     insyn:secrecyProvision "39 kap. 3 § OSL" .
 
 <{KEPT}> a dcat:Dataset ;

@@ -1,13 +1,16 @@
-"""Leak suite: secret, restricted and personal data never reach an anonymous user.
+"""Leak suite: internal descriptions, secret-marked details and personal data never reach
+an anonymous user.
 
-Two catalogues are built from the demo: ``shown`` adds diarium records the public sees
-(masked where secret-marked) and a dataset with a personnummer in its description;
-``full`` adds, on top, records the public must never see. Every record carries unique
-canary strings in every field that must not be shown. Every public route of the app is
-then requested as an anonymous user (the test fails if a GET route is left out): search,
-facets, suggestions, record pages and RDF by id and by URI (guessed ones too), every feed
-page in every format, Atom, the CKAN API, organisation pages, error pages and OpenAPI. No
-canary may appear, and every count and facet number of ``full`` must equal ``shown``'s.
+Two catalogues are built from the demo: ``shown`` adds diarium records and a dataset
+the public sees masked (secret-marked), a dataset with a personnummer in its
+description and one whose data is not public (listed with its access right); ``full``
+adds, on top, records whose description is internal, which the public must never see.
+Every record carries unique canary strings in every field that must not be shown. Every
+public route of the app is then requested as an anonymous user (the test fails if a GET
+route is left out): search, facets, suggestions, record pages and RDF by id and by URI
+(guessed ones too), every feed page in every format, Atom, the CKAN API, organisation
+pages, error pages and OpenAPI. No canary may appear, and every count and facet number
+of ``full`` must equal ``shown``'s.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from insyn.vocab.model import (
     Attachment,
     Case,
     Dataset,
+    Distribution,
     Document,
     Governance,
     Party,
@@ -79,6 +83,9 @@ C = {
         "hemligsokord",
         "privatperson",
         "privatid",
+        "hemligdata",
+        "hemligdatatext",
+        "hemligdist",
     )
 }
 # A private applicant's last name and street, written in titles in other cases and forms
@@ -206,6 +213,33 @@ def shown_records() -> list[tuple[str, Record]]:
             ),
         ),
         (
+            "ds-hemlig",
+            Dataset(
+                uri="https://data.exempelby.se/dataset/orosanmalningar-2024",
+                title={"sv": f"Orosanmälningar {C['hemligdata']}"},
+                description={"sv": f"Alla anmälningar {C['hemligdatatext']}"},
+                keyword={"sv": [C["hemligdatatext"]]},
+                publisher=KLK,
+                distributions=[
+                    Distribution(
+                        title={"sv": C["hemligdist"]},
+                        access_url=f"https://data.exempelby.se/{C['hemligdist']}",
+                    )
+                ],
+                governance=Governance(access_rights=NON_PUBLIC, secrecy_provision=PROVISION),
+            ),
+        ),
+        (
+            "ds-ej-offentlig",
+            Dataset(
+                uri="https://data.exempelby.se/dataset/bygglovsarkiv",
+                title={"sv": "Bygglovsarkiv"},
+                description={"sv": "Inskannade bygglovshandlingar."},
+                publisher=KLK,
+                governance=Governance(access_rights=RESTRICTED),
+            ),
+        ),
+        (
             "ds-pnr",
             Dataset(
                 uri="https://data.exempelby.se/dataset/kontaktlista",
@@ -219,7 +253,7 @@ def shown_records() -> list[tuple[str, Record]]:
 
 
 def hidden_records() -> list[tuple[str, Record]]:
-    """Records the public never sees, not even as a count."""
+    """Records the public never sees, not even as a count: their descriptions are internal."""
     return [
         (
             "ds-dold",
@@ -230,7 +264,7 @@ def hidden_records() -> list[tuple[str, Record]]:
                 keyword={"sv": [C["dsdoldtext"]]},
                 publisher=KLK,
                 theme=["http://publications.europa.eu/resource/authority/data-theme/SOCI"],
-                governance=Governance(access_rights=NON_PUBLIC),
+                governance=Governance(access_rights=NON_PUBLIC, description_visibility="internal"),
             ),
         ),
         (
@@ -239,7 +273,11 @@ def hidden_records() -> list[tuple[str, Record]]:
                 uri=f"https://data.exempelby.se/dataset/{C['motsagelse']}",
                 title={"sv": f"Lönelista {C['motsagelse']}"},
                 publisher=KLK,
-                governance=Governance(access_rights=PUBLIC, secrecy_provision="39 kap. 3 § OSL"),
+                governance=Governance(
+                    access_rights=PUBLIC,
+                    secrecy_provision="39 kap. 3 § OSL",
+                    description_visibility="internal",
+                ),
             ),
         ),
         (
@@ -251,7 +289,7 @@ def hidden_records() -> list[tuple[str, Record]]:
                 diarienummer="KS 2024/888",
                 diarienummer_normalised="KS 2024/888",
                 opened=date(2024, 5, 9),
-                governance=Governance(access_rights=RESTRICTED),
+                governance=Governance(access_rights=RESTRICTED, description_visibility="internal"),
             ),
         ),
     ]
@@ -463,7 +501,7 @@ def test_the_public_diarium_shows_secret_marked_entries_masked(sites: Any) -> No
     assert [p["name"] for p in record["parties"]] == ["Enskild"]  # a private individual
     page = full.get(f"/datasets/{case['id']}", headers=HTML).text
     assert masked in page and "KS 2024/777" in page
-    # The hidden, restricted case without a provision is not there at all.
+    # The internal case is not there at all.
     assert full.get("/api/search", params={"q": "KS 2024/888"}).json()["total"] == 0
 
 
@@ -504,3 +542,19 @@ def test_private_names_and_addresses_in_titles_are_masked_and_the_public_title_s
     assert PUBLIC_TITLE in page
     for name in (PRIVATE["sokande"], APPLICANT, PRIVATE["gata"]):
         assert full.get("/api/search", params={"q": name}).json()["total"] == 0
+
+
+def test_a_secret_marked_dataset_is_masked_and_non_public_data_listed(sites: Any) -> None:
+    full, _, _ = sites
+    masked = f"Uppgift omfattas av sekretess enligt {PROVISION}"
+    hits = full.get("/api/search", params={"q": "sekretess", "page_size": 100}).json()["hits"]
+    uris = {h.get("uri") for h in hits}
+    assert "https://data.exempelby.se/dataset/orosanmalningar-2024" in uris
+    listed = full.get("/api/search", params={"q": "Bygglovsarkiv"}).json()["hits"]
+    assert [h["title"] for h in listed] == ["Bygglovsarkiv"]
+    page = full.get(f"/datasets/{listed[0]['id']}", headers=HTML).text
+    assert "Begränsad åtkomst" in page and "allmän handling" in page
+    ttl = full.get("/catalog.ttl?page_size=500").text
+    assert "https://data.exempelby.se/dataset/bygglovsarkiv" in ttl
+    assert "access-right/RESTRICTED" in ttl
+    assert masked in ttl

@@ -16,6 +16,8 @@ import pyoxigraph as ox
 
 from insyn.vocab import access_rights, vocabularies
 from insyn.vocab.model import (
+    DESCRIPTION_INTERNAL,
+    DESCRIPTION_PUBLIC,
     Agent,
     Catalog,
     ContactPoint,
@@ -329,6 +331,29 @@ def _level(reader: _Reader, predicate: str) -> int | None:
     return level
 
 
+_DESCRIPTION_WORDS = {
+    "public": DESCRIPTION_PUBLIC,
+    "offentlig": DESCRIPTION_PUBLIC,
+    "internal": DESCRIPTION_INTERNAL,
+    "intern": DESCRIPTION_INTERNAL,
+}
+
+
+def _description_visibility(reader: _Reader) -> str | None:
+    """insyn:descriptionVisibility: public or internal; an unknown word reads as internal."""
+    text = reader.literal(INSYN + "descriptionVisibility")
+    if text is None:
+        return None
+    value = _DESCRIPTION_WORDS.get(text.strip().casefold())
+    if value is None:
+        reader.warnings.append(
+            f"insyn:descriptionVisibility: '{text}' ska vara 'public' eller 'internal'; "
+            "läses som internal"
+        )
+        return DESCRIPTION_INTERNAL
+    return value
+
+
 def read_governance(reader: _Reader) -> Governance:
     retention_action = reader.literal(INSYN + "retention")
     retention = None
@@ -342,6 +367,7 @@ def read_governance(reader: _Reader) -> Governance:
             )
     governance = Governance(
         access_rights=_access_rights(reader),
+        description_visibility=_description_visibility(reader),
         secrecy_provision=reader.literal(INSYN + "secrecyProvision"),
         contains_personal_data=_boolean(reader, INSYN + "containsPersonalData"),
         personal_data_categories=reader.literals(INSYN + "personalDataCategory"),
