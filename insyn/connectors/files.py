@@ -53,7 +53,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
-from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
+from insyn.connectors.base import Cursor, Done, Failure, Item, RecordGuard, Yielded
+from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import vocabularies
 from insyn.vocab.model import Dataset, Distribution
@@ -75,22 +76,15 @@ _SOURCE_ERRNOS = frozenset(
 )
 
 
-def _list_option(value: Any) -> list[str]:
-    if value is None:
-        return []
-    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-    return [str(item).strip() for item in items if str(item).strip()]
-
-
-def _bool_option(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "ja", "on"):
-        return True
-    if text in ("false", "0", "no", "nej", "off", ""):
-        return False
-    raise ConfigError(f"Inställningen {name} ska vara true eller false, inte '{value}'")
+OPTIONS = (
+    Option("depth", "int", DEFAULT_DEPTH, "Mappnivåer under roten som beskrivs.", minimum=0),
+    Option("include", "list", [], "Globmönster för filer och mappar att ta med."),
+    Option("exclude", "list", [], "Globmönster för filer och mappar att hoppa över."),
+    Option("hidden", "bool", False, "Ta med dolda filer och mappar."),
+    Option("case_sensitive", "bool", False, "Mönstren skiljer på stora och små bokstäver."),
+    Option("base_url", "str", None, "Utdelningens webbadress, för nedladdningslänkar."),
+    Option("base_uri", "str", None, "Början på datamängdernas URI:er."),
+)
 
 
 def _glob(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
@@ -171,6 +165,7 @@ class Config:
         Raises:
             ConfigError: no folder given, a relative path, or a bad option value.
         """
+        values = parse(KIND, OPTIONS, options)
         if not url:
             raise ConfigError("En filkälla behöver --url: en mapp eller en file://-adress")
         parsed = urlparse(url)
@@ -184,21 +179,15 @@ class Config:
             path = Path(url).expanduser()
         if not path.is_absolute():
             raise ConfigError(f"Ange mappen med absolut sökväg, inte '{url}'")
-        try:
-            depth = int(options.get("depth", DEFAULT_DEPTH))
-        except (TypeError, ValueError):
-            raise ConfigError(f"depth ska vara ett heltal, inte '{options['depth']}'") from None
-        if depth < 0:
-            raise ConfigError("depth ska vara 0 eller större")
         return cls(
             root=path,
-            depth=depth,
-            include=_list_option(options.get("include")),
-            exclude=_list_option(options.get("exclude")),
-            hidden=_bool_option("hidden", options.get("hidden", False)),
-            case_sensitive=_bool_option("case_sensitive", options.get("case_sensitive", False)),
-            base_url=str(options["base_url"]).rstrip("/") if options.get("base_url") else None,
-            base_uri=str(options["base_uri"]).rstrip("/") if options.get("base_uri") else None,
+            depth=values["depth"],
+            include=values["include"],
+            exclude=values["exclude"],
+            hidden=values["hidden"],
+            case_sensitive=values["case_sensitive"],
+            base_url=(values["base_url"] or "").rstrip("/") or None,
+            base_uri=(values["base_uri"] or "").rstrip("/") or None,
         )
 
 
@@ -667,6 +656,7 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
         if isinstance(found, Failure):
             yield found
             continue
-        dataset = mapper.dataset(found)
-        yield Item(found.key, dataset, found.warnings)
+        with RecordGuard(found.key, what=f"Mappen {found.key}") as guard:
+            dataset = mapper.dataset(found)
+        yield guard.failure or Item(found.key, dataset, found.warnings)
     yield Done(mapper.cursor(), complete=True)

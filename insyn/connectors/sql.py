@@ -57,7 +57,8 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import NullType
 
 from insyn import settings
-from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, Yielded
+from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, RecordGuard, Yielded
+from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import personal_data
 from insyn.vocab.model import Catalog, Dataset, Governance
@@ -85,22 +86,23 @@ EXTRA_DATABASE = "databas"
 EXTRA_SCHEMA = "schema"
 
 
-def _list_option(value: Any) -> list[str]:
-    if value is None:
-        return []
-    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-    return [str(item).strip() for item in items if str(item).strip()]
-
-
-def _bool_option(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text_value = str(value).strip().lower()
-    if text_value in ("true", "1", "yes", "ja", "on"):
-        return True
-    if text_value in ("false", "0", "no", "nej", "off", ""):
-        return False
-    raise ConfigError(f"Inställningen {name} ska vara true eller false, inte '{value}'")
+OPTIONS = (
+    Option("url_env", "str", None, "Miljövariabeln med anslutningsadressen (krävs)."),
+    Option("schemas", "list", [], "Scheman att läsa (standard: alla)."),
+    Option("include", "list", [], "Tabeller och vyer att läsa (globmönster)."),
+    Option("exclude", "list", [], "Tabeller och vyer att hoppa över (globmönster)."),
+    Option("sample", "bool", False, "Läs exempelrader för att hitta personuppgifter."),
+    Option("sample_rows", "int", DEFAULT_SAMPLE_ROWS, "Exempelrader per tabell.", minimum=1),
+    Option(
+        "count_limit",
+        "int",
+        DEFAULT_COUNT_LIMIT,
+        "Räkna rader exakt upp till så här många.",
+        minimum=1,
+    ),
+    Option("timeout", "float", DEFAULT_TIMEOUT, "Sekunder en fråga får ta.", minimum=0.001),
+    Option("base_uri", "str", None, "Början på datamängdernas URI:er."),
+)
 
 
 @dataclass
@@ -125,12 +127,13 @@ class Config:
             ConfigError: a URL was given (it would be stored), ``url_env`` is missing or
                 no variable name, or an option has a bad value.
         """
+        values = parse(KIND, OPTIONS, options)
         if url:
             raise ConfigError(
                 "En SQL-källa ska inte ha --url: anslutningsadressen innehåller lösenord och "
                 "får inte sparas. Lägg den i en miljövariabel och ange --option url_env=NAMN"
             )
-        url_env = str(options.get("url_env") or "").strip()
+        url_env = values["url_env"] or ""
         if not url_env:
             raise ConfigError(
                 "En SQL-källa behöver --option url_env=NAMN: miljövariabeln som håller "
@@ -138,24 +141,16 @@ class Config:
             )
         if not _ENV_NAME.match(url_env):
             raise ConfigError(f"url_env ska vara namnet på en miljövariabel, inte '{url_env}'")
-        try:
-            sample_rows = int(options.get("sample_rows", DEFAULT_SAMPLE_ROWS))
-            count_limit = int(options.get("count_limit", DEFAULT_COUNT_LIMIT))
-            timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"Ogiltigt tal i inställningarna för SQL-källan: {exc}") from exc
-        if sample_rows < 1 or count_limit < 1 or timeout <= 0:
-            raise ConfigError("sample_rows, count_limit och timeout ska vara större än noll")
         return cls(
             url_env=url_env,
-            schemas=_list_option(options.get("schemas")),
-            include=_list_option(options.get("include")),
-            exclude=_list_option(options.get("exclude")),
-            sample=_bool_option("sample", options.get("sample", False)),
-            sample_rows=sample_rows,
-            count_limit=count_limit,
-            timeout=timeout,
-            base_uri=(str(options["base_uri"]).rstrip("/") if options.get("base_uri") else None),
+            schemas=values["schemas"],
+            include=values["include"],
+            exclude=values["exclude"],
+            sample=values["sample"],
+            sample_rows=values["sample_rows"],
+            count_limit=values["count_limit"],
+            timeout=values["timeout"],
+            base_uri=(values["base_uri"] or "").rstrip("/") or None,
         )
 
     def connection_url(self) -> str:
@@ -602,8 +597,9 @@ def _items(reader: _Reader) -> Iterator[Yielded]:
                     ) from None
                 yield Failure(item.key, f"Tabellen {item.key} kunde inte läsas: {reason}")
                 continue
-            dataset, warnings = _dataset(item, reader, by_values)
-            yield Item(item.key, dataset, warnings)
+            with RecordGuard(item.key, what=f"Tabellen {item.key}") as guard:
+                dataset, warnings = _dataset(item, reader, by_values)
+            yield guard.failure or Item(item.key, dataset, warnings)
 
 
 def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
