@@ -1,26 +1,25 @@
 """CKAN connector: a portal's Action API (``package_search``, ``organization_list``).
 
 - ``package_search`` is paged with ``rows``/``start`` in a stable order
-  (``metadata_modified asc, id asc``). Each page after the first starts one row early, on
-  a package already taken. If another comes back there, rows moved down under us (a
-  dataset before our position was removed or changed, so ``count`` or the order changed)
-  and the run steps back a page, skipping what it already took, until the listing joins
-  up; a listing that keeps moving fails the run after ``max_resyncs`` such steps. A dataset
-  changed during the run comes by again at the end: it is not taken twice, and the cursor
-  stops before its new time so that the next run reads it. Paging stops on a page with
-  nothing past the row already taken.
+  (``metadata_modified asc, id asc``) through ``paging.pages``. Each page after the first
+  starts one row early, on a package already taken. If another comes back there, rows
+  moved down under us (a dataset before our position was removed or changed, so ``count``
+  or the order changed) and the run steps back a page, skipping what it already took,
+  until the listing joins up; a listing that keeps moving fails the run after
+  ``max_resyncs`` such steps. A dataset changed during the run comes by again at the end:
+  it is not taken twice, and the cursor stops before its new time (``Incremental.hold``)
+  so that the next run reads it. Paging ends on a short page that reaches ``count``.
 - Incremental runs ask ``fq=+metadata_modified:[<last> TO *]`` and drop the packages
   already taken at exactly ``<last>`` (the cursor's ``boundary_keys``); they end
   ``Done(complete=False)``, full runs ``complete=True``.
 - ``organization_list`` (``all_fields``, paged by ``limit``/``offset``) gives the publishers.
 - ``api_key_env=VAR`` names the environment variable holding an API token: it is read at the
-  start of a run, sent in ``Authorization`` to the portal's API only, and never stored.
+  start of a run and sent in ``Authorization`` with that run's own requests (never set on
+  the HTTP session, which every source shares), to the portal's API only; never stored.
   ``fq=…`` and ``organization=…`` narrow what is harvested.
 
-Options: ``rows`` (page size, 2–1000), ``fq``, ``organization``, ``api_key_env``,
-``include_deleted`` (CKAN 2.9+: incremental runs then see deletions; otherwise deletions
-show only in full runs), ``language`` (the language of untranslated text, e.g. ``sv``),
-``max_pages``, ``max_resyncs`` and the HTTP options of ``http.py``.
+Options: ``OPTIONS`` below; ``include_deleted`` (CKAN 2.9+) lets incremental runs see
+deletions, which otherwise show only in full runs.
 
 The package → model mapping is ``insyn.vocab.profiles.ckan_read``.
 """
@@ -30,17 +29,25 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-import requests
-
 from insyn import settings
-from insyn.connectors.base import Cursor, Deleted, Done, Failure, Item, Yielded
-from insyn.connectors.http import HttpSettings, fetch, session
+from insyn.connectors.base import (
+    Cursor,
+    Deleted,
+    Done,
+    Failure,
+    Incremental,
+    Item,
+    RecordGuard,
+    Yielded,
+)
+from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
+from insyn.connectors.options import Option, parse
+from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.model import Agent
 from insyn.vocab.profiles.ckan_read import map_package, organisation_agent
@@ -54,6 +61,32 @@ MAX_RESYNCS_DEFAULT = 10
 SORT = "metadata_modified asc, id asc"
 ACCEPT = "application/json"
 _API_SUFFIXES = ("/api/3/action", "/api/action", "/api/3", "/api")
+_SECRETS = ("api_key", "apikey", "token", "api_token")
+
+OPTIONS = (
+    Option(
+        "rows",
+        "int",
+        ROWS_DEFAULT,
+        "Paket per sida i package_search.",
+        minimum=2,
+        maximum=ROWS_MAX,
+    ),
+    Option("fq", "str", None, "Ett eget Solr-filter, t.ex. tags:miljö."),
+    Option("organization", "str", None, "Namnet på den enda organisation som skördas."),
+    Option("api_key_env", "str", None, "Miljövariabeln som håller API-nyckeln (aldrig nyckeln)."),
+    Option("include_deleted", "bool", False, "Fråga efter borttagna datamängder (CKAN 2.9+)."),
+    Option("language", "str", None, "Språket i oöversatt text, t.ex. sv."),
+    Option("max_pages", "int", MAX_PAGES_DEFAULT, "Högst så många sidor per körning.", minimum=1),
+    Option(
+        "max_resyncs",
+        "int",
+        MAX_RESYNCS_DEFAULT,
+        "Gånger en körning får backa när listan flyttar sig.",
+        minimum=0,
+    ),
+    *HTTP_OPTIONS,
+)
 
 
 @dataclass
@@ -78,50 +111,52 @@ class Config:
         """Build the config from a source's URL and options.
 
         Raises:
-            ConfigError: no http(s) URL, ``rows`` out of range, or a secret given in clear.
+            ConfigError: a secret given in clear, an unknown or mistyped option (``rows``
+                out of range), or no http(s) URL.
         """
-        if not url or urlparse(url).scheme not in ("http", "https"):
-            raise ConfigError("En CKAN-källa behöver --url med portalens adress (http/https)")
-        for secret in ("api_key", "apikey", "token", "api_token"):
+        for secret in _SECRETS:
             if secret in options:
                 raise ConfigError(
                     f"Alternativet '{secret}' skulle lagra en hemlighet i klartext; ange i "
                     "stället api_key_env=NAMN på miljövariabeln som håller nyckeln"
                 )
+        values = parse(KIND, OPTIONS, options)
+        if not url or urlparse(url).scheme not in ("http", "https"):
+            raise ConfigError("En CKAN-källa behöver --url med portalens adress (http/https)")
         base = url.rstrip("/")
         for suffix in _API_SUFFIXES:
             if base.endswith(suffix):
                 base = base[: -len(suffix)]
                 break
-        rows = int(options.get("rows", ROWS_DEFAULT))
-        if not 2 <= rows <= ROWS_MAX:
-            raise ConfigError(f"rows ska vara mellan 2 och {ROWS_MAX}, inte {rows}")
         return cls(
             url=base,
-            rows=rows,
-            fq=options.get("fq") or None,
-            organization=options.get("organization") or None,
-            api_key_env=options.get("api_key_env") or None,
-            include_deleted=str(options.get("include_deleted", "")).lower() in ("1", "true", "ja"),
-            language=str(options.get("language") or ""),
-            max_pages=int(options.get("max_pages", MAX_PAGES_DEFAULT)),
-            max_resyncs=int(options.get("max_resyncs", MAX_RESYNCS_DEFAULT)),
-            http=HttpSettings.from_options(options),
+            rows=values["rows"],
+            fq=values["fq"] or None,
+            organization=values["organization"] or None,
+            api_key_env=values["api_key_env"] or None,
+            include_deleted=values["include_deleted"],
+            language=values["language"] or "",
+            max_pages=values["max_pages"],
+            max_resyncs=values["max_resyncs"],
+            http=HttpSettings.from_options(values),
         )
 
 
 # --- the Action API ------------------------------------------------------------------------
 
 
-def action(config: Config, name: str, params: dict[str, Any]) -> Any:
-    """Call one action and return its ``result``.
+def action(config: Config, name: str, params: dict[str, Any], token: str | None = None) -> Any:
+    """Call one action and return its ``result``; ``token`` goes in ``Authorization``.
 
     Raises:
         ConnectorError: the request failed, the answer is no JSON or no CKAN answer, or
             CKAN said ``success: false``.
     """
     url = f"{config.api}/{name}"
-    response = fetch(url, config.http, params=params, accept=ACCEPT)
+    # The token travels with this request only: requests drops it on a redirect to
+    # another host, and the shared session never holds it.
+    headers = {"Authorization": token} if token else None
+    response = fetch(url, config.http, params=params, accept=ACCEPT, headers=headers)
     try:
         body = json.loads(response.content)
     except ValueError as exc:
@@ -135,69 +170,47 @@ def action(config: Config, name: str, params: dict[str, Any]) -> Any:
     return body.get("result")
 
 
-class _ApiKeyAdapter(requests.adapters.HTTPAdapter):
-    """Adds the API token to requests under one URL prefix (requests' documented hook)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self._token = token
-
-    def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
-        request.headers["Authorization"] = self._token
-
-
-@contextmanager
-def api_key(config: Config) -> Iterator[bool]:
-    """While the block runs, send the token from ``api_key_env`` to the portal's API only.
-
-    Yields whether a token is in use.
+def api_token(config: Config) -> str | None:
+    """The token named by ``api_key_env``, read now (at the start of a run); None without one.
 
     Raises:
         ConfigError: the named environment variable is not set.
     """
     if not config.api_key_env:
-        yield False
-        return
+        return None
     token = settings.secret(config.api_key_env)
     if not token:
         raise ConfigError(
             f"Miljövariabeln {config.api_key_env} (api_key_env) är inte satt; sätt den till "
             "API-nyckeln eller ta bort alternativet"
         )
-    prefix = config.api + "/"
-    http = session()
-    http.mount(prefix, _ApiKeyAdapter(token))
-    try:
-        yield True
-    finally:
-        adapter = http.adapters.pop(prefix, None)
-        if adapter is not None:
-            adapter.close()
+    return token
 
 
-def organisations(config: Config) -> dict[str, Agent]:
+def organisations(config: Config, token: str | None = None) -> dict[str, Agent]:
     """The portal's organisations as publishers, by id and by name.
 
     Raises:
-        ConnectorError: as ``action``.
+        ConnectorError: as ``action``; too many pages.
     """
     found: dict[str, Agent] = {}
-    offset = 0
-    for _page in range(config.max_pages):
+
+    def page(offset: int) -> tuple[list[dict[str, Any]], int | None]:
         params = {"all_fields": "true", "limit": config.rows, "offset": offset}
-        result = action(config, "organization_list", params)
+        result = action(config, "organization_list", params, token)
         if not isinstance(result, list):
             raise ConnectorError("organization_list gav ingen lista")
-        fresh = [org for org in result if isinstance(org, dict) and org.get("id") not in found]
-        # An old CKAN ignores limit/offset and sends the whole list every time.
-        if not fresh:
-            break
+        fresh = [o for o in result if isinstance(o, dict) and str(o.get("id")) not in found]
+        # Only a page with nothing new ends it: CKAN caps ``limit`` (at 25 by default), so
+        # a short page says nothing, and an old CKAN sends the whole list every time.
+        return fresh, (offset + len(result) if fresh else None)
+
+    for fresh in pages(page, 0, max_pages=config.max_pages, what="offset"):
         for org in fresh:
             agent = organisation_agent(org, config.url, config.language)
             found[str(org.get("id"))] = agent
             if org.get("name"):
                 found[str(org["name"])] = agent
-        offset += len(result)
     return found
 
 
@@ -234,41 +247,6 @@ def filter_query(config: Config, cursor: Cursor) -> str | None:
     return " ".join(clauses) or None
 
 
-class _Boundary:
-    """The newest ``metadata_modified`` taken and the packages at exactly that time."""
-
-    def __init__(self, cursor: Cursor) -> None:
-        self.value = cursor.last_value
-        self.order = _modified_order(cursor.last_value)
-        self.keys = set(cursor.boundary_keys)
-        self.taken: dict[str, str] = {}  # key → metadata_modified, of this run
-        self.cap: tuple[datetime, str] | None = None
-
-    def see(self, key: str, modified: str | None) -> None:
-        order = _modified_order(modified)
-        if order is None or modified is None:
-            return
-        self.taken[key] = modified
-        if self.order is None or order > self.order:
-            self.value, self.order, self.keys = modified, order, {key}
-        elif order == self.order:
-            self.keys.add(key)
-
-    def missed(self, modified: str | None) -> None:
-        """A newer version of a package already taken came by: the next run must read it."""
-        order = _modified_order(modified)
-        if order is not None and modified is not None and (self.cap is None or order < self.cap[0]):
-            self.cap = (order, modified)
-
-    def cursor(self) -> Cursor:
-        if self.cap is not None and (self.order is None or self.cap[0] <= self.order):
-            # Stop just at the change not taken; ``[cap TO *]`` reads it (and a few more).
-            order, value = self.cap
-            keys = {k for k, m in self.taken.items() if _modified_order(m) == order}
-            return Cursor(last_value=value, boundary_keys=sorted(keys))
-        return Cursor(last_value=self.value, boundary_keys=sorted(self.keys))
-
-
 @dataclass
 class Listed:
     """A package as ``package_search`` listed it; ``again``: a newer version of one taken."""
@@ -277,59 +255,67 @@ class Listed:
     again: bool = False
 
 
-def packages(config: Config, fq: str | None, *, private: bool) -> Iterator[Listed]:
+def packages(config: Config, fq: str | None, token: str | None = None) -> Iterator[Listed]:
     """Yield each package of ``package_search`` once, reading the listing page by page.
 
     Every page but the first starts one row early, on a package already taken. If the row
     there is one not taken, rows moved down under us (a package before our position was
     removed or changed) and we step back a page, until the listing joins up again; more
     than ``max_resyncs`` such steps in one run fail it. A newer version of a package
-    already taken (changed during the run) is yielded as ``again``.
+    already taken (changed during the run) is yielded as ``again``. With ``token`` the
+    private packages its holder may see are listed too.
 
     Raises:
         ConnectorError: as ``action``; the listing kept moving; too many pages.
     """
     seen: dict[str, Any] = {}  # key → metadata_modified as taken
-    next_start = 0  # the first row not read yet
     counts: list[int] = []
-    resyncs = 0
-    for _page in range(config.max_pages):
+
+    # A position is (the first row not read yet, the steps back so far): a step back asks
+    # for rows already asked for, and is no loop.
+    def page(position: tuple[int, int]) -> tuple[list[Listed], tuple[int, int] | None]:
+        next_start, resyncs = position
         ask = max(next_start - 1, 0)
         params: dict[str, Any] = {"q": "*:*", "rows": config.rows, "start": ask, "sort": SORT}
         if fq:
             params["fq"] = fq
-        if private:
+        if token:
             params["include_private"] = "true"
         if config.include_deleted:
             params["include_deleted"] = "true"
-        result = action(config, "package_search", params)
+        result = action(config, "package_search", params, token)
         if not isinstance(result, dict) or not isinstance(result.get("results"), list):
             raise ConnectorError("package_search gav inget resultat med 'results'")
         results = [p for p in result["results"] if isinstance(p, dict)]
-        if isinstance(result.get("count"), int) and result["count"] not in counts[-1:]:
-            counts.append(result["count"])
+        count = result.get("count") if isinstance(result.get("count"), int) else None
+        if count is not None and count not in counts[-1:]:
+            counts.append(count)
         if ask > 0 and (not results or _listing_key(results[0]) not in seen):
-            resyncs += 1
-            if resyncs > config.max_resyncs:
+            if resyncs >= config.max_resyncs:
                 raise ConnectorError(
                     "Portalen ändrades hela tiden medan den lästes (antal datamängder: "
                     f"{' → '.join(str(c) for c in counts[-6:]) or 'okänt'}); försök igen senare"
                 )
-            next_start = max(ask - config.rows + 1, 0)  # step back a page
-            continue
-        if len(results) <= (1 if ask > 0 else 0):
-            return  # nothing past the row we already had: the end
+            return [], (max(ask - config.rows + 1, 0), resyncs + 1)  # step back a page
+        listed = []
         for package in results:
             key = _listing_key(package)
             if key in seen:
                 if package.get("metadata_modified") != seen[key]:
                     seen[key] = package.get("metadata_modified")
-                    yield Listed(package, again=True)
+                    listed.append(Listed(package, again=True))
                 continue
             seen[key] = package.get("metadata_modified")
-            yield Listed(package)
-        next_start = ask + len(results)
-    raise ConnectorError(f"Fler än {config.max_pages} sidor; höj max_pages om det stämmer")
+            listed.append(Listed(package))
+        end = ask + len(results)
+        # A short page ends the listing, unless ``count`` says there is more: then the
+        # portal caps ``rows`` (ckan.search.rows_max) below what we asked for.
+        if len(results) < config.rows and (count is None or end >= count):
+            return listed, None
+        return listed, (end, resyncs)
+
+    for listed in pages(page, (0, 0), max_pages=config.max_pages):
+        yield from listed
 
 
 def _listing_key(package: dict[str, Any]) -> str:
@@ -355,34 +341,30 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
         ConfigError: ``api_key_env`` names an unset variable.
         ConnectorError: the portal could not be read or kept changing.
     """
-    incremental = cursor.last_value is not None
-    boundary = _Boundary(cursor)
-    drop = set(cursor.boundary_keys)
+    incremental = Incremental(cursor, _modified_order)
     fq = filter_query(config, cursor)
-    with api_key(config) as private:
-        publishers = organisations(config)
-        for listed in packages(config, fq, private=private):
-            package = listed.package
-            key = _package_key(package)
-            modified = package.get("metadata_modified")
-            if listed.again:
-                boundary.missed(modified)  # the next run reads it; a key is yielded once
-                continue
-            if key is None:
-                yield Failure(None, "Paketet saknar både id och name")
-                continue
-            if key in drop and modified == cursor.last_value:
-                continue  # taken by the last run at exactly this time
-            boundary.see(key, modified)
-            if package.get("state") == "deleted":
-                yield Deleted(key)
-                continue
-            try:
-                dataset, warnings = map_package(
-                    package, portal=config.url, publishers=publishers, language=config.language
-                )
-            except Exception as exc:  # one bad package must not stop the run
-                yield Failure(key, f"Paketet kunde inte läsas: {type(exc).__name__}: {exc}")
-                continue
-            yield Item(key, dataset, warnings)
-    yield Done(boundary.cursor(), complete=not incremental)
+    token = api_token(config)
+    publishers = organisations(config, token)
+    for listed in packages(config, fq, token):
+        package = listed.package
+        key = _package_key(package)
+        modified = package.get("metadata_modified")
+        stamp = str(modified) if modified else None
+        if listed.again:
+            incremental.hold(stamp)  # the next run reads it; a key is yielded once
+            continue
+        if key is None:
+            yield Failure(None, "Paketet saknar både id och name")
+            continue
+        if stamp and incremental.taken_before(key, stamp):
+            continue  # taken by the last run at exactly this time
+        incremental.see(key, stamp)
+        if package.get("state") == "deleted":
+            yield Deleted(key)
+            continue
+        with RecordGuard(key, what="Paketet") as guard:
+            dataset, warnings = map_package(
+                package, portal=config.url, publishers=publishers, language=config.language
+            )
+        yield guard.failure or Item(key, dataset, warnings)
+    yield Done(incremental.cursor(), complete=cursor.last_value is None)

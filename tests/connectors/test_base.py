@@ -63,11 +63,11 @@ def test_the_guard_turns_an_error_into_a_failure_naming_key_and_field() -> None:
     )
 
     class FieldError(VocabError):
-        field = "dct:issued"
+        """An error naming its field as every InsynError does (``field=``)."""
 
     named = RecordGuard("post-2", what="Paketet")
     with named:
-        raise FieldError("fel")
+        raise FieldError("fel", field="dct:issued")
     assert named.failure is not None and named.failure.field == "dct:issued"
     assert named.failure.reason.startswith("Paketet kunde inte läsas: FieldError")
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pytest
@@ -295,6 +298,45 @@ def test_api_key_comes_from_the_environment_and_is_never_stored(
     source = sqlite_catalogue.get_source("portal")
     assert "hemlig-nyckel-123" not in json.dumps([source.options, source.cursor])
     # The token went to the portal's API only, and only while the run lasted.
+    assert not any(prefix.startswith(portal.url) for prefix in session().adapters)
+
+
+def test_sources_harvested_at_once_each_send_only_their_own_key(
+    http_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scheduler runs sources in threads on one shared HTTP session: a token set on the
+    # session would go out with another source's requests, or with a source that has none.
+    packages = portal_packages()
+    packages[0]["private"] = True
+    portal = FakeCkan(http_server, packages, api_key="nyckel-a")
+    portal.before_search = lambda _fake, _call: time.sleep(0.01)  # let the runs interleave
+    monkeypatch.setenv("INSYN_TEST_CKAN_KEY_A", "nyckel-a")
+    monkeypatch.setenv("INSYN_TEST_CKAN_KEY_B", "nyckel-b")
+    # Each source asks for its own page size, so every request tells whose it is.
+    sources = {
+        "4": {"api_key_env": "INSYN_TEST_CKAN_KEY_A"},
+        "5": {"api_key_env": "INSYN_TEST_CKAN_KEY_B"},
+        "6": {},
+    }
+    start = threading.Barrier(len(sources))
+
+    def run(rows: str, options: dict[str, str]) -> Run:
+        config = ckan.Config.from_source(
+            portal.url, {**FAST, **options, "rows": rows, "requests_per_second": "0"}
+        )
+        start.wait()
+        return collect(ckan.harvest(config, Cursor()), unique_keys=True)
+
+    with ThreadPoolExecutor(len(sources)) as pool:
+        runs = dict(zip(sources, pool.map(run, sources, sources.values()), strict=True))
+
+    assert all(r.done is not None and r.done.complete for r in runs.values())
+    # Only the portal's own key sees its private package.
+    assert {rows: len(r.items) for rows, r in runs.items()} == {"4": 13, "5": 12, "6": 12}
+    sent: dict[str, set[str | None]] = {rows: set() for rows in sources}
+    for call in portal.calls:
+        sent[call.params.get("rows") or call.params["limit"]].add(call.headers.get("authorization"))
+    assert sent == {"4": {"nyckel-a"}, "5": {"nyckel-b"}, "6": {None}}
     assert not any(prefix.startswith(portal.url) for prefix in session().adapters)
 
 

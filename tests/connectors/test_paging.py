@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from insyn.connectors import ckan
+from insyn.connectors.base import Cursor
 from insyn.connectors.paging import pages
 from insyn.errors import ConnectorError
+from tests.connectors.ckan_portal import FakeCkan, portal_packages
+from tests.support.http import LocalServer
+from tests.support.runs import collect
 
 
 def test_pages_follow_next_until_none() -> None:
@@ -58,3 +63,32 @@ def test_a_short_page_ends_paging(rows: int, asked: list[int]) -> None:
 # --- CKAN's package_search on the test portal ---------------------------------------------
 
 ROWS = 4
+
+
+@pytest.mark.parametrize("count", [0, 1, ROWS, ROWS + 1])
+def test_ckan_paging_ends_on_a_short_page(http_server: LocalServer, count: int) -> None:
+    portal = FakeCkan(http_server, portal_packages()[:count])
+    config = ckan.Config.from_source(portal.url, {"rows": str(ROWS), "backoff": "0.01"})
+    run = collect(ckan.harvest(config, Cursor()), unique_keys=True)
+    assert len(run.items) == count and not run.failures
+    assert run.done is not None and run.done.complete
+    starts = [int(call.params["start"]) for call in portal.searches()]
+    # One page, unless it was full: then the next (one row early) is short and ends it.
+    assert starts == ([0] if count < ROWS else [0, ROWS - 1])
+
+
+def test_ckan_incremental_run_after_no_change_takes_nothing(http_server: LocalServer) -> None:
+    portal = FakeCkan(http_server, portal_packages())
+    config = ckan.Config.from_source(portal.url, {"rows": str(ROWS), "backoff": "0.01"})
+    full = collect(ckan.harvest(config, Cursor()), unique_keys=True)
+    assert full.done is not None and len(full.items) == len(portal.packages)
+    portal.calls.clear()
+
+    again = collect(ckan.harvest(config, full.done.cursor), unique_keys=True)
+
+    # The range [last TO *] gives back only the two packages at the boundary: one short
+    # page, both dropped as taken, and the cursor stays where it was.
+    assert not again.items and not again.failures and not again.deleted
+    assert again.done is not None and not again.done.complete
+    assert again.done.cursor == full.done.cursor
+    assert [int(call.params["start"]) for call in portal.searches()] == [0]
