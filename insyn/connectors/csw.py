@@ -7,10 +7,11 @@ full, paged by ``startPosition``/``nextRecord``. The HTTP is ``insyn.connectors.
 ``safexml.parse_xml`` (no external entities, no entity bombs): OWSLib's own parsing is
 lenient, so it never sees a response.
 
-Paging keeps a visited set and stops on a server that never advances. A run with a
-cursor asks only for records modified since the cursor's day and yields
-``Done(complete=False)``; a run without one lists everything and is complete when it saw as
-many records as the server said it has.
+Paging goes through ``paging.pages`` (a visited set on ``startPosition``) and stops on a
+server that never advances. A run with a cursor asks only for records modified since the
+cursor's day and yields ``Done(complete=False)``; a run without one (or with
+``incremental=nej``) lists everything and is complete when it saw as many records as the
+server said it has.
 
 The ISO 19139 → model mapping is ``insyn.vocab.profiles.iso19139_read``.
 """
@@ -25,8 +26,10 @@ from urllib.parse import urlparse
 from lxml import etree
 from owslib import fes
 
-from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
-from insyn.connectors.http import HttpSettings, fetch
+from insyn.connectors.base import Cursor, Done, Failure, Incremental, Item, RecordGuard, Yielded
+from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
+from insyn.connectors.options import Option, parse
+from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import vocabularies
 from insyn.vocab.model import Record, content_hash
@@ -39,6 +42,24 @@ CSW = "http://www.opengis.net/cat/csw/2.0.2"
 NS = {"csw": CSW}
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGES_DEFAULT = 10_000
+TYPE_NAMES_DEFAULT = "gmd:MD_Metadata"
+
+OPTIONS = (
+    Option(
+        "page_size",
+        "int",
+        DEFAULT_PAGE_SIZE,
+        "Poster per GetRecords-sida.",
+        minimum=1,
+        maximum=1000,
+    ),
+    Option("max_pages", "int", MAX_PAGES_DEFAULT, "Högst så många sidor per körning.", minimum=1),
+    Option("incremental", "bool", True, "Fråga bara efter poster ändrade sedan förra körningen."),
+    Option("sort_by", "str", None, "sortBy, t.ex. apiso:Identifier:A, om ordningen glider."),
+    Option("type_names", "str", TYPE_NAMES_DEFAULT, "typeNames i frågan."),
+    Option("publisher_type", "str", None, "ADMS-utgivartyp för hela källan, t.ex. LocalAuthority."),
+    *HTTP_OPTIONS,
+)
 
 
 @dataclass
@@ -48,7 +69,7 @@ class Config:
     max_pages: int = MAX_PAGES_DEFAULT
     incremental: bool = True  # false: every run lists the whole catalogue
     sort_by: str | None = None  # e.g. "apiso:Identifier:A", for servers whose order drifts
-    type_names: str = "gmd:MD_Metadata"
+    type_names: str = TYPE_NAMES_DEFAULT
     # ISO 19139 has no publisher type, which DCAT-AP-SE requires: one for the whole source.
     publisher_type: str | None = None
     http: HttpSettings = field(default_factory=HttpSettings)
@@ -58,19 +79,13 @@ class Config:
         """Build the config from a source's URL (the CSW endpoint) and options.
 
         Raises:
-            ConfigError: no http(s) URL, or an option that is not a number where one is needed.
+            ConfigError: an unknown or mistyped option, no http(s) URL, or a publisher type
+                that is none.
         """
+        values = parse(KIND, OPTIONS, options)
         if not url or urlparse(url).scheme not in ("http", "https"):
             raise ConfigError("En CSW-källa behöver --url med tjänstens http(s)-adress")
-        try:
-            page_size = int(options.get("page_size", DEFAULT_PAGE_SIZE))
-            max_pages = int(options.get("max_pages", MAX_PAGES_DEFAULT))
-        except ValueError as exc:
-            raise ConfigError(f"page_size och max_pages ska vara heltal: {exc}") from exc
-        if not 1 <= page_size <= 1000:
-            raise ConfigError(f"page_size ska vara 1–1000, inte {page_size}")
-        incremental = str(options.get("incremental", "true")).lower()
-        publisher_type = options.get("publisher_type") or None
+        publisher_type = values["publisher_type"] or None
         if publisher_type:
             publisher_type, known = vocabularies.normalise("publisher_types", publisher_type)
             if not known:
@@ -80,13 +95,13 @@ class Config:
                 )
         return cls(
             url=url,
-            page_size=page_size,
-            max_pages=max_pages,
-            incremental=incremental not in ("false", "0", "no", "nej"),
-            sort_by=options.get("sort_by") or None,
-            type_names=options.get("type_names", "gmd:MD_Metadata"),
+            page_size=values["page_size"],
+            max_pages=values["max_pages"],
+            incremental=values["incremental"],
+            sort_by=values["sort_by"] or None,
+            type_names=values["type_names"] or TYPE_NAMES_DEFAULT,
             publisher_type=publisher_type,
-            http=HttpSettings.from_options(options),
+            http=HttpSettings.from_options(values),
         )
 
 
@@ -177,6 +192,10 @@ def _boundary_entry(key: str, record: Record) -> str:
     return f"{key}#{content_hash(record)[:16]}"
 
 
+def _day(value: str) -> str | None:
+    return value[:10] or None
+
+
 def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     """Yield every record (or, with a cursor, every record modified since it), page by page.
 
@@ -188,16 +207,14 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     incremental = config.incremental and cursor.last_value is not None
     since_day = cursor.last_value[:10] if incremental and cursor.last_value else None
     skip = set(cursor.boundary_keys) if incremental else set()
-    newest: str | None = cursor.last_value
-    by_day: dict[str, list[str]] = {}  # day → boundary entries of the records modified then
-    visited: set[int] = set()
-    start, matched, taken = 1, None, 0
-    while True:
-        if start in visited:
-            raise ConnectorError(f"Sidindelningen går i cirkel vid startPosition={start}")
-        if len(visited) >= config.max_pages:
-            raise ConnectorError(f"Fler än {config.max_pages} sidor; höj max_pages om det stämmer")
-        visited.add(start)
+    # The filter is by day and inclusive, so every record of the boundary day comes back:
+    # the boundary is what this run saw that day (the last run's entries are not carried,
+    # or a record changed back to what it said before would be dropped as taken).
+    boundary = Incremental(Cursor(last_value=cursor.last_value), _day)
+    matched: int | None = None
+    taken = 0
+
+    def fetch_page(start: int) -> tuple[Page, int | None]:
         response = fetch(
             config.url,
             config.http,
@@ -205,26 +222,8 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
             params=request_params(config, start, since_day),
         )
         page = read_page(response.content, config.url)
-        matched = page.matched if matched is None else matched
-        taken += len(page.records)
-        for element in page.records:
-            mapped = map_record(element)
-            if isinstance(mapped, Unreadable):
-                yield Failure(mapped.key, mapped.reason)
-                continue
-            key, record, warnings, stamp = mapped
-            for agent in (record.publisher, *getattr(record, "creator", [])):
-                if agent is not None and config.publisher_type:
-                    agent.type = config.publisher_type
-            entry = _boundary_entry(key, record)
-            if stamp:
-                newest = max(newest or stamp, stamp)
-                by_day.setdefault(stamp[:10], []).append(entry)
-            if entry in skip:
-                continue  # taken by the last run at its boundary, unchanged since
-            yield Item(key, record, warnings)
         if page.next_record == 0 or page.next_record > page.matched:
-            break
+            return page, None
         if not page.records:
             raise ConnectorError(
                 f"Tjänsten skickade inga poster vid startPosition={start} fast den anger "
@@ -235,7 +234,28 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
                 f"Tjänsten flyttar inte fram: nextRecord={page.next_record} efter "
                 f"startPosition={start}"
             )
-        start = page.next_record
+        return page, page.next_record
+
+    for page in pages(fetch_page, 1, max_pages=config.max_pages, what="startPosition"):
+        matched = page.matched if matched is None else matched
+        taken += len(page.records)
+        for element in page.records:
+            # The profile turns what it can name into ``Unreadable``; the guard the rest.
+            key = (element.findtext(f"{{{GMD}}}fileIdentifier/*") or "").strip() or None
+            with RecordGuard(key) as guard:
+                mapped = map_record(element)
+            if guard.failure or isinstance(mapped, Unreadable):
+                yield guard.failure or Failure(mapped.key, mapped.reason)
+                continue
+            key, record, warnings, stamp = mapped
+            for agent in (record.publisher, *getattr(record, "creator", [])):
+                if agent is not None and config.publisher_type:
+                    agent.type = config.publisher_type
+            entry = _boundary_entry(key, record)
+            boundary.see(entry, stamp)
+            if entry in skip:
+                continue  # taken by the last run at its boundary, unchanged since
+            yield Item(key, record, warnings)
     complete = not incremental and taken >= (matched or 0)
     if not incremental and not complete:
         yield Failure(
@@ -243,5 +263,4 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
             f"Tjänsten angav {matched} poster men skickade {taken}; inga poster tas bort "
             "efter den här körningen",
         )
-    boundary = sorted(by_day.get(newest[:10], [])) if newest else []
-    yield Done(Cursor(last_value=newest, boundary_keys=boundary), complete=complete)
+    yield Done(boundary.cursor(), complete=complete)

@@ -25,8 +25,7 @@ Utgående, E/Upprättad/Internt …; secrecy as an OSL reference ("OSL 26:1",
 "Nej". Encoding: UTF-8, UTF-8 with BOM or Windows-1252, detected. A bad row is a
 ``Failure`` naming its row number and column; the rest of the file is read.
 
-Options: mapping, column.<field>, encoding (auto), delimiter (auto from the preset, else
-sniffed), sheet (XLSX), diarium (register URI), name, owner.
+Options: ``OPTIONS`` below.
 """
 
 from __future__ import annotations
@@ -43,7 +42,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
+from insyn.connectors.base import Cursor, Done, Failure, Item, RecordGuard, Yielded
+from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.diarienummer import normalise_diarienummer
 from insyn.vocab.model import (
@@ -125,6 +125,17 @@ _WORDS = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})", re.IGNORECASE)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _UNNAMED_PROVISION = "bestämmelse ej angiven"
 
+OPTIONS = (
+    Option("mapping", "str", None, "Ett medföljande förval av kolumner (diarium_presets)."),
+    Option("column.*", "str", None, "Kolumnrubriken för ett fält, t.ex. column.diarienummer=Dnr."),
+    Option("delimiter", "str", None, "Avgränsare i CSV (gissas annars)."),
+    Option("encoding", "str", "auto", "Teckenkodning (auto: UTF-8, annars Windows-1252)."),
+    Option("sheet", "str", None, "Kalkylbladet i en XLSX-fil (det första annars)."),
+    Option("diarium", "str", None, "Registrets URI."),
+    Option("name", "str", None, "Registrets namn."),
+    Option("owner", "str", None, "Informationsägare för registrets poster."),
+)
+
 
 class RowError(ValueError):
     """A value in a row that cannot be read; names the column."""
@@ -184,6 +195,7 @@ class Config:
 
     @classmethod
     def from_source(cls, url: str | None, options: dict[str, Any]) -> Config:
+        values = parse(KIND, OPTIONS, options)
         if not url:
             raise ConfigError("En diarium-csv-källa behöver --url (sökvägen till CSV/XLSX-filen)")
         parsed = urlparse(url)
@@ -191,8 +203,8 @@ class Config:
             raise ConfigError("diarium-csv läser en fil; ange sökvägen som --url")
         columns: dict[str, str] = {}
         directions: dict[str, str] = {}
-        delimiter = options.get("delimiter")
-        preset_name = options.get("mapping")
+        delimiter = values["delimiter"] or None
+        preset_name = values["mapping"]
         if preset_name:
             known = presets()
             if preset_name not in known:
@@ -203,20 +215,18 @@ class Config:
             columns.update(preset.get("columns", {}))
             directions.update(preset.get("direction", {}))
             delimiter = delimiter or preset.get("delimiter")
-        for key, value in options.items():
-            if key.startswith("column."):
-                name = key.removeprefix("column.")
-                if name not in FIELDS:
-                    raise ConfigError(
-                        f"Okänt fält '{name}' i {key}. Kända fält: {', '.join(FIELDS)}"
-                    )
-                columns[name] = str(value)
+        for name, value in values["column.*"].items():
+            if name not in FIELDS:
+                raise ConfigError(
+                    f"Okänt fält '{name}' i column.{name}. Kända fält: {', '.join(FIELDS)}"
+                )
+            columns[name] = value
         if "diarienummer" not in columns:
             raise ConfigError(
                 "Ange vilken kolumn som är diarienumret: --option mapping=<förval> eller "
                 "--option column.diarienummer=<kolumnrubrik>"
             )
-        encoding = str(options.get("encoding", "auto")).lower()
+        encoding = (values["encoding"] or "auto").lower()
         if encoding != "auto":
             try:
                 codecs.lookup(encoding)
@@ -228,10 +238,10 @@ class Config:
             directions={k.lower(): v for k, v in directions.items()},
             delimiter=delimiter,
             encoding=encoding,
-            sheet=options.get("sheet"),
-            diarium=options.get("diarium"),
-            name=options.get("name"),
-            owner=options.get("owner"),
+            sheet=values["sheet"] or None,
+            diarium=values["diarium"] or None,
+            name=values["name"] or None,
+            owner=values["owner"] or None,
         )
 
 
@@ -503,17 +513,17 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
         for number, row in enumerate(source_rows, start=2):
             if not any(_text(v) for v in row):
                 continue
-            try:
-                yield from list(_map_row(rows, row, context, cases))
-            except RowError as exc:
-                written = rows.text(row, "diarienummer")
-                ident = rows.text(row, "document_number") or rows.text(row, "document_title")
-                dnr = normalise_diarienummer(written) or written
-                yield Failure(
-                    f"handling:{dnr}-{ident}" if written and ident else None,
-                    f"Rad {number}, kolumn '{exc.column}' (dnr {written or 'saknas'}): {exc}",
-                    exc.column,
-                )
+            written = rows.text(row, "diarienummer")
+            ident = rows.text(row, "document_number") or rows.text(row, "document_title")
+            dnr = normalise_diarienummer(written) or written
+            key = f"handling:{dnr}-{ident}" if written and ident else None
+            with RecordGuard(key, what=f"Rad {number}") as guard:
+                try:
+                    mapped: list[Yielded] = list(_map_row(rows, row, context, cases))
+                except RowError as exc:  # a value its column cannot hold: name the column
+                    reason = f"Rad {number}, kolumn '{exc.column}' (dnr {written or 'saknas'})"
+                    mapped = [Failure(key, f"{reason}: {exc}", exc.column)]
+            yield from [guard.failure] if guard.failure else mapped
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ConnectorError(f"{path}: raden efter rad {number} kan inte läsas: {exc}") from exc
     yield from cases.values()

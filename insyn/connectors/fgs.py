@@ -15,18 +15,9 @@ the default) or makes that record a failure (``on_invalid=skip``); the rest of t
 is harvested either way. A file that is not well-formed fails the run: nothing stored is
 lost.
 
-Options (``--option name=value``):
-
-=================  ==========================================================================
-validate           true (default) | false
-schema             v3 (default: FGS 2.0) | v2 (ERMS 2.1.2) | auto (the first case decides)
-schematron         erms (default: the version's own rules) | svk (Svenska kyrkan's ERMS-SVK-
-                   ARENDE profile) | none
-on_invalid         warn (default) | skip
-diarium            URI of the register (default: urn:insyn:diarium:<arkivbildare or file name>)
-name               the register's display name (default "Diarium – <arkivbildare>")
-owner              information owner (informationsägare) of every record
-=================  ==========================================================================
+Options: ``OPTIONS`` below (``schematron=svk`` is Svenska kyrkan's ERMS-SVK-ARENDE profile;
+``diarium`` defaults to urn:insyn:diarium:<arkivbildare or file name>, ``name`` to
+"Diarium – <arkivbildare>").
 
 The mapping is in ``insyn.vocab.profiles.erms_read``.
 """
@@ -44,7 +35,8 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
-from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
+from insyn.connectors.base import Cursor, Done, Failure, Item, RecordGuard, Yielded
+from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.model import Case
 from insyn.vocab.profiles import erms_read
@@ -53,20 +45,33 @@ from insyn.vocab.safexml import MAX_PROLOG_BYTES, check_xml
 
 KIND = "fgs"
 
-_CHOICES = {
-    "schema": ("v3", "v2", "auto"),
-    "schematron": ("erms", "svk", "none"),
-    "on_invalid": ("warn", "skip"),
-}
-
-
-def _flag(value: Any, name: str) -> bool:
-    text = str(value).strip().lower()
-    if text in {"true", "1", "ja", "yes", "on"}:
-        return True
-    if text in {"false", "0", "nej", "no", "off"}:
-        return False
-    raise ConfigError(f"Alternativet {name} ska vara true eller false, inte '{value}'")
+OPTIONS = (
+    Option("validate", "bool", True, "Kontrollera mot FGS-schemat och Schematron."),
+    Option(
+        "schema",
+        "choice",
+        "v3",
+        "Schemaversion: v3 (FGS 2.0), v2 (ERMS 2.1.2), auto (första ärendet avgör).",
+        choices=("v3", "v2", "auto"),
+    ),
+    Option(
+        "schematron",
+        "choice",
+        "erms",
+        "Schematron-regler: erms, svk (ERMS-SVK-ARENDE) eller none.",
+        choices=("erms", "svk", "none"),
+    ),
+    Option(
+        "on_invalid",
+        "choice",
+        "warn",
+        "Post som bryter mot schemat: warn (varning) eller skip (hoppas över).",
+        choices=("warn", "skip"),
+    ),
+    Option("diarium", "str", None, "Registrets URI."),
+    Option("name", "str", None, "Registrets namn."),
+    Option("owner", "str", None, "Informationsägare för registrets poster."),
+)
 
 
 @dataclass
@@ -82,6 +87,7 @@ class Config:
 
     @classmethod
     def from_source(cls, url: str | None, options: dict[str, Any]) -> Config:
+        values = parse(KIND, OPTIONS, options)
         if not url:
             raise ConfigError("En FGS-källa behöver --url (sökvägen till XML-filen)")
         parsed = urlparse(url)
@@ -89,21 +95,15 @@ class Config:
             raise ConfigError(
                 "FGS-källan läser en fil; hämta exporten först och ange sökvägen som --url"
             )
-        values: dict[str, str] = {}
-        for name, choices in _CHOICES.items():
-            value = str(options.get(name, getattr(cls, name))).strip().lower()
-            if value not in choices:
-                raise ConfigError(
-                    f"Alternativet {name} ska vara {' | '.join(choices)}, inte '{value}'"
-                )
-            values[name] = value
         return cls(
             path=Path(parsed.path if url.startswith("file:") else url),
-            validate=_flag(options.get("validate", True), "validate"),
-            diarium=options.get("diarium"),
-            name=options.get("name"),
-            owner=options.get("owner"),
-            **values,
+            validate=values["validate"],
+            schema=values["schema"],
+            schematron=values["schematron"],
+            on_invalid=values["on_invalid"],
+            diarium=values["diarium"] or None,
+            name=values["name"] or None,
+            owner=values["owner"] or None,
         )
 
 
@@ -212,15 +212,12 @@ class _Export:
         yield from self._judged(self._key(record, "handling"), mapped, record, own)
 
     def _mapped(self, element: etree._Element, read) -> tuple[Mapped | None, Failure | None]:
-        try:
-            return read(), None
-        except Exception as exc:  # one bad case or document must not stop the run
-            kind = "arende" if etree.QName(element).localname == "aggregation" else "handling"
-            return None, Failure(
-                self._key(element, kind),
-                f"Rad {element.sourceline}: posten kunde inte läsas: {type(exc).__name__}: {exc}",
-                etree.QName(element).localname,
-            )
+        name = etree.QName(element).localname
+        key = self._key(element, "arende" if name == "aggregation" else "handling")
+        mapped = None
+        with RecordGuard(key, field=name, what=f"Rad {element.sourceline}: posten") as guard:
+            mapped = read()
+        return mapped, guard.failure
 
     def _judged(
         self, key: str, mapped: Mapped, element: etree._Element, own: list[Violation]

@@ -1,7 +1,7 @@
 """OAI-PMH 2.0 connector: ``ListRecords`` in ``oai_dc`` from an archive (the e-archive, DSpace …).
 
-- Paging follows resumption tokens with a visited set: a token that comes back is an error,
-  so a looping archive cannot keep us going.
+- Paging follows resumption tokens through ``paging.pages``: a token that comes back is an
+  error, so a looping archive cannot keep us going.
 - Incremental runs send ``from`` = the newest datestamp of the last run, in the granularity
   the archive declares in Identify. ``from`` is inclusive, so the records already taken at
   exactly that datestamp (the cursor's ``boundary_keys``) are dropped when the granularity is
@@ -12,10 +12,9 @@
   successful run; every other OAI error is a ``OaiPmhError`` with a message saying what to do.
 - All XML goes through ``safexml.parse_xml`` (no external entities, no entity bombs).
 
-Options: ``set`` (a setSpec), ``language`` (the language of text without ``xml:lang``, e.g.
-``sv``: an archive that tags only its translations should say so, or its Swedish text is
-stored untagged and an English translation would be shown first), ``metadata_prefix``
-(``oai_dc``, the only one mapped so far), ``max_pages`` and the HTTP options of ``http.py``.
+Options: ``OPTIONS`` below. ``language`` matters: an archive that tags only its translations
+should say so, or its Swedish text is stored untagged and an English translation would be
+shown first.
 
 The oai_dc → model mapping is ``insyn.vocab.profiles.oai_dc_read``.
 """
@@ -31,8 +30,19 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
-from insyn.connectors.base import Cursor, Deleted, Done, Failure, Item, Yielded
-from insyn.connectors.http import HttpSettings, fetch
+from insyn.connectors.base import (
+    Cursor,
+    Deleted,
+    Done,
+    Failure,
+    Incremental,
+    Item,
+    RecordGuard,
+    Yielded,
+)
+from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
+from insyn.connectors.options import Option, parse
+from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.profiles.oai_dc_read import OAI_DC, language_tag, map_oai_dc
 from insyn.vocab.safexml import parse_xml
@@ -42,6 +52,20 @@ KIND = "oaipmh"
 OAI = "http://www.openarchives.org/OAI/2.0/"
 ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
 MAX_PAGES_DEFAULT = 100_000
+
+OPTIONS = (
+    Option("set", "str", None, "Det set (setSpec) som skördas; alla poster utan."),
+    Option("language", "str", None, "Språket i text utan xml:lang, t.ex. sv."),
+    Option(
+        "metadata_prefix",
+        "choice",
+        "oai_dc",
+        "Metadataformatet (bara oai_dc mappas).",
+        choices=("oai_dc",),
+    ),
+    Option("max_pages", "int", MAX_PAGES_DEFAULT, "Högst så många sidor per körning.", minimum=1),
+    *HTTP_OPTIONS,
+)
 
 
 class OaiPmhError(ConnectorError):
@@ -81,20 +105,19 @@ class Config:
         """Build the config from a source's URL and options.
 
         Raises:
-            ConfigError: no http(s) URL, or a metadata format other than oai_dc.
+            ConfigError: an unknown or mistyped option (a metadata format other than
+                oai_dc), or no http(s) URL.
         """
+        values = parse(KIND, OPTIONS, options)
         if not url or urlparse(url).scheme not in ("http", "https"):
             raise ConfigError("En OAI-PMH-källa behöver --url med arkivets basadress (http/https)")
-        prefix = str(options.get("metadata_prefix", "oai_dc"))
-        if prefix != "oai_dc":
-            raise ConfigError(f"Metadataformatet '{prefix}' stöds inte ännu; använd oai_dc")
         return cls(
             url=url,
-            set=options.get("set") or None,
-            language=language_tag(options.get("language")),
-            metadata_prefix=prefix,
-            max_pages=int(options.get("max_pages", MAX_PAGES_DEFAULT)),
-            http=HttpSettings.from_options(options),
+            set=values["set"] or None,
+            language=language_tag(values["language"]),
+            metadata_prefix=values["metadata_prefix"],
+            max_pages=values["max_pages"],
+            http=HttpSettings.from_options(values),
         )
 
 
@@ -278,41 +301,18 @@ def read_record(record: etree._Element, *, language: str = "") -> tuple[Header |
         return header, Failure(
             header.identifier, "Posten saknar <metadata> med oai_dc:dc", "metadata"
         )
-    try:
+    with RecordGuard(header.identifier) as guard:
         dataset, warnings = map_oai_dc(
             dc, identifier=header.identifier, sets=header.sets, language=language
         )
-    except Exception as exc:  # one bad record must not stop the run
-        return header, Failure(
-            header.identifier, f"Posten kunde inte läsas: {type(exc).__name__}: {exc}"
-        )
+    if guard.failure:
+        return header, guard.failure
     if header.datestamp and _datestamp_key(header.datestamp) is None:
         warnings.append(f"header/datestamp: '{header.datestamp}' är ingen OAI-PMH-tidsstämpel")
     return header, Item(header.identifier, dataset, warnings)
 
 
 # --- harvest -------------------------------------------------------------------------------
-
-
-class _Boundary:
-    """The newest datestamp seen and the identifiers at exactly that datestamp."""
-
-    def __init__(self, cursor: Cursor) -> None:
-        self.value = cursor.last_value
-        self.order = _datestamp_key(cursor.last_value) if cursor.last_value else None
-        self.keys = set(cursor.boundary_keys)
-
-    def see(self, header: Header) -> None:
-        order = _datestamp_key(header.datestamp)
-        if order is None:
-            return
-        if self.order is None or order > self.order:
-            self.value, self.order, self.keys = header.datestamp, order, {header.identifier}
-        elif order == self.order:
-            self.keys.add(header.identifier)
-
-    def cursor(self) -> Cursor:
-        return Cursor(last_value=self.value, boundary_keys=sorted(self.keys))
 
 
 def identify(config: Config) -> Identity:
@@ -332,40 +332,31 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
         ConnectorError: a page could not be fetched or read, a token repeated, too many pages.
         OaiPmhError: the archive answered with an OAI-PMH error other than noRecordsMatch.
     """
-    incremental = cursor.last_value is not None
     params: dict[str, str] = {"verb": "ListRecords", "metadataPrefix": config.metadata_prefix}
     if config.set:
         params["set"] = config.set
-    drop: set[str] = set()
+    granularity = None
     if cursor.last_value is not None:
         granularity = identify(config).granularity
         params["from"] = from_argument(cursor.last_value, granularity)
-        if granularity == "seconds":
-            drop = set(cursor.boundary_keys)
-    boundary = _Boundary(cursor)
-    tokens: set[str] = set()
-    pages = 0
-    while True:
-        if pages >= config.max_pages:
-            raise ConnectorError(f"Fler än {config.max_pages} sidor; höj max_pages om det stämmer")
-        pages += 1
-        response = fetch(config.url, config.http, params=params, accept=ACCEPT)
-        page = parse_page(response.content, url=response.url)
-        for record in page.records:
+    incremental = Incremental(cursor, _datestamp_key)
+    # With day granularity the records of the boundary day are read again: a day cannot
+    # tell a later change on the same day. With seconds, those taken at it are dropped.
+    drop = granularity == "seconds"
+
+    # The first position is "" (the first request); then each resumption token.
+    def page(token: str) -> tuple[Page, str | None]:
+        asked = {"verb": "ListRecords", "resumptionToken": token} if token else params
+        response = fetch(config.url, config.http, params=asked, accept=ACCEPT)
+        found = parse_page(response.content, url=response.url)
+        return found, found.resumption_token
+
+    for found in pages(page, "", max_pages=config.max_pages, what="återupptagningstoken"):
+        for record in found.records:
             header, yielded = read_record(record, language=config.language)
             if header is not None:
-                if header.identifier in drop and header.datestamp == cursor.last_value:
+                if drop and incremental.taken_before(header.identifier, header.datestamp):
                     continue  # taken by the last run at exactly this datestamp
-                boundary.see(header)
+                incremental.see(header.identifier, header.datestamp)
             yield yielded
-        token = page.resumption_token
-        if token is None:
-            break
-        if token in tokens:
-            raise ConnectorError(
-                f"Arkivet skickade samma återupptagningstoken två gånger ('{token[:80]}'); "
-                "sidindelningen går i cirkel"
-            )
-        tokens.add(token)
-        params = {"verb": "ListRecords", "resumptionToken": token}
-    yield Done(boundary.cursor(), complete=not incremental)
+    yield Done(incremental.cursor(), complete=cursor.last_value is None)

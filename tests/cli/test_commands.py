@@ -4,13 +4,15 @@ users and tokens, the plan, classification and incidents."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from insyn.cli.main import main
-from insyn.connectors import options_of
+from insyn.connectors.http import HTTP_OPTIONS
 from tests.support.catalogues import write_catalogue
 
 
@@ -33,10 +35,16 @@ def test_sources_kinds_lists_every_kind_with_its_options(run) -> None:  # type: 
     assert listed.exit_code == 0, listed.output
     kinds = {entry["kind"]: entry["options"] for entry in json.loads(listed.output)}
     assert {"dcat", "ckan", "csw", "oaipmh", "sql", "files", "fgs", "diarium-csv"} <= set(kinds)
-    for kind, listed_options in kinds.items():
-        assert listed_options == [option.describe() for option in options_of(kind) or ()]
+    rows = next(option for option in kinds["ckan"] if option["name"] == "rows")
+    assert rows == {"name": "rows", "type": "int", "default": 100, "help": rows["help"]}
+    assert rows["help"]
+    assert {option.name for option in HTTP_OPTIONS} <= {o["name"] for o in kinds["csw"]}
+    schema = next(option for option in kinds["fgs"] if option["name"] == "schema")
+    assert schema["type"] == "choice" and schema["choices"] == ["v3", "v2", "auto"]
+
     table = run("sources", "kinds")
-    assert table.exit_code == 0 and "diarium-csv" in table.output
+    assert table.exit_code == 0
+    assert "ckan" in table.output and "api_key_env" in table.output
 
 
 def test_a_checked_option_is_stored_as_given(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -46,6 +54,37 @@ def test_a_checked_option_is_stored_as_given(run, tmp_path: Path) -> None:  # ty
     assert added.exit_code == 0, added.output
     [listed] = json.loads(run("sources", "list", "--json").output)
     assert listed["options"] == {"max_pages": "5", "retries": "0"}
+
+
+def insyn(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "insyn", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_an_unknown_or_mistyped_option_is_one_clear_line(tmp_path: Path) -> None:
+    home = tmp_path / "data"
+    url = "https://ckan.exempel.se"
+    unknown = insyn(home, "sources", "add", "p", "--kind", "ckan", "--url", url,
+                    "--option", "rader=10")  # fmt: skip
+    assert unknown.returncode == 1
+    assert "Traceback" not in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
+    assert "Okänt alternativ 'rader' för källtypen ckan" in unknown.stderr
+    assert "Kända alternativ:" in unknown.stderr and "rows" in unknown.stderr
+
+    mistyped = insyn(home, "sources", "add", "p", "--kind", "csw", "--url", url + "/csw",
+                     "--option", "incremental=kanske")  # fmt: skip
+    assert mistyped.returncode == 1 and len(mistyped.stderr.strip().splitlines()) == 1
+    assert "incremental för källtypen csw ska vara ja eller nej" in mistyped.stderr
+    assert "page_size" in mistyped.stderr
+
+    # Nothing was stored.
+    listed = insyn(home, "sources", "list", "--json")
+    assert json.loads(listed.stdout) == []
 
 
 # --- users and tokens -------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from insyn.connectors import available_kinds, load, options_of
 from insyn.connectors.http import HTTP_OPTIONS, HttpSettings
-from insyn.connectors.options import Option, parse, parse_bool
+from insyn.connectors.options import COMMON_OPTIONS, Option, parse, parse_bool
 from insyn.errors import ConfigError
 
 SPEC = (
@@ -52,11 +53,9 @@ def test_values_are_typed_and_defaults_fill_the_rest() -> None:
             "column.datum": "Inkom",
         },
     )
+    # The options of every kind come with their defaults, the kind's own typed as given.
     assert values == {
-        "deletion_guard": 0.2,
-        "contact_email": None,
-        "quality_drop": 20.0,
-        "max_unchanged_days": None,
+        **{option.name: option.default for option in COMMON_OPTIONS},
         "incremental": False,
         "rows": 20,
         "timeout": 0.25,
@@ -65,11 +64,32 @@ def test_values_are_typed_and_defaults_fill_the_rest() -> None:
         "include": ["*.csv", "*.xlsx"],
         "column.*": {"titel": "Rubrik", "datum": "Inkom"},
     }
+    assert (values["deletion_guard"], values["quality_drop"]) == (0.2, 20.0)
+    assert values["contact_email"] is None and values["max_unchanged_days"] is None
     assert parse("prov", SPEC, {})["incremental"] is True
     # The options of every kind (engine, follow-up) are checked too.
     assert parse("prov", SPEC, {"deletion_guard": "0.5"})["deletion_guard"] == 0.5
     with pytest.raises(ConfigError, match="deletion_guard"):
         parse("prov", SPEC, {"deletion_guard": "1.5"})
+
+
+def test_csw_incremental_off_is_off() -> None:
+    # The old csw parser knew only false/0/no/nej: "off" meant incremental.
+    csw = load("csw")
+    assert (
+        csw.Config.from_source("https://csw.exempel.se/csw", {"incremental": "off"}).incremental
+        is False
+    )
+    assert (
+        csw.Config.from_source("https://csw.exempel.se/csw", {"incremental": "nej"}).incremental
+        is False
+    )
+    assert (
+        csw.Config.from_source("https://csw.exempel.se/csw", {"incremental": "on"}).incremental
+        is True
+    )
+    with pytest.raises(ConfigError, match="incremental"):
+        csw.Config.from_source("https://csw.exempel.se/csw", {"incremental": "kanske"})
 
 
 def test_an_unknown_option_is_refused_with_the_known_ones() -> None:
@@ -115,3 +135,14 @@ def test_http_settings_come_from_the_shared_http_options() -> None:
     with pytest.raises(ConfigError, match="retries"):
         HttpSettings.from_options({"retries": "många"})
     assert {option.name for option in HTTP_OPTIONS} == set(HttpSettings.__dataclass_fields__)
+
+
+@pytest.mark.parametrize("kind", sorted(available_kinds()))
+def test_every_kind_declares_its_options(kind: str) -> None:
+    spec = options_of(kind)
+    assert spec, f"{kind} declares no OPTIONS"
+    names = [option.name for option in spec]
+    assert len(names) == len(set(names)), f"{kind} declares an option twice"
+    assert all(option.help for option in spec), f"{kind} has an option without help"
+    with pytest.raises(ConfigError, match="Okänt alternativ 'stavfel'"):
+        load(kind).Config.from_source("https://exempel.se/x", {"stavfel": "1"})
