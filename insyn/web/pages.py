@@ -23,7 +23,7 @@ from insyn.web.access import Principal
 from insyn.web.errors import ApiError
 from insyn.web.recordview import DIRECTIONS, record_view
 from insyn.web.rendering import FILTER_PARAMS, UI_FILTERS, render
-from insyn.web.searching import SearchParams, page_count, run_search
+from insyn.web.searching import SearchParams, filters_that_find, page_count, run_search
 from insyn.web.state import WebState, get_state
 
 log = logging.getLogger(__name__)
@@ -168,6 +168,7 @@ def search(request: Request, state: State, principal: Viewer) -> HTMLResponse:
     )
     params.check(state.config.max_page_size, state.config.max_query_length, page_field="sida")
     result = run_search(state, principal, params)
+    relief = filters_that_find(state, principal, params) if not result.total else []
     pages = page_count(result.total, PAGE_SIZE)
     if view.page > pages and result.total:
         raise ApiError(404, "not_found", "Sidan finns inte i sökresultatet.")
@@ -178,6 +179,7 @@ def search(request: Request, state: State, principal: Viewer) -> HTMLResponse:
         "search.html",
         search=view,
         result=result,
+        relief=relief,
         facets=[(name, result.facets.get(name, [])) for name in SHOWN_FACETS],
         facet_titles=present.FACET_TITLES,
         pages=pages,

@@ -236,3 +236,17 @@ def test_dates_are_shown_in_stockholm_time() -> None:
     assert present.swedish_datetime("2026-07-01T22:30:00Z") == "2 juli 2026 kl. 00.30"
     assert present.swedish_datetime("2026-01-15T12:00:00+00:00") == "15 januari 2026 kl. 13.00"
     assert present.swedish_date("2026-02-15T23:00:00Z") == "16 februari 2026"
+
+
+def test_an_empty_result_offers_the_filters_that_would_find_something(
+    client: TestClient,
+) -> None:
+    doc = page(client, "/sok?q=badplatser&format=PDF")
+    assert "Inga poster matchade sökningen" in doc.text_content()
+    relief = doc.xpath("//li[@class='relief']")
+    assert len(relief) == 1
+    text = " ".join(relief[0].text_content().split())
+    assert text.startswith("Utan filtret Format: PDF") and "träff" in text
+    link = relief[0].xpath(".//a")[0].get("href")
+    assert parse_qs(urlsplit(link).query) == {"q": ["badplatser"]}
+    assert page(client, link).xpath("//ol[@class='hits']/li")
