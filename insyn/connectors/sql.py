@@ -17,10 +17,8 @@ N rows for personnummer, e-mail addresses and phone numbers; the values are neve
 or logged), ``count_limit`` (SQLite counts rows up to this many), ``timeout`` (seconds,
 connect and per statement) and ``base_uri`` (records get ``base_uri/schema.table``).
 
-The model has no field for columns yet: they go into ``extras`` as readable lines,
-``"personnummer: varchar(12), not null — Personnummer för sökande"`` under ``kolumner``,
-with ``primärnyckel``, ``främmande nycklar``, ``tabelltyp``, ``antal rader (uppskattat)``
-and ``personuppgifter`` beside them.
+The mapping (columns, keys and row counts as readable ``extras`` lines, personal data) is
+in ``insyn.vocab.profiles.sql_read``.
 
 A table that cannot be read while the connection is fine (no SELECT right for sampling)
 is a ``Failure``: its stored record stays as it was. A connection that breaks (server
@@ -61,7 +59,8 @@ from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, Reco
 from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import personal_data
-from insyn.vocab.model import Catalog, Dataset, Governance
+from insyn.vocab.profiles import sql_read
+from insyn.vocab.profiles.sql_read import Table
 
 KIND = "sql"
 
@@ -72,18 +71,6 @@ SYSTEM_SCHEMAS = frozenset(
     {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 )
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TABLE_KINDS = {"table": "tabell", "view": "vy", "materialized view": "materialiserad vy"}
-_DEFINITE = {"table": "Tabellen", "view": "Vyn", "materialized view": "Den materialiserade vyn"}
-
-# Keys of ``Dataset.extras``: the structured part of a table's documentation.
-EXTRA_KIND = "tabelltyp"
-EXTRA_COLUMNS = "kolumner"
-EXTRA_PRIMARY_KEY = "primärnyckel"
-EXTRA_FOREIGN_KEYS = "främmande nycklar"
-EXTRA_ROWS = "antal rader (uppskattat)"
-EXTRA_PERSONAL_DATA = "personuppgifter"
-EXTRA_DATABASE = "databas"
-EXTRA_SCHEMA = "schema"
 
 
 OPTIONS = (
@@ -283,22 +270,6 @@ def _alive(connection: Connection, exc: BaseException) -> bool:
 # --- reading -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Table:
-    schema: str
-    name: str
-    kind: str  # "table", "view", "materialized view"
-    columns: list[dict[str, Any]]
-    primary_key: list[str]
-    foreign_keys: list[dict[str, Any]]
-    comment: str | None
-    rows: str | None  # formatted estimate, or None when unknown
-
-    @property
-    def key(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-
 class _Reader:
     def __init__(self, config: Config, database: _Database, connection: Connection) -> None:
         self.config = config
@@ -328,8 +299,9 @@ class _Reader:
             return sorted(n for n in names if n not in SYSTEM_SCHEMAS and not n.startswith("pg_"))
         return [self.default_schema]
 
-    def tables(self, schema: str) -> list[_Table]:
-        """Reflect every wanted table and view of one schema (a few queries in all)."""
+    def tables(self, schema: str) -> list[tuple[Table, list[str]]]:
+        """Reflect every wanted table and view of one schema (a few queries in all), each
+        with the names of its columns that sampling may read."""
         with self.reading(f"schemat {schema}"):
             kinds: dict[str, str] = {}
             for name in self.inspector.get_table_names(schema=schema):
@@ -356,12 +328,22 @@ class _Reader:
                 comments = self.inspector.get_multi_table_comment(**scope)
             except NotImplementedError:
                 comments = {}
-        return [
-            _Table(
+        found = []
+        for name in names:
+            reflected = columns.get((schema, name), [])
+            item = Table(
                 schema=schema,
                 name=name,
                 kind=kinds[name],
-                columns=columns.get((schema, name), []),
+                columns=[
+                    {
+                        "name": c["name"],
+                        "type": self._type_name(c["type"]),
+                        "nullable": c.get("nullable", True),
+                        "comment": c.get("comment"),
+                    }
+                    for c in reflected
+                ],
                 primary_key=list(
                     (primary_keys.get((schema, name)) or {}).get("constrained_columns") or []
                 ),
@@ -369,10 +351,19 @@ class _Reader:
                 comment=(comments.get((schema, name)) or {}).get("text"),
                 rows=counts.get(name),
             )
-            for name in names
-        ]
+            found.append((item, [c["name"] for c in reflected if _samplable(c["type"])]))
+        return found
 
-    def _row_counts(self, schema: str) -> tuple[dict[str, str], set[str]]:
+    def _type_name(self, column_type: Any) -> str | None:
+        """The type as this database names it; None for an untyped column (SQLite)."""
+        if isinstance(column_type, NullType):
+            return None
+        try:
+            return str(column_type.compile(dialect=self.connection.dialect)).lower()
+        except Exception:
+            return str(type(column_type).__name__).lower()
+
+    def _row_counts(self, schema: str) -> tuple[dict[str, int], set[str]]:
         """Row-count estimates of the schema's tables, from the database's statistics,
         and the names of the tables that are partitions of another (PostgreSQL)."""
         if self.dialect == "postgresql":
@@ -385,12 +376,12 @@ class _Reader:
                 ),
                 {"schema": schema},
             )
-            return {name: _approximately(int(n)) for name, n in rows if n is not None}, set()
+            return {name: int(n) for name, n in rows if n is not None}, set()
         if self.dialect == "sqlite":
             return self._sqlite_stat1(schema), set()
         return {}, set()
 
-    def _postgres_counts(self, schema: str) -> tuple[dict[str, str], set[str]]:
+    def _postgres_counts(self, schema: str) -> tuple[dict[str, int], set[str]]:
         rows = self.connection.execute(
             text(
                 "SELECT c.relname, c.relkind, c.relispartition, c.reltuples, s.n_live_tup, "
@@ -416,7 +407,7 @@ class _Reader:
             if partition in values:
                 parent = parents[partition]
                 values[parent] = values.get(parent, 0) + values[partition]
-        return {name: _approximately(value) for name, value in values.items()}, set(parents)
+        return values, set(parents)
 
     @staticmethod
     def _depth(name: str, parents: dict[str, str]) -> int:
@@ -425,7 +416,7 @@ class _Reader:
             name, depth = parents[name], depth + 1
         return depth
 
-    def _sqlite_stat1(self, schema: str) -> dict[str, str]:
+    def _sqlite_stat1(self, schema: str) -> dict[str, int]:
         quoted = self.connection.dialect.identifier_preparer.quote(schema)
         exists = self.connection.execute(
             text(f"SELECT 1 FROM {quoted}.sqlite_master WHERE name = 'sqlite_stat1'")
@@ -439,19 +430,19 @@ class _Reader:
             first = str(stat or "").split(" ", 1)[0]
             if first.isdigit():
                 counts[name] = max(counts.get(name, 0), int(first))
-        return {name: _approximately(value) for name, value in counts.items()}
+        return counts
 
-    def sqlite_count(self, item: _Table) -> str:
-        """Count a SQLite table's rows, stopping at ``count_limit``."""
+    def sqlite_count(self, item: Table) -> None:
+        """Count a SQLite table's rows into ``item``, stopping at ``count_limit``."""
         limit = self.config.count_limit
         inner = select(text("1")).select_from(table(item.name, schema=item.schema)).limit(limit)
         count = self.connection.execute(select(text("count(*)")).select_from(inner.subquery()))
         value = int(count.scalar_one())
-        return f"minst {_thousands(limit)}" if value >= limit else _approximately(value)
+        item.rows, item.rows_at_least = (limit, True) if value >= limit else (value, False)
 
-    def sample(self, item: _Table) -> dict[str, list[str]]:
-        """Column → categories found in the first ``sample_rows`` rows; values are dropped."""
-        names = [c["name"] for c in item.columns if _samplable(c["type"])]
+    def sample(self, item: Table, names: list[str]) -> dict[str, list[str]]:
+        """Column → categories found in the first ``sample_rows`` rows of the columns
+        ``names``. The values are classified here and dropped: they never leave."""
         if not names:
             return {}
         query = (
@@ -476,118 +467,14 @@ def _samplable(column_type: Any) -> bool:
     return isinstance(column_type, (String, Integer, NullType))
 
 
-def _thousands(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
-
-
-def _approximately(value: int) -> str:
-    """Two significant digits from 100 up, so that a growing table is not a changed record."""
-    if value < 100:
-        return str(max(value, 0))
-    magnitude = 10 ** (len(str(value)) - 2)
-    return f"ca {_thousands(round(value / magnitude) * magnitude)}"
-
-
-def _type_name(column_type: Any, connection: Connection) -> str:
-    if isinstance(column_type, NullType):
-        return "utan typ"
-    try:
-        return str(column_type.compile(dialect=connection.dialect)).lower()
-    except Exception:
-        return str(type(column_type).__name__).lower()
-
-
-def _column_line(info: dict[str, Any], connection: Connection) -> str:
-    line = f"{info['name']}: {_type_name(info['type'], connection)}"
-    if not info.get("nullable", True):
-        line += ", not null"
-    if info.get("comment"):
-        line += f" — {' '.join(str(info['comment']).split())}"
-    return line
-
-
-def _foreign_key_line(info: dict[str, Any], schema: str) -> str:
-    target = f"{info.get('referred_schema') or schema}.{info['referred_table']}"
-    return (
-        f"{', '.join(info['constrained_columns'])} → "
-        f"{target}({', '.join(info['referred_columns'])})"
-    )
-
-
-def _personal_data(
-    item: _Table, by_values: dict[str, list[str]]
-) -> tuple[dict[str, list[str]], list[str], str | None]:
-    """Return (column → categories, extras lines, warning) for one table."""
-    found = personal_data.classify_columns(
-        item.name, [c["name"] for c in item.columns], by_values=by_values
-    )
-    lines = []
-    for name, categories in found.items():
-        sampled = by_values.get(name, ())
-        named = personal_data.categories_by_name(name)
-        how = []
-        for category in categories:
-            ways = [
-                w
-                for w, hit in (
-                    ("kolumnnamn", category in named),
-                    ("stickprov", category in sampled),
-                )
-                if hit
-            ]
-            how.append(f"{category} ({', '.join(ways) or 'tabellens sammanhang'})")
-        lines.append(f"{name}: {', '.join(how)}")
-    warning = None
-    if found:
-        columns = ", ".join(f"{name} ({', '.join(cats)})" for name, cats in found.items())
-        warning = (
-            f"{_DEFINITE[item.kind]} {item.key} ser ut att innehålla personuppgifter i "
-            f"kolumnerna {columns}"
-        )
-    return found, lines, warning
-
-
-def _dataset(
-    item: _Table, reader: _Reader, by_values: dict[str, list[str]]
-) -> tuple[Dataset, list[str]]:
-    config = reader.config
-    title = item.name if item.schema == reader.default_schema else f"{item.name} ({item.schema})"
-    found, personal_lines, warning = _personal_data(item, by_values)
-    categories = [c for c in personal_data.CATEGORIES if any(c in v for v in found.values())]
-    extras = {
-        EXTRA_KIND: [_TABLE_KINDS[item.kind]],
-        EXTRA_DATABASE: [reader.database.label],
-        EXTRA_SCHEMA: [item.schema],
-        EXTRA_COLUMNS: [_column_line(c, reader.connection) for c in item.columns],
-        EXTRA_PRIMARY_KEY: [", ".join(item.primary_key)] if item.primary_key else [],
-        EXTRA_FOREIGN_KEYS: [_foreign_key_line(f, item.schema) for f in item.foreign_keys],
-        EXTRA_ROWS: [item.rows] if item.rows else [],
-        EXTRA_PERSONAL_DATA: personal_lines,
-    }
-    dataset = Dataset(
-        uri=f"{config.base_uri}/{quote(item.key)}" if config.base_uri else None,
-        title={"sv": title},
-        description={"sv": " ".join(item.comment.split())} if item.comment else {},
-        extras={key: values for key, values in extras.items() if values},
-        governance=Governance(
-            contains_personal_data=True if found else None,
-            personal_data_categories=categories,
-        ),
-    )
-    warnings = [warning] if warning else []
-    if not item.comment and reader.connection.dialect.supports_comments:
-        warnings.append(f"{_DEFINITE[item.kind]} {item.key} saknar kommentar (beskrivning)")
-    return dataset, warnings
-
-
 def _items(reader: _Reader) -> Iterator[Yielded]:
     config = reader.config
     for schema in reader.schemas():
-        for item in reader.tables(schema):
+        for item, samplable in reader.tables(schema):
             try:
                 if item.rows is None and item.kind == "table" and reader.dialect == "sqlite":
-                    item.rows = reader.sqlite_count(item)
-                by_values = reader.sample(item) if config.sample else {}
+                    reader.sqlite_count(item)
+                by_values = reader.sample(item, samplable) if config.sample else {}
             except SQLAlchemyError as exc:
                 reason = _reason(exc, reader.database.secrets)
                 if not _alive(reader.connection, exc):
@@ -598,7 +485,14 @@ def _items(reader: _Reader) -> Iterator[Yielded]:
                 yield Failure(item.key, f"Tabellen {item.key} kunde inte läsas: {reason}")
                 continue
             with RecordGuard(item.key, what=f"Tabellen {item.key}") as guard:
-                dataset, warnings = _dataset(item, reader, by_values)
+                dataset, warnings = sql_read.dataset(
+                    item,
+                    database=reader.database.label,
+                    default_schema=reader.default_schema,
+                    base_uri=config.base_uri,
+                    by_values=by_values,
+                    supports_comments=reader.connection.dialect.supports_comments,
+                )
             yield guard.failure or Item(item.key, dataset, warnings)
 
 
@@ -626,15 +520,7 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
                     f"Databasen '{database.label}' kunde inte läsas: "
                     f"{_reason(exc, database.secrets)}"
                 ) from None
-            yield CatalogInfo(
-                Catalog(
-                    uri=config.base_uri,
-                    title={"sv": database.label},
-                    description={
-                        "sv": f"Tabeller och vyer i databasen {database.label} ({reader.dialect})"
-                    },
-                )
-            )
+            yield CatalogInfo(sql_read.catalog(database.label, reader.dialect, config.base_uri))
             yield from _items(reader)
             connection.rollback()
     finally:
