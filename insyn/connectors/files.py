@@ -9,7 +9,8 @@ key is its folder's path relative to the root, with "/" ("Ekonomi/Budget").
 
 Each file gives its size, modification time, a ``file://`` URI (or ``base_url`` + path)
 and a media type: from the extension, else from a sniff of its first ``SNIFF_BYTES``
-(nothing further is ever read). Its format comes from the EU file-type vocabulary.
+(nothing further is ever read). Its format comes from the EU file-type vocabulary. The
+media-type rules and the mapping are in ``insyn.vocab.profiles.files_read``.
 
 Options: ``depth``; ``include=*.pdf,*.csv`` and ``exclude=~$*,.git/**`` (globs: one
 without "/" matches a file or folder name anywhere, one with "/" a relative path at any
@@ -40,9 +41,7 @@ naming the folder.
 
 from __future__ import annotations
 
-import codecs
 import errno
-import mimetypes
 import os
 import re
 import stat
@@ -51,23 +50,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import unquote, urlparse
 
 from insyn.connectors.base import Cursor, Done, Failure, Item, RecordGuard, Yielded
 from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
-from insyn.vocab import vocabularies
-from insyn.vocab.model import Dataset, Distribution
+from insyn.vocab.profiles import files_read
+from insyn.vocab.profiles.files_read import media_type_by_name, readable, sniff
 
 KIND = "files"
 
 SNIFF_BYTES = 4096
 DEFAULT_DEPTH = 1
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
-
-EXTRA_PATH = "sökväg"
-EXTRA_FILES = "antal filer"
-EXTRA_BYTES = "storlek (byte)"
 
 # Errors that mean the share itself is failing, not one folder or file.
 _SOURCE_ERRNOS = frozenset(
@@ -191,181 +186,6 @@ class Config:
         )
 
 
-# --- media types -------------------------------------------------------------------------
-
-# Our own table (the built-in one, not the machine's /etc/mime.types), so that every
-# machine gives the same answer, plus types the built-in one lacks.
-_TYPES = mimetypes.MimeTypes()
-for _extension, _type in {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".odp": "application/vnd.oasis.opendocument.presentation",
-    ".geojson": "application/geo+json",
-    ".gpkg": "application/geopackage+sqlite3",
-    ".md": "text/markdown",
-    ".7z": "application/x-7z-compressed",
-    ".rar": "application/vnd.rar",
-    ".msg": "application/vnd.ms-outlook",
-    ".webp": "image/webp",
-    ".heic": "image/heic",
-    ".ttl": "text/turtle",
-    ".rdf": "application/rdf+xml",
-    ".jsonld": "application/ld+json",
-    ".parquet": "application/vnd.apache.parquet",
-    ".sqlite": "application/vnd.sqlite3",
-    ".sqlite3": "application/vnd.sqlite3",
-    ".dwg": "image/vnd.dwg",
-    ".dxf": "image/vnd.dxf",
-}.items():
-    _TYPES.add_type(_type, _extension)
-_ENCODINGS = {
-    "gzip": "application/gzip",
-    "bzip2": "application/x-bzip2",
-    "xz": "application/x-xz",
-    "br": "application/x-brotli",
-    "compress": "application/x-compress",
-}
-
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-    (b"\x1f\x8b", "application/gzip"),
-    (b"BZh", "application/x-bzip2"),
-    (b"\xfd7zXZ\x00", "application/x-xz"),
-    (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
-    (b"Rar!\x1a\x07", "application/vnd.rar"),
-    (b"SQLite format 3\x00", "application/vnd.sqlite3"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-office"),  # .doc .xls .msg
-    (b"%!PS", "application/postscript"),
-    (b"{\\rtf", "application/rtf"),
-    (b"ID3", "audio/mpeg"),
-    (b"OggS", "audio/ogg"),
-    (b"fLaC", "audio/flac"),
-    (b"PAR1", "application/vnd.apache.parquet"),
-)
-_RIFF = {b"WAVE": "audio/wav", b"WEBP": "image/webp", b"AVI ": "video/x-msvideo"}
-_OOXML = (
-    (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-)
-_CONTROL = frozenset(range(0, 9)) | frozenset(range(14, 32))
-
-
-def media_type_by_name(name: str) -> str | None:
-    """The media type a file name's extension gives, or None if it gives none."""
-    media_type, encoding = _TYPES.guess_type(name, strict=False)
-    if encoding:
-        return _ENCODINGS.get(encoding, "application/octet-stream")
-    return media_type
-
-
-def sniff(head: bytes) -> str | None:
-    """The media type of a file from its first bytes; None for an empty file.
-
-    Knows the usual binary signatures (PDF, images, archives, Office and OpenDocument
-    files, SQLite …) and tells text apart: XML, HTML, JSON, CSV, plain text.
-    """
-    if not head:
-        return None
-    for signature, media_type in _MAGIC:
-        if head.startswith(signature):
-            return media_type
-    if head.startswith(b"RIFF") and head[8:12] in _RIFF:
-        return _RIFF[head[8:12]]
-    if head[4:8] == b"ftyp":
-        return "image/heic" if head[8:12] in (b"heic", b"heix", b"mif1") else "video/mp4"
-    if head.startswith(b"PK\x03\x04"):
-        return _zip_type(head)
-    text = _as_text(head)
-    if text is None:
-        return "application/octet-stream"
-    return _text_type(text)
-
-
-def _zip_type(head: bytes) -> str:
-    # OpenDocument stores its media type uncompressed as the first member, "mimetype".
-    if head[30:38] == b"mimetype":
-        declared = head[38:140].split(b"PK", 1)[0].decode("ascii", "replace").strip()
-        if re.fullmatch(r"application/[\w.+-]+", declared):
-            return declared
-    for marker, media_type in _OOXML:
-        if marker in head:
-            return media_type
-    return "application/zip"
-
-
-def _as_text(head: bytes) -> str | None:
-    """The bytes as text (UTF-8, else Latin-1/Windows-1252), or None if they are binary."""
-    if b"\x00" in head:
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return head.decode("utf-16", "replace")
-        return None
-    try:
-        # The sniffed piece may end inside a character: decode what is whole.
-        return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        pass
-    if sum(byte in _CONTROL for byte in head) > len(head) // 100:
-        return None
-    return head.decode("cp1252", "replace")
-
-
-def _text_type(text: str) -> str:
-    start = text.lstrip("\ufeff \t\r\n")
-    lower = start[:200].lower()
-    if lower.startswith("<?xml") or lower.startswith("<"):
-        if "<!doctype html" in lower or "<html" in lower:
-            return "text/html"
-        if "<rdf:rdf" in text[:2000].lower():
-            return "application/rdf+xml"
-        if "<svg" in lower:
-            return "image/svg+xml"
-        if lower.startswith("<?xml"):
-            return "application/xml"
-    if start.startswith(("{", "[")):
-        return "application/geo+json" if '"FeatureCollection"' in text else "application/json"
-    if lower.startswith("@prefix") or lower.startswith("@base"):
-        return "text/turtle"
-    lines = [line for line in text.splitlines()[:10] if line.strip()]
-    if len(lines) > 2:
-        lines = lines[:-1]  # the last line may be cut off
-    if len(lines) >= 2:
-        for delimiter, media_type in (
-            (";", "text/csv"),
-            (",", "text/csv"),
-            ("\t", "text/tab-separated-values"),
-        ):
-            counts = {line.count(delimiter) for line in lines}
-            if len(counts) == 1 and counts.pop() > 0:
-                return media_type
-    return "text/plain"
-
-
-_FORMATS: dict[tuple[str, str | None], str | None] = {}
-
-
-def file_format(name: str, media_type: str | None) -> str | None:
-    """The EU file-type URI for a file: by its extension, else by its media type."""
-    suffix = Path(name).suffix.lower()
-    cache_key = (suffix, media_type)
-    if cache_key not in _FORMATS:
-        vocabulary = vocabularies.file_types()
-        concept = vocabulary.lookup(suffix) if suffix else None
-        if concept is None and media_type and media_type != "application/octet-stream":
-            concept = vocabulary.lookup(media_type)
-        _FORMATS[cache_key] = concept.uri if concept else None
-    return _FORMATS[cache_key]
-
-
 # --- walking -----------------------------------------------------------------------------
 
 
@@ -408,13 +228,13 @@ class _Walker:
                 next(entries, None)
         except FileNotFoundError:
             raise ConnectorError(
-                f"Mappen {_text(self.root)} finns inte{place}; är utdelningen monterad?"
+                f"Mappen {readable(self.root)} finns inte{place}; är utdelningen monterad?"
             ) from None
         except NotADirectoryError:
-            raise ConnectorError(f"{_text(self.root)} är ingen mapp{place}") from None
+            raise ConnectorError(f"{readable(self.root)} är ingen mapp{place}") from None
         except OSError as exc:
             raise ConnectorError(
-                f"Mappen {_text(self.root)} kan inte läsas{place}: {exc.strerror or exc}"
+                f"Mappen {readable(self.root)} kan inte läsas{place}: {exc.strerror or exc}"
             ) from None
 
     def _skipped(self, name: str) -> bool:
@@ -423,12 +243,13 @@ class _Walker:
         return name.startswith((".", "~$")) or name.casefold() in SYSTEM_FILES
 
     def _rel(self, parent_rel: str, name: str) -> str:
-        name = _text(name)
+        name = readable(name)
         return f"{parent_rel}/{name}" if parent_rel else name
 
     def _lost(self, exc: OSError, rel: str) -> ConnectorError:
+        root = readable(self.root)
         return ConnectorError(
-            f"Mappen {_text(self.root)} gick inte att läsa vid {rel or '.'}: {exc.strerror or exc}"
+            f"Mappen {root} gick inte att läsa vid {rel or '.'}: {exc.strerror or exc}"
         )
 
     def _entries(
@@ -542,42 +363,17 @@ class _Walker:
             yield from self._level(sub_path, sub_rel, level + 1)
 
 
-# --- mapping -----------------------------------------------------------------------------
+# --- reading heads ----------------------------------------------------------------------
 
 
-def _text(name: str) -> str:
-    """A file name as text that can be stored: bytes that are no UTF-8 (a share written by an
-    old Windows in Latin-1) come back as "\ufffd" instead of unencodable surrogates."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return name
+class _Heads:
+    """Media types of files whose name gives none: from the cursor while a file's size and
+    modification time are unchanged, else by reading its first ``SNIFF_BYTES``."""
 
-
-def _when(mtime_ns: int) -> datetime:
-    return datetime.fromtimestamp(mtime_ns // 1_000_000_000, UTC)
-
-
-class _Mapper:
-    def __init__(self, config: Config, cursor: Cursor) -> None:
-        self.config = config
+    def __init__(self, cursor: Cursor) -> None:
         self.previous = cursor.http
-        self.root_bytes = os.fsencode(config.root)
-        self.base_url = (config.base_url or config.root.as_uri()).rstrip("/")
-        self._prefixes: dict[bytes, str] = {}
         self.sniffed: dict[str, dict[str, str]] = {}
         self.newest = 0
-
-    def url(self, file: _File) -> str:
-        """``base_url`` or the root's ``file://`` URI, plus the path as its bytes, quoted."""
-        relative = os.fsencode(file.path)[len(self.root_bytes) :].lstrip(b"/")
-        folder, _, name = relative.rpartition(b"/")
-        prefix = self._prefixes.get(folder)
-        if prefix is None:  # one folder's files share it: quote it once
-            quoted = quote(folder) + "/" if folder else ""
-            prefix = self._prefixes[folder] = f"{self.base_url}/{quoted}"
-        return prefix + quote(name)
 
     def media_type(self, file: _File, warnings: list[str]) -> str | None:
         by_name = media_type_by_name(file.rel.rsplit("/", 1)[-1])
@@ -601,41 +397,21 @@ class _Mapper:
         self.sniffed[file.rel] = {**validators, "media_type": media_type or ""}
         return media_type
 
-    def dataset(self, folder: _Folder) -> Dataset:
-        warnings = folder.warnings
-        distributions = []
-        prefix = folder.rel + "/" if folder.rel else ""
+    def files(self, folder: _Folder, root_bytes: bytes) -> list[files_read.File]:
+        """The folder's files as the profile takes them (warnings go on the folder)."""
+        found = []
         for file in folder.files:
-            media_type = self.media_type(file, warnings)
-            name = file.rel.removeprefix(prefix)
-            url = self.url(file)
-            distributions.append(
-                Distribution(
-                    title={"sv": name},
-                    access_url=url,
-                    download_url=url,
-                    media_type=media_type,
-                    format=file_format(name, media_type),
-                    byte_size=file.size,
-                    modified=_when(file.mtime_ns),
+            found.append(
+                files_read.File(
+                    rel=file.rel,
+                    path=os.fsencode(file.path)[len(root_bytes) :].lstrip(b"/"),
+                    size=file.size,
+                    mtime_ns=file.mtime_ns,
+                    media_type=self.media_type(file, folder.warnings),
                 )
             )
             self.newest = max(self.newest, file.mtime_ns)
-        title = folder.rel or _text(self.config.root.name or str(self.config.root))
-        uri = f"{self.config.base_uri}/{quote(folder.key)}" if self.config.base_uri else None
-        newest = max((f.mtime_ns for f in folder.files), default=None)
-        return Dataset(
-            uri=uri,
-            title={"sv": title},
-            description={"sv": f"Filerna i mappen {title}"},
-            modified=_when(newest) if newest is not None else None,
-            distributions=distributions,
-            extras={
-                EXTRA_PATH: [folder.rel or "."],
-                EXTRA_FILES: [str(len(folder.files))],
-                EXTRA_BYTES: [str(sum(f.size for f in folder.files))],
-            },
-        )
+        return found
 
     def cursor(self) -> Cursor:
         last_value = (
@@ -651,12 +427,18 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     """
     walker = _Walker(config)
     walker.check_root()
-    mapper = _Mapper(config, cursor)
+    heads = _Heads(cursor)
+    root_bytes = os.fsencode(config.root)
+    folders = files_read.Folders(
+        config.base_url or config.root.as_uri(),
+        config.base_uri,
+        config.root.name or str(config.root),
+    )
     for found in walker.folders():
         if isinstance(found, Failure):
             yield found
             continue
         with RecordGuard(found.key, what=f"Mappen {found.key}") as guard:
-            dataset = mapper.dataset(found)
+            dataset = folders.dataset(found.key, found.rel, heads.files(found, root_bytes))
         yield guard.failure or Item(found.key, dataset, found.warnings)
-    yield Done(mapper.cursor(), complete=True)
+    yield Done(heads.cursor(), complete=True)

@@ -201,35 +201,6 @@ def test_config() -> None:
 # --- sniffing -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "head,expected",
-    [
-        (PDF, "application/pdf"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "image/png"),
-        (b"\xff\xd8\xff\xe0", "image/jpeg"),
-        (b"\x1f\x8b\x08", "application/gzip"),
-        (b"SQLite format 3\x00" + b"\x00" * 10, "application/vnd.sqlite3"),
-        (DOCX_HEAD, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (ODT_HEAD, "application/vnd.oasis.opendocument.text"),
-        (b"PK\x03\x04" + b"\x00" * 40, "application/zip"),
-        (b"<?xml version='1.0'?><rdf:RDF>", "application/rdf+xml"),
-        (b"<?xml version='1.0'?><root/>", "application/xml"),
-        (b"<!DOCTYPE html><html>", "text/html"),
-        (b'{"a": 1}', "application/json"),
-        (b"@prefix dcat: <http://www.w3.org/ns/dcat#> .", "text/turtle"),
-        ("namn;ort\nÅsa;Umeå\nÖrjan;Gävle\n".encode(), "text/csv"),
-        ("namn;ort\nÅsa;Umeå\n".encode("cp1252"), "text/csv"),
-        (b"a\tb\n1\t2\n3\t4\n", "text/tab-separated-values"),
-        ("Hej på dig".encode(), "text/plain"),
-        ("Hej på dig".encode("cp1252"), "text/plain"),
-        (bytes(range(256)), "application/octet-stream"),
-        (b"", None),
-    ],
-)
-def test_sniff(head: bytes, expected: str | None) -> None:
-    assert files.sniff(head) == expected
-
-
 def test_sniffing_reads_only_the_first_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
