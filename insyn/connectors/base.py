@@ -7,6 +7,7 @@ It yields, in any order:
 - ``Item``: one record read from the source, under the source's own key;
 - ``Deleted``: the source says a record is gone (OAI-PMH deleted records, for example);
 - ``Failure``: a record that could not be read, with its key and the reason;
+- ``Notice``: a warning of the run that belongs to no one record;
 
 and, last, one ``Done`` carrying the new cursor and whether the run saw the whole
 source (only then may the engine tombstone records that were not seen).
@@ -207,6 +208,15 @@ class RecordGuard:
 
 
 @dataclass
+class Notice:
+    """A warning of the run that belongs to no one record: a statement the parser skipped
+    and could not place, properties the model cannot hold (counted), links not followed."""
+
+    message: str
+    field: str | None = None
+
+
+@dataclass
 class CatalogInfo:
     """Metadata about the source's own catalogue, when it has one."""
 
@@ -226,7 +236,7 @@ class Done:
     not_modified: bool = False
 
 
-Yielded = Item | Deleted | Failure | CatalogInfo | Done
+Yielded = Item | Deleted | Failure | Notice | CatalogInfo | Done
 
 
 class ConnectorConfig(Protocol):

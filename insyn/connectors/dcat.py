@@ -9,7 +9,7 @@ write the next one.
 
 from __future__ import annotations
 
-import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,14 +20,24 @@ from urllib.parse import urljoin, urlparse
 import pyoxigraph as ox
 
 from insyn import __version__
-from insyn.connectors.base import CatalogInfo, Cursor, Done, Item, LazyItem, RecordGuard, Yielded
+from insyn.connectors.base import (
+    CatalogInfo,
+    Cursor,
+    Done,
+    Failure,
+    LazyItem,
+    Notice,
+    RecordGuard,
+    Yielded,
+)
 from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
 from insyn.connectors.options import Option, parse
 from insyn.connectors.paging import pages
-from insyn.errors import ConfigError, ConnectorError
+from insyn.errors import ConfigError, ConnectorError, VocabError
 from insyn.vocab.model import Record
-from insyn.vocab.profiles import dcat_read
+from insyn.vocab.profiles import dcat_read, schemaorg_read
 from insyn.vocab.triples import (
+    RDF_TYPE,
     TripleIndex,
     format_from_media_type,
     format_from_name,
@@ -40,6 +50,7 @@ KIND = "dcat"
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 MAX_PAGES_DEFAULT = 10_000
+FOLLOW_LIMIT_DEFAULT = 1_000
 ACCEPT = (
     "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7"
 )
@@ -52,6 +63,14 @@ OPTIONS = (
         choices=("turtle", "xml", "jsonld", "nt"),
     ),
     Option("max_pages", "int", MAX_PAGES_DEFAULT, "Högst så många Hydra-sidor.", minimum=1),
+    Option(
+        "follow_limit",
+        "int",
+        FOLLOW_LIMIT_DEFAULT,
+        "Högst så många datamängder att hämta när katalogen bara länkar till dem "
+        "(dcat:dataset med en adress, som i LKOD); 0 = hämta inga.",
+        minimum=0,
+    ),
     *HTTP_OPTIONS,
 )
 
@@ -61,6 +80,7 @@ class Config:
     url: str
     format: str | None = None  # turtle, xml, jsonld, nt; guessed when not given
     max_pages: int = MAX_PAGES_DEFAULT
+    follow_limit: int = FOLLOW_LIMIT_DEFAULT
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -72,6 +92,7 @@ class Config:
             url=url,
             format=values["format"],
             max_pages=values["max_pages"],
+            follow_limit=values["follow_limit"],
             http=HttpSettings.from_options(values),
         )
 
@@ -113,55 +134,170 @@ def next_page(index: TripleIndex, page_url: str) -> str | None:
     return None
 
 
-def record_key(subject: str, record: dcat_read.Mapped) -> str:
-    """The source key: the IRI, or for a blank-node record a key built from what it says."""
-    if not subject.startswith("_:"):
-        return subject
-    dataset_ids = getattr(record.record, "identifier", None)
-    if dataset_ids:
-        return f"identifier:{dataset_ids[0]}"
-    digest = hashlib.sha1(repr(sorted(record.record.title.items())).encode()).hexdigest()
-    return f"bnode:{digest}"
+def _raw_identifier(index: TripleIndex, subject: str) -> str | None:
+    values = sorted(
+        value.value.strip()
+        for value in index.objects(subject, dcat_read.DCT + "identifier")
+        if isinstance(value, ox.Literal) and value.value.strip()
+    )
+    return values[0] if values else None
+
+
+class _Keys:
+    """Source keys: a record's IRI; for a blank-node record its dct:identifier when no other
+    record of the document has it, else a digest of what it says (its statements and those
+    of the nodes it points to, as ``subject_digest`` reads them), numbered by position when
+    several say exactly the same. Never the title alone: 36 services titled "N/A" are 36.
+    """
+
+    def __init__(self, index: TripleIndex, subjects: list[str]) -> None:
+        blanks = [subject for subject in subjects if subject.startswith("_:")]
+        identifiers = [_raw_identifier(index, subject) for subject in blanks]
+        counts = Counter(identifiers)
+        self.keys: dict[str, str] = {}
+        taken: Counter[str] = Counter()
+        for subject, identifier in zip(blanks, identifiers, strict=True):
+            if identifier is not None and counts[identifier] == 1:
+                self.keys[subject] = f"identifier:{identifier}"
+                continue
+            base = "bnode:" + subject_digest(index, subject, "key")[:32]
+            taken[base] += 1
+            self.keys[subject] = base if taken[base] == 1 else f"{base}-{taken[base]}"
+
+    def key(self, subject: str) -> str:
+        return self.keys.get(subject, subject)
+
+
+def describe(index: TripleIndex, subject: str, position: int) -> str:
+    """How an error names a record: its title, its IRI or its position in the document."""
+    titles = sorted(
+        value.value.strip()
+        for value in index.objects(subject, dcat_read.DCT + "title")
+        + index.objects(subject, dcat_read.SCHEMA + "name")
+        if isinstance(value, ox.Literal)
+    )
+    title = f"'{titles[0][:120]}'" if titles else "utan titel"
+    where = f"post nr {position} i dokumentet" if subject.startswith("_:") else subject
+    return f"Posten {title} ({where})"
 
 
 # Part of every digest: a new mapping (or new bundled vocabularies) maps every record again.
 MAPPING_VERSION = f"dcat-{dcat_read.MAPPING_VERSION}-insyn-{__version__}"
 
 
-def _records(index: TripleIndex) -> Iterator[Yielded]:
+@dataclass
+class _RunState:
+    """What one run counts across its documents: properties the model does not hold."""
+
+    unheld: Counter[str] = field(default_factory=Counter)
+
+    def notices(self) -> Iterator[Notice]:
+        if self.unheld:
+            counts = ", ".join(f"{name} ({count})" for name, count in self.unheld.most_common())
+            yield Notice(
+                "Egenskaper som modellen inte har fält för (sparade som övriga uppgifter på "
+                f"posten; antal poster): {counts}",
+                "extras",
+            )
+
+
+def _records(index: TripleIndex, state: _RunState) -> Iterator[Yielded]:
+    for message in index.loose:
+        yield Notice(message)
     for subject in index.subjects_of_type(*dcat_read.CATALOG_TYPES):
         yield CatalogInfo(dcat_read.read_catalog(index, subject))
-    for subject, read in dcat_read.record_subjects(index):
-        if subject.startswith("_:"):
-            # A blank-node record's key comes from its mapped content: map it now.
-            with RecordGuard(subject) as guard:
-                mapped = read(index, subject)
-            if guard.failure:
-                yield guard.failure
-                continue
-            yield Item(record_key(subject, mapped), mapped.record, mapped.warnings)
-            continue
+    for subject in index.subjects_of_type(*dcat_read.SCHEMA_CATALOGS):
+        yield CatalogInfo(schemaorg_read.read_catalog(index, subject))
+    readers = {**dcat_read.RECORD_READERS, **schemaorg_read.RECORD_READERS}
+    found = dcat_read.record_subjects(index, readers)
+    keys = _Keys(index, [subject for subject, _ in found])
+    for position, (subject, read) in enumerate(found, start=1):
         digest = subject_digest(index, subject, MAPPING_VERSION)
-        yield LazyItem(subject, digest, partial(_map, read, index, subject))
+        build = partial(_map, read, index, subject, position, state)
+        yield LazyItem(keys.key(subject), digest, build)
+    if not found and index.subjects:
+        types = Counter(
+            dcat_read.short(value.value)
+            for properties in index.subjects.values()
+            for value in properties.get(RDF_TYPE, ())
+        )
+        named = ", ".join(f"{name} ({count})" for name, count in types.most_common(8))
+        yield Notice(
+            f"Dokumentet har {len(index.subjects)} resurser men ingen datamängd, "
+            f"dataserie eller datatjänst (dcat:Dataset, dcat:DatasetSeries, dcat:DataService, "
+            f"schema:Dataset); typer: {named or 'inga'}"
+        )
 
 
 def _map(
-    read: Callable[[TripleIndex, str], dcat_read.Mapped], index: TripleIndex, subject: str
+    read: Callable[[TripleIndex, str], dcat_read.Mapped],
+    index: TripleIndex,
+    subject: str,
+    position: int,
+    state: _RunState,
 ) -> tuple[Record, list[str]]:
-    mapped = read(index, subject)
-    return mapped.record, mapped.warnings
+    try:
+        mapped = read(index, subject)
+    except Exception as exc:  # named here: the engine's guard knows only the key
+        field_name = dcat_read.current_field()
+        raise VocabError(
+            f"{describe(index, subject, position)} kunde inte läsas: {type(exc).__name__}: {exc}",
+            field=field_name,
+        ) from exc
+    state.unheld.update(dcat_read.short(name) for name in mapped.record.extras)
+    return mapped.record, [*index.problems_of(subject), *mapped.warnings]
+
+
+def _unlisted(index: TripleIndex) -> list[str]:
+    """Datasets a catalogue lists by IRI only, described in documents of their own (the
+    Czech and Slovak LKOD pattern): no statement about them in this document."""
+    listed = []
+    for subject in index.subjects_of_type(*dcat_read.CATALOG_TYPES):
+        for value in index.objects(subject, dcat_read.DCAT + "dataset"):
+            if isinstance(value, ox.NamedNode) and value.value not in index.subjects:
+                listed.append(value.value)
+    return sorted(set(listed))
+
+
+def _follow(config: Config, index: TripleIndex, state: _RunState) -> Iterator[Yielded]:
+    """Read each dataset the catalogue only links to, up to ``follow_limit`` documents."""
+    links = _unlisted(index)
+    if not links:
+        return
+    if len(links) > config.follow_limit:
+        yield Notice(
+            f"Katalogen länkar till {len(links)} datamängder som beskrivs i egna dokument; "
+            f"bara de {config.follow_limit} första hämtades (höj follow_limit om det stämmer)",
+            "dcat:dataset",
+        )
+    for link in links[: config.follow_limit]:
+        with RecordGuard(link, field="dcat:dataset", what=f"Datamängden {link}") as guard:
+            response = fetch(link, config.http, accept=ACCEPT)
+            fmt = config.format or _response_format(response.content_type, link, response.content)
+            document = parse_triples(response.content, fmt, base_iri=link)
+        if guard.failure:
+            yield guard.failure
+            continue
+        if link not in document.subjects:
+            yield Failure(link, f"Dokumentet på {link} beskriver inte {link}", "dcat:dataset")
+            continue
+        yield from _records(document, state)
 
 
 def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     """Yield every dataset and data service of the catalogue, page by page."""
     new_cursor = Cursor(last_value=cursor.last_value)
+    state = _RunState()
     if _is_local(config.url):
         path, fmt, validators = _read_local(config, cursor)
         new_cursor.http[config.url] = validators
         if path is None:
             yield Done(new_cursor, complete=False, not_modified=True)
             return
-        yield from _records(parse_triples(path, fmt))
+        index = parse_triples(path, fmt)
+        yield from _records(index, state)
+        yield from _follow(config, index, state)
+        yield from state.notices()
         yield Done(new_cursor)
         return
 
@@ -191,7 +327,9 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
             new_cursor.http[config.url] = cursor.http.get(config.url, {})
             yield Done(new_cursor, complete=False, not_modified=True)
             return
-        yield from _records(index)
+        yield from _records(index, state)
+        yield from _follow(config, index, state)
+    yield from state.notices()
     yield Done(new_cursor)
 
 

@@ -41,6 +41,7 @@ from insyn.connectors.base import (
     Done,
     Failure,
     Item,
+    Notice,
     RecordGuard,
     Yielded,
 )
@@ -190,7 +191,7 @@ class _RunWriter:
         }
 
     def add(self, item: Item, plain: dict[str, Any], digest: str) -> None:
-        record_id = new_record_id()
+        record_id = new_record_id(self.source.name, item.key, self.session)
         record = item.record
         row = self.row(record_id, item, plain, digest)
         row.update(
@@ -463,6 +464,9 @@ def _run(
             elif isinstance(yielded, Done):
                 done = yielded
                 break
+            elif isinstance(yielded, Notice):
+                summary.warnings += 1
+                writer.error(None, yielded.message, yielded.field, "warning")
             elif isinstance(yielded, CatalogInfo):
                 too_long = columns.agent_overlong(yielded.catalog.publisher, "publisher")
                 if too_long is None:

@@ -172,6 +172,10 @@ class Dataset(Record):
     # Bounding boxes as WKT in CRS84, "POLYGON((w s,e s,e n,w n,w s))": dcat:bbox of a
     # dct:Location (GeoDCAT-AP), one Location per box.
     bbox: list[str] = field(default_factory=list)
+    # The other geometry of a dct:Location, as the literal the source gave (WKT, GML or
+    # GeoJSON): dcat:centroid and locn:geometry.
+    centroid: list[str] = field(default_factory=list)
+    geometry: list[str] = field(default_factory=list)
     temporal: list[PeriodOfTime] = field(default_factory=list)
     accrual_periodicity: str | None = None
     conforms_to: list[str] = field(default_factory=list)
@@ -185,6 +189,10 @@ class Dataset(Record):
     hvd_category: list[str] = field(default_factory=list)
     applicable_legislation: list[str] = field(default_factory=list)
     in_series: list[str] = field(default_factory=list)
+    # A dcat:DatasetSeries is a dataset (DCAT 3 makes it a subclass) with members: a flag,
+    # not a record kind of its own, so search, pages and visibility treat it as one.
+    is_series: bool = False
+    series_member: list[str] = field(default_factory=list)
     distributions: list[Distribution] = field(default_factory=list)
 
     kind: RecordKind = dataclasses.field(default="dataset", init=False)

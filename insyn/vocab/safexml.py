@@ -84,6 +84,19 @@ def _first_element(data: bytes, source: str | None) -> etree._Element | None:
     return None
 
 
+def root_element_name(head: bytes) -> tuple[str, str] | None:
+    """The root element's namespace and local name, read from the document's first bytes;
+    None when they show no well-formed root (the caller's parser then names the error)."""
+    try:
+        root = _first_element(head, None)
+    except VocabError:
+        return None
+    if root is None:
+        return None
+    name = etree.QName(root)
+    return name.namespace or "", name.localname
+
+
 def _check_doctype(root: etree._Element, source: str | None) -> bool:
     """Refuse what the DOCTYPE may not hold; return whether it declares entities."""
     docinfo = root.getroottree().docinfo

@@ -10,13 +10,17 @@ serialisation and SHACL.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import json
+import re
+from collections.abc import Iterable, Iterator
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from insyn.errors import VocabError
-from insyn.vocab.safexml import rdfxml_view
+from insyn.vocab.safexml import rdfxml_view, root_element_name
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -96,12 +100,40 @@ def node_key(term: Term) -> str:
 
 
 class TripleIndex:
-    """Triples grouped by subject: ``{subject: {predicate: [objects]}}``."""
+    """Triples grouped by subject: ``{subject: {predicate: [objects]}}``.
 
-    __slots__ = ("subjects",)
+    ``problems`` holds what the lenient parse repaired or left out, per subject (a
+    statement the parser could not read is filed under the subject read just before it);
+    ``loose`` what it could not place at all.
+    """
+
+    __slots__ = ("loose", "problems", "subjects")
 
     def __init__(self) -> None:
         self.subjects: dict[str, dict[str, list[Term]]] = {}
+        self.problems: dict[str, list[str]] = {}
+        self.loose: list[str] = []
+
+    def problems_of(self, subject: str) -> list[str]:
+        """The parse problems of a subject and of the nodes it points to (its distributions,
+        contact points …), three steps deep."""
+        if not self.problems:
+            return []
+        found: list[str] = []
+        seen = {subject}
+        frontier = [subject]
+        for _ in range(4):
+            following: list[str] = []
+            for node in frontier:
+                found.extend(self.problems.get(node, ()))
+                for values in self.subjects.get(node, {}).values():
+                    for value in values:
+                        key = node_key(value) if not isinstance(value, ox.Literal) else None
+                        if key is not None and key not in seen and key in self.subjects:
+                            seen.add(key)
+                            following.append(key)
+            frontier = following
+        return found
 
     def add(self, subject: str, predicate: str, obj: Term) -> None:
         properties = self.subjects.get(subject)
@@ -131,7 +163,7 @@ class TripleIndex:
         ]
 
     @classmethod
-    def from_triples(cls, triples: Iterable[ox.Triple]) -> TripleIndex:
+    def from_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> TripleIndex:
         index = cls()
         subjects = index.subjects
         # One string object per predicate IRI, not one per triple (a third of the memory).
@@ -152,6 +184,160 @@ class TripleIndex:
         return index
 
 
+# --- lenient parsing ----------------------------------------------------------------------
+
+# Formats whose parser recovers at the next statement after an error; RDF/XML and JSON-LD
+# are trees, and what their parsers read after a broken element is not to be trusted.
+_STATEMENT_FORMATS = frozenset({"turtle", "nt", "n3", "trig", "nquads"})
+# More unreadable statements than this and the document is not the format it claims.
+MAX_BAD_STATEMENTS = 1000
+_VALID_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*$")
+_BAD_IRI_CHARACTER = re.compile(r"[\x00-\x20<>\"{}|\\^`]")
+_EMAIL = re.compile(r"^[^@\s/:<>]+@[^@\s/:<>]+\.[A-Za-z]{2,}$")
+_LABELS = {"turtle": "Turtle", "xml": "RDF/XML", "jsonld": "JSON-LD", "nt": "N-Triples"}
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in (
+        ("dcat", "http://www.w3.org/ns/dcat#"),
+        ("dcterms", "http://purl.org/dc/terms/"),
+        ("foaf", "http://xmlns.com/foaf/0.1/"),
+        ("vcard", "http://www.w3.org/2006/vcard/ns#"),
+        ("schema", "http://schema.org/"),
+    ):
+        if iri.startswith(namespace):
+            return prefix + ":" + iri[len(namespace) :]
+    return iri
+
+
+class _Repairs:
+    """Checks every IRI the lenient parser let through; repairs what is safe to repair.
+
+    Safe: spaces and other characters an IRI may not hold are percent-encoded (a ``tel:``
+    number loses its spaces instead), and a bare e-mail address (also one a base IRI was
+    put in front of) becomes ``mailto:``. What is still no IRI is kept as a plain literal,
+    which the mapping reads as text and the export leaves out: reported, never dropped.
+    """
+
+    def __init__(self, base_iri: str | None) -> None:
+        self.base = base_iri.rsplit("/", 1)[0] + "/" if base_iri and "/" in base_iri else None
+        self.cache: dict[str, tuple[Term, str] | None] = {}
+
+    def check(self, term: ox.NamedNode) -> tuple[Term, str] | None:
+        """None when the IRI is fine; else the term to use and what was done."""
+        value = term.value
+        if _VALID_IRI.match(value):
+            local = value.removeprefix(self.base) if self.base else None
+            if not (local and local != value and _EMAIL.match(local)):
+                return None
+        if value not in self.cache:
+            self.cache[value] = self._repair(value)
+        return self.cache[value]
+
+    def _repair(self, value: str) -> tuple[Term, str] | None:
+        text = value.strip()
+        local = text.removeprefix(self.base) if self.base else text
+        if _EMAIL.match(local) or _EMAIL.match(text):
+            address = local if _EMAIL.match(local) else text
+            return ox.NamedNode("mailto:" + address), f"e-postadressen '{address}' fick mailto:"
+        if text.lower().startswith("tel:"):
+            repaired = "tel:" + re.sub(r"[\s()]", "", text[4:])
+        else:
+            repaired = _BAD_IRI_CHARACTER.sub(lambda m: f"%{ord(m.group()):02X}", text)
+        try:
+            node = ox.NamedNode(repaired)
+        except ValueError:
+            return ox.Literal(text), f"'{text[:200]}' är ingen IRI; behålls som text"
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", repaired):
+            return ox.Literal(text), f"'{text[:200]}' är ingen IRI; behålls som text"
+        return node, f"'{text[:200]}' är ingen giltig IRI; lagad till '{repaired[:200]}'"
+
+
+class _Lines:
+    """Finds the line a bad value is on (the parser gives none for a statement it read)."""
+
+    def __init__(self, data: bytes | Path) -> None:
+        self.data = data
+        self.content: bytes | None = None
+
+    def of(self, needle: str) -> int | None:
+        if self.content is None:
+            self.content = self.data.read_bytes() if isinstance(self.data, Path) else self.data
+        at = self.content.find(needle.encode())
+        return self.content.count(b"\n", 0, at) + 1 if at >= 0 else None
+
+
+def _statements(parsed: Iterator[Any], lenient: bool, errors: list[str]) -> Iterator[Any]:
+    """The parser's statements; in a statement format, an unreadable one is noted and
+    skipped (the parser picks up at the next), else the first error ends the document."""
+    while True:
+        try:
+            yield next(parsed)
+        except StopIteration:
+            return
+        except SyntaxError as exc:
+            # A document that ends mid-statement was cut off: the run must not count as
+            # complete (that would tombstone what the lost part held).
+            if not lenient or "end of file" in str(exc).lower():
+                raise
+            errors.append(str(exc))
+            if len(errors) > MAX_BAD_STATEMENTS:
+                raise
+
+
+def _checked(
+    statements: Iterable[Any],
+    repairs: _Repairs,
+    index: TripleIndex,
+    original: bytes | Path,
+    errors: list[str],
+) -> Iterator[ox.Triple]:
+    """Triples with their IRIs checked and repaired; the problems filed under the subject."""
+    last: str | None = None
+    reported = 0
+    lines = _Lines(original)
+    for statement in statements:
+        while reported < len(errors):
+            # The statement before the error was most likely about the same record.
+            message = f"Ett påstående kunde inte läsas och hoppades över: {errors[reported]}"
+            if last is None:
+                index.loose.append(message)
+            else:
+                index.problems.setdefault(last, []).append(message)
+            reported += 1
+        subject, predicate, obj = statement.subject, statement.predicate, statement.object
+        notes = []
+        if isinstance(subject, ox.NamedNode) and (fixed := repairs.check(subject)):
+            if isinstance(fixed[0], ox.Literal):
+                # A subject that is no IRI (a relative @id in a file without a base) is
+                # still one resource: a blank node named by its text, the same each time.
+                label = hashlib.sha1(fixed[0].value.encode()).hexdigest()[:20]
+                subject = ox.BlankNode("iri" + label)
+                notes.append(fixed[1].replace("behålls som text", "läses som tom nod"))
+            else:
+                subject = fixed[0]
+                notes.append(fixed[1])
+        if isinstance(obj, ox.NamedNode) and (fixed := repairs.check(obj)):
+            obj = fixed[0]
+            notes.append(fixed[1])
+        last = node_key(subject)
+        for note in notes:
+            line = lines.of(note.split("'")[1]) if "'" in note else None
+            where = f"rad {line}, " if line else ""
+            message = f"{where}{_short(predicate.value)}: {note}"
+            if last is None:
+                index.loose.append(message)
+            else:
+                index.problems.setdefault(last, []).append(message)
+        yield ox.Triple(subject, predicate, obj)
+    for error in errors[reported:]:
+        message = f"Ett påstående kunde inte läsas och hoppades över: {error}"
+        if last is None:
+            index.loose.append(message)
+        else:
+            index.problems.setdefault(last, []).append(message)
+
+
 def parse_triples(
     data: bytes | Path,
     fmt: str,
@@ -161,27 +347,123 @@ def parse_triples(
 ) -> TripleIndex:
     """Parse an RDF document (bytes, or a file streamed from disk) into a ``TripleIndex``.
 
+    Lenient: a malformed IRI is repaired when that is safe, else kept as text, and (in
+    Turtle, N-Triples, TriG, N-Quads) an unreadable statement is skipped; each is filed in
+    ``TripleIndex.problems`` with its line where it can be found. A schema.org context
+    named by URL is read from a bundled copy: nothing is fetched.
+
     Raises:
         UnsafeInputError: RDF/XML with external entities or an entity bomb.
-        VocabError: the document is not valid in that format (the message names the
-            line and column the parser reported).
+        VocabError: the document is not RDF in that format (the message names its real
+            format when it can tell, else the line and column the parser reported).
     """
     rdf_format = FORMATS.get(fmt)
     if rdf_format is None:
         raise VocabError(f"Okänt RDF-format '{fmt}'", source=source)
+    head = data.open("rb").read(8192) if isinstance(data, Path) else data[:8192]
+    not_rdf = what_else(head, fmt)
+    if not_rdf:
+        raise VocabError(not_rdf, source=source)
+    original = data
     if fmt == "xml":
         # The RDF/XML parser sees the document only as libxml2 read it: checked, entities
         # expanded under its limits, nesting bounded.
         data = rdfxml_view(data.read_bytes() if isinstance(data, Path) else data, source=source)
+    elif fmt == "jsonld":
+        data = offline_jsonld(data)
     where = {"path": str(data)} if isinstance(data, Path) else {"input": data}
+    index = TripleIndex()
+    errors: list[str] = []
     try:
-        parsed = ox.parse(**where, format=rdf_format, base_iri=base_iri)
-        if fmt in ("trig", "nquads"):
-            parsed = (ox.Triple(quad.subject, quad.predicate, quad.object) for quad in parsed)
-        return TripleIndex.from_triples(parsed)
+        parsed = ox.parse(**where, format=rdf_format, base_iri=base_iri, lenient=True)
+        statements = _statements(parsed, fmt in _STATEMENT_FORMATS, errors)
+        triples = _checked(statements, _Repairs(base_iri), index, original, errors)
+        index.subjects = TripleIndex.from_triples(triples).subjects
     except (SyntaxError, ValueError) as exc:
-        label = {"turtle": "Turtle", "xml": "RDF/XML", "jsonld": "JSON-LD"}.get(fmt, fmt)
+        label = _LABELS.get(fmt, fmt)
         raise VocabError(f"Källan är inte giltig {label}: {exc}", source=source) from exc
+    if errors and not index.subjects:
+        label = _LABELS.get(fmt, fmt)
+        raise VocabError(f"Källan är inte giltig {label}: {errors[0]}", source=source)
+    return index
+
+
+# --- what a document is, when it is not RDF -------------------------------------------------
+
+_XML_KINDS = {
+    "http://www.isotc211.org/2005/gmd": "ISO 19139-XML: använd --kind iso19139 eller csw",
+    "http://www.isotc211.org/2005/gmi": "ISO 19139-XML: använd --kind iso19139 eller csw",
+    "http://www.opengis.net/cat/csw/2.0.2": "ett CSW-svar: använd --kind csw",
+    "http://www.openarchives.org/OAI/2.0/": "ett OAI-PMH-svar: använd --kind oaipmh",
+    "http://www.w3.org/1999/xhtml": "en HTML-sida, inte RDF",
+    "http://www.w3.org/2005/Atom": "en Atom-feed, inte RDF",
+}
+
+
+def what_else(head: bytes, fmt: str) -> str | None:
+    """A message naming what the document is, when its first bytes show it is not RDF."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    lowered = text[:1000].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        return "Detta är en HTML-sida, inte RDF: kontrollera adressen"
+    if text.startswith(b"%PDF"):
+        return "Detta är en PDF-fil, inte RDF"
+    if text.startswith(b"PK\x03\x04"):
+        return "Detta är en zip-fil (eller ett Office-dokument), inte RDF"
+    if fmt == "xml" or text.startswith(b"<?xml"):
+        name = root_element_name(head)
+        if name and name[0] in _XML_KINDS:
+            return "Detta är " + _XML_KINDS[name[0]]
+        if name and name[1] in ("html", "HTML"):
+            return "Detta är en HTML-sida, inte RDF: kontrollera adressen"
+    ckan = b'"success"' in text[:200] and b'"result"' in text[:400]
+    if fmt == "jsonld" and text.startswith(b"{") and b'"@' not in text[:8192] and ckan:
+        return "Detta är ett svar från CKAN:s API, inte JSON-LD: använd --kind ckan"
+    return None
+
+
+_SCHEMA_CONTEXTS = frozenset(
+    {"https://schema.org/", "https://schema.org", "http://schema.org/", "http://schema.org"}
+)
+
+
+def _schema_context() -> dict[str, Any]:
+    path = resources.files("insyn.vocab").joinpath("data", "schemaorg-context.json")
+    return json.loads(path.read_bytes())["@context"]
+
+
+def _offline_context(context: Any, bundled: dict[str, Any]) -> Any:
+    if isinstance(context, str) and context in _SCHEMA_CONTEXTS:
+        return bundled
+    if isinstance(context, list):
+        return [_offline_context(part, bundled) for part in context]
+    return context
+
+
+def _replace_contexts(node: Any, bundled: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: _offline_context(value, bundled)
+            if key == "@context"
+            else _replace_contexts(value, bundled)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_replace_contexts(item, bundled) for item in node]
+    return node
+
+
+def offline_jsonld(data: bytes | Path) -> bytes | Path:
+    """JSON-LD with a schema.org context named by URL replaced by the bundled copy, so
+    the parser never asks the network; other documents are returned as they are."""
+    content = data.read_bytes() if isinstance(data, Path) else data
+    if b"schema.org" not in content:
+        return data
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return data  # the parser names the error
+    return json.dumps(_replace_contexts(document, _schema_context())).encode()
 
 
 def _canonical_term(index: TripleIndex, term: Term, depth: int, seen: frozenset[str]) -> str:

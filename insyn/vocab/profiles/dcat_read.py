@@ -7,7 +7,9 @@ mapping function returns model values and a list of warnings: a value that is od
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -44,14 +46,57 @@ ORG = "http://www.w3.org/ns/org#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMA = "http://schema.org/"
+SCHEMA_HTTPS = "https://schema.org/"
+LOCN = "http://www.w3.org/ns/locn#"
 INSYN = "https://w3id.org/insyn/ns#"
 
 # Raise when the mapping changes what it makes of the same statements.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 
 DATASET_TYPES = (DCAT + "Dataset",)
+SERIES_TYPES = (DCAT + "DatasetSeries",)
 SERVICE_TYPES = (DCAT + "DataService",)
 CATALOG_TYPES = (DCAT + "Catalog",)
+SCHEMA_DATASETS = (SCHEMA + "Dataset", SCHEMA_HTTPS + "Dataset")
+SCHEMA_CATALOGS = (SCHEMA + "DataCatalog", SCHEMA_HTTPS + "DataCatalog")
+
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+_MEDIA_TYPE = re.compile(r"^[a-z]+/[\w.+-]+$", re.IGNORECASE)
+
+# ADMS status values (DCAT-AP 1.x/2.x) as the EU distribution-status table of DCAT-AP 3.
+_ADMS_STATUS = "http://purl.org/adms/status/"
+_DISTRIBUTION_STATUS = "http://publications.europa.eu/resource/authority/distribution-status/"
+_STATUS_CODES = {
+    "completed": "COMPLETED",
+    "deprecated": "DEPRECATED",
+    "underdevelopment": "DEVELOP",
+    "withdrawn": "WITHDRAWN",
+}
+
+# The predicate being read when a mapping fails: the error names it as the field.
+_FIELD: ContextVar[str | None] = ContextVar("dcat_read_field", default=None)
+
+
+def current_field() -> str | None:
+    """The property the mapping was reading when it last stopped (for error messages)."""
+    predicate = _FIELD.get()
+    return short(predicate) if predicate else None
+
+
+def _status(value: str | None) -> str | None:
+    if value and value.startswith(_ADMS_STATUS):
+        code = _STATUS_CODES.get(value.removeprefix(_ADMS_STATUS).casefold())
+        if code:
+            return _DISTRIBUTION_STATUS + code
+    return value
+
+
+def _media_type(value: str | None) -> str | None:
+    """A media type given as a string ("text/csv") as its IANA IRI."""
+    if value and _MEDIA_TYPE.match(value.strip()):
+        return IANA_MEDIA_TYPES + value.strip().lower()
+    return value
+
 
 # DCAT-AP 2 named planned availability under r5r/availability/; DCAT-AP 3 and
 # DCAT-AP-SE 3 use the EU authority table with the same four upper-case codes.
@@ -89,18 +134,35 @@ class _Reader:
 
     def values(self, predicate: str) -> list[Term]:
         self.used.add(predicate)
+        _FIELD.set(predicate)
         return self.properties.get(predicate, [])
 
-    def text(self, *predicates: str) -> LangText:
-        result: LangText = {}
+    def texts(self, *predicates: str) -> dict[str, list[str]]:
+        """Every text per language, sorted (RDF gives no order)."""
+        result: dict[str, set[str]] = {}
         for predicate in predicates:
             for value in self.values(predicate):
-                if isinstance(value, ox.Literal):
-                    language = value.language or ""
-                    text = value.value.strip()
-                    if text and (language not in result or text < result[language]):
-                        result[language] = text
-        return dict(sorted(result.items()))
+                if isinstance(value, ox.Literal) and value.value.strip():
+                    result.setdefault(value.language or "", set()).add(value.value.strip())
+        return {language: sorted(texts) for language, texts in sorted(result.items())}
+
+    def text(self, *predicates: str) -> LangText:
+        """One text per language; a second one in the same language is kept where no
+        field holds it (``kept``, shown with the record) and reported."""
+        result: LangText = {}
+        for language, texts in self.texts(*predicates).items():
+            result[language] = texts[0]
+            if len(texts) > 1:
+                self.kept.setdefault(predicates[0], []).extend(texts[1:])
+                self.warnings.append(
+                    f"{short(predicates[0])}: {len(texts)} texter på språket "
+                    f"'{language or 'utan språk'}'; den första används, de andra sparas"
+                )
+        return result
+
+    def joined(self, *predicates: str) -> LangText:
+        """Every text per language, joined: a second description in a language is kept."""
+        return {language: "\n\n".join(texts) for language, texts in self.texts(*predicates).items()}
 
     def keywords(self, predicate: str) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
@@ -154,7 +216,7 @@ class _Reader:
                     parsed = parse_date(value.value)
                     if parsed is None:
                         self.warnings.append(
-                            f"{_short(predicate)}: '{value.value}' är inget giltigt datum"
+                            f"{short(predicate)}: '{value.value}' är inget giltigt datum"
                         )
                     return parsed
         return None
@@ -166,7 +228,7 @@ class _Reader:
         try:
             return int(float(text))
         except (ValueError, OverflowError):  # OverflowError: "1e999" is infinite
-            self.warnings.append(f"{_short(predicate)}: '{text[:100]}' är inget heltal")
+            self.warnings.append(f"{short(predicate)}: '{text[:100]}' är inget heltal")
             return None
 
     def controlled(self, vocabulary: str, predicate: str) -> list[str]:
@@ -176,7 +238,7 @@ class _Reader:
             uri, recognised = vocabularies.normalise(vocabulary, value)
             if not recognised:
                 self.warnings.append(
-                    f"{_short(predicate)}: '{value}' finns inte i vokabulären {vocabulary}"
+                    f"{short(predicate)}: '{value}' finns inte i vokabulären {vocabulary}"
                 )
             result.append(uri)
         return result
@@ -201,7 +263,8 @@ class _Reader:
         return None
 
 
-def _short(predicate: str) -> str:
+def short(predicate: str) -> str:
+    """A predicate or class IRI with its usual prefix (dcat:, dcterms:, schema: …)."""
     for prefix, namespace in (
         ("dcat", DCAT),
         ("dcterms", DCT),
@@ -210,6 +273,11 @@ def _short(predicate: str) -> str:
         ("adms", ADMS),
         ("dcatap", DCATAP),
         ("insyn", INSYN),
+        ("schema", SCHEMA),
+        ("schema", SCHEMA_HTTPS),
+        ("locn", LOCN),
+        ("skos", SKOS),
+        ("rdfs", RDFS),
     ):
         if predicate.startswith(namespace):
             return f"{prefix}:{predicate[len(namespace) :]}"
@@ -266,7 +334,8 @@ def read_contact(index: TripleIndex, node: str, warnings: list[str]) -> ContactP
     contact = ContactPoint(
         uri=None if node.startswith("_:") else node,
         name=reader.text(VCARD + "fn", VCARD + "organization-name"),
-        email=_vcard_value(reader, VCARD + "hasEmail", "mailto:"),
+        email=_vcard_value(reader, VCARD + "hasEmail", "mailto:")
+        or (node.removeprefix("mailto:") if node.startswith("mailto:") else None),
         telephone=_vcard_value(reader, VCARD + "hasTelephone", "tel:"),
         url=reader.iri(VCARD + "hasURL"),
         kind="Individual" if VCARD + "Individual" in types else "Organization",
@@ -319,14 +388,14 @@ def _boolean(reader: _Reader, predicate: str) -> bool | None:
         return True
     if text.lower() in ("false", "0", "nej", "no"):
         return False
-    reader.warnings.append(f"{_short(predicate)}: '{text}' är inget sanningsvärde")
+    reader.warnings.append(f"{short(predicate)}: '{text}' är inget sanningsvärde")
     return None
 
 
 def _level(reader: _Reader, predicate: str) -> int | None:
     level = reader.integer(predicate)
     if level is not None and not 0 <= level <= 3:
-        reader.warnings.append(f"{_short(predicate)}: nivån {level} ligger utanför 0–3")
+        reader.warnings.append(f"{short(predicate)}: nivån {level} ligger utanför 0–3")
         return None
     return level
 
@@ -390,7 +459,7 @@ def _common(reader: _Reader, index: TripleIndex, warnings: list[str]) -> dict[st
     return {
         "uri": None if reader.subject.startswith("_:") else reader.subject,
         "title": reader.text(DCT + "title"),
-        "description": reader.text(DCT + "description"),
+        "description": reader.joined(DCT + "description"),
         "publisher": read_agent(index, publishers[0], warnings) if publishers else None,
         "contact_point": sorted(
             (read_contact(index, node, warnings) for node in reader.nodes(DCAT + "contactPoint")),
@@ -414,7 +483,7 @@ def _distribution_access_rights(reader: _Reader) -> str | None:
 def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Distribution:
     reader = _Reader(index, node, warnings)
     formats = reader.controlled("file_types", DCT + "format")
-    licences = reader.controlled("licences", DCT + "license")
+    licences = _licences(reader, DCT + "license")
     checksum = None
     for checksum_node in reader.nodes(SPDX + "checksum"):
         checksum = _Reader(index, checksum_node, warnings).literal(SPDX + "checksumValue")
@@ -426,7 +495,7 @@ def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Dis
         access_url=reader.iri(DCAT + "accessURL"),
         download_url=reader.iri(DCAT + "downloadURL"),
         format=formats[0] if formats else None,
-        media_type=reader.iri(DCAT + "mediaType"),
+        media_type=_media_type(reader.iri(DCAT + "mediaType")),
         license=licences[0] if licences else None,
         access_rights=_distribution_access_rights(reader),
         byte_size=byte_size,
@@ -435,25 +504,68 @@ def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Dis
         language=reader.iris(DCT + "language"),
         conforms_to=reader.iris(DCT + "conformsTo"),
         availability=_availability(reader.iri(DCATAP + "availability")),
-        status=reader.iri(ADMS + "status"),
+        status=_status(reader.iri(ADMS + "status")),
         checksum=checksum,
         access_service=reader.iris(DCAT + "accessService"),
         page=reader.iris(FOAF + "page"),
     )
     if not distribution.access_url:
         warnings.append(f"Distributionen {node} saknar dcat:accessURL")
+    _report_unheld(reader, "Distributionen")
     return distribution
+
+
+def _report_unheld(reader: _Reader, what: str) -> None:
+    """A node inside a record (a distribution) has no extras of its own: what the model
+    cannot hold there is named in the record's warnings, never dropped without a word."""
+    unheld = sorted(short(predicate) for predicate in reader.extras())
+    if unheld:
+        reader.warnings.append(f"{what} har egenskaper som modellen saknar fält för: {unheld}")
+
+
+def _licence_key(text: str) -> str:
+    return re.sub(r"[\s.-]+", "_", text.strip()).upper()
+
+
+def _licences(reader: _Reader, predicate: str) -> list[str]:
+    """Licences as EU licence IRIs where the IRI, the text or a licence document's label
+    or IRI names one; other texts kept as given (exported as a dct:LicenseDocument)."""
+    result = []
+    for value in reader.values(predicate):
+        candidates = [value.value.strip()] if not isinstance(value, ox.BlankNode) else []
+        if not isinstance(value, ox.Literal):
+            inner = reader.index.properties(node_key(value))
+            for name in (RDFS + "label", DCT + "title", SCHEMA + "name", SCHEMA + "url"):
+                candidates += [term.value.strip() for term in inner.get(name, [])]
+        candidates = [text for text in candidates if text]
+        for text in candidates:
+            uri, recognised = vocabularies.normalise("licences", text)
+            if not recognised:
+                uri, recognised = vocabularies.normalise("licences", _licence_key(text))
+            if recognised:
+                result.append(uri)
+                break
+        else:
+            if candidates:
+                reader.warnings.append(
+                    f"{short(predicate)}: '{candidates[0][:200]}' finns inte i licenslistan"
+                )
+                result.append(candidates[0])
+    return sorted(set(result))
 
 
 def read_dataset(index: TripleIndex, subject: str) -> Mapped:
     """Map one dcat:Dataset subject to a ``Dataset``."""
     warnings: list[str] = []
     reader = _Reader(index, subject, warnings)
+    spatial, geometry = _spatial(reader)
+    types = {value.value for value in reader.values(RDF_TYPE)}
     dataset = Dataset(
         **_common(reader, index, warnings),
         identifier=reader.literals(DCT + "identifier"),
         language=reader.controlled("languages", DCT + "language"),
-        spatial=reader.iris(DCT + "spatial"),
+        spatial=spatial,
+        **geometry,
         temporal=sorted(
             (_period(index, node, warnings) for node in reader.nodes(DCT + "temporal")),
             key=lambda period: (str(period.start), str(period.end)),
@@ -475,6 +587,8 @@ def read_dataset(index: TripleIndex, subject: str) -> Mapped:
         hvd_category=reader.iris(DCATAP + "hvdCategory"),
         applicable_legislation=reader.iris(DCATAP + "applicableLegislation"),
         in_series=reader.iris(DCAT + "inSeries"),
+        is_series=bool(types & set(SERIES_TYPES)),
+        series_member=reader.iris(DCAT + "seriesMember"),
         distributions=sorted(
             (
                 read_distribution(index, node, warnings)
@@ -498,6 +612,34 @@ def _distribution_order(distribution: Distribution) -> tuple[str, ...]:
     )
 
 
+_GEOMETRY = {DCAT + "bbox": "bbox", DCAT + "centroid": "centroid", LOCN + "geometry": "geometry"}
+
+
+def _spatial(reader: _Reader) -> tuple[list[str], dict[str, list[str]]]:
+    """dct:spatial as place IRIs or names, and the geometry of dct:Location nodes
+    (dcat:bbox, dcat:centroid, locn:geometry) as the literals they are (WKT, GML, GeoJSON)."""
+    places: set[str] = set()
+    geometry: dict[str, set[str]] = {name: set() for name in _GEOMETRY.values()}
+    for value in reader.values(DCT + "spatial"):
+        if isinstance(value, ox.Literal):
+            if value.value.strip():
+                places.add(value.value.strip())
+            continue
+        key = node_key(value)
+        properties = reader.index.properties(key)
+        shapes = {
+            name: [term.value.strip() for term in properties.get(predicate, [])]
+            for predicate, name in _GEOMETRY.items()
+        }
+        for name, texts in shapes.items():
+            geometry[name].update(text for text in texts if text)
+        if isinstance(value, ox.NamedNode):
+            places.add(value.value)
+        elif label := reader.label_of(key):
+            places.add(label)
+    return sorted(places), {name: sorted(texts) for name, texts in geometry.items()}
+
+
 def _provenance(reader: _Reader) -> LangText:
     result: LangText = {}
     for value in reader.values(DCT + "provenance"):
@@ -505,8 +647,12 @@ def _provenance(reader: _Reader) -> LangText:
             result.setdefault(value.language or "", value.value)
         else:
             inner = _Reader(reader.index, node_key(value), reader.warnings)
-            for language, text in inner.text(RDFS + "label", DCT + "description").items():
+            texts = inner.text(RDFS + "label", DCT + "description")
+            for language, text in texts.items():
                 result.setdefault(language, text)
+            if not texts and isinstance(value, ox.NamedNode):
+                # A statement named only by its IRI: kept with the record's other values.
+                reader.kept.setdefault(DCT + "provenance", []).append(value.value)
     return result
 
 
@@ -514,7 +660,7 @@ def read_service(index: TripleIndex, subject: str) -> Mapped:
     """Map one dcat:DataService subject to a ``DataService``."""
     warnings: list[str] = []
     reader = _Reader(index, subject, warnings)
-    licences = reader.controlled("licences", DCT + "license")
+    licences = _licences(reader, DCT + "license")
     service = DataService(
         **_common(reader, index, warnings),
         endpoint_url=reader.iris(DCAT + "endpointURL"),
@@ -523,6 +669,8 @@ def read_service(index: TripleIndex, subject: str) -> Mapped:
         conforms_to=reader.iris(DCT + "conformsTo"),
         license=licences[0] if licences else None,
         format=reader.controlled("file_types", DCT + "format"),
+        hvd_category=reader.iris(DCATAP + "hvdCategory"),
+        applicable_legislation=reader.iris(DCATAP + "applicableLegislation"),
     )
     _check_mandatory(service, warnings)
     if not service.endpoint_url:
@@ -559,17 +707,22 @@ def read_catalog(index: TripleIndex, subject: str) -> Catalog:
 
 
 RECORD_READERS: dict[str, Callable[[TripleIndex, str], Mapped]] = {
-    **{type_iri: read_dataset for type_iri in DATASET_TYPES},
+    **{type_iri: read_dataset for type_iri in DATASET_TYPES + SERIES_TYPES},
     **{type_iri: read_service for type_iri in SERVICE_TYPES},
 }
 
 
-def record_subjects(index: TripleIndex) -> list[tuple[str, Callable[[TripleIndex, str], Mapped]]]:
-    """Every dataset and data service in the index, with the function that reads it."""
+def record_subjects(
+    index: TripleIndex,
+    readers: dict[str, Callable[[TripleIndex, str], Mapped]] | None = None,
+) -> list[tuple[str, Callable[[TripleIndex, str], Mapped]]]:
+    """Every record in the index, with the function that reads it (by its first type that
+    ``readers``, by default ``RECORD_READERS``, knows)."""
+    readers = RECORD_READERS if readers is None else readers
     found = []
     for subject, properties in index.subjects.items():
         for type_term in properties.get(RDF_TYPE, ()):
-            reader = RECORD_READERS.get(type_term.value)
+            reader = readers.get(type_term.value)
             if reader is not None:
                 found.append((subject, reader))
                 break

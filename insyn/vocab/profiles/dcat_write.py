@@ -7,8 +7,10 @@ catalogue and ``search.feeds`` make sure non-public records never get here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import GEO
@@ -25,9 +27,51 @@ from insyn.vocab.model import (
     PeriodOfTime,
     Record,
 )
-from insyn.vocab.namespaces import ADMS, DCAT, DCATAP, DCTERMS, FOAF, RDF, SKOS, SPDX, VCARD, XSD
+from insyn.vocab.namespaces import (
+    ADMS,
+    DCAT,
+    DCATAP,
+    DCTERMS,
+    FOAF,
+    LOCN,
+    RDF,
+    SKOS,
+    SPDX,
+    VCARD,
+    XSD,
+)
 
 ORG_UNIT_OF = URIRef("http://www.w3.org/ns/org#unitOf")
+
+
+def _wkt_positions(coordinates: Any, depth: int) -> str:
+    if depth == 0:
+        return " ".join(str(number) for number in coordinates[:2])
+    return ",".join(
+        "(" + _wkt_positions(part, depth - 1) + ")" if depth > 1 else _wkt_positions(part, 0)
+        for part in coordinates
+    )
+
+
+_GEOJSON_DEPTHS = {"Point": 0, "LineString": 1, "Polygon": 2, "MultiPolygon": 3}
+
+
+def wkt(text: str) -> str | None:
+    """A geometry as WKT, which DCAT-AP-SE wants: WKT as it is, a GeoJSON point, line or
+    (multi)polygon converted; None for what cannot be (GML; it stays in the catalogue)."""
+    stripped = text.strip()
+    if not stripped.startswith(("{", "<")):
+        return stripped
+    if stripped.startswith("<"):
+        return None
+    try:
+        shape = json.loads(stripped)
+        depth = _GEOJSON_DEPTHS[shape["type"]]
+        body = _wkt_positions(shape["coordinates"], depth)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return f"{shape['type'].upper()}({body})"
+
 
 PREFIXES = {
     "dcat": DCAT,
@@ -107,7 +151,10 @@ class _Writer:
         return node
 
     def contact(self, contact: ContactPoint) -> Node:
-        node = _node(contact.uri)
+        # A contact point named by its mailto: IRI is a vcard:Kind with that address.
+        node = (
+            BNode() if (contact.uri or "").startswith(("mailto:", "tel:")) else _node(contact.uri)
+        )
         kind = VCARD.Individual if contact.kind == "Individual" else VCARD.Organization
         self.add(node, RDF.type, kind)
         self.text(node, VCARD.fn, contact.name)
@@ -177,6 +224,7 @@ class _Writer:
         # profile wants an IRI here, so only recognised (IRI) formats are written.
         self.iris(node, DCTERMS.format, [distribution.format])
         self.iris(node, DCAT.mediaType, [distribution.media_type])
+        # An IRI only (DCAT-AP-SE): a licence known only in words stays in the catalogue.
         self.iris(node, DCTERMS.license, [distribution.license])
         self.iris(node, DCTERMS.accessRights, [distribution.access_rights])
         if distribution.byte_size is not None:
@@ -203,8 +251,17 @@ class _Writer:
             )
         return node
 
-    def dataset(self, node: Node, dataset: Dataset) -> None:
+    def dataset(self, node: Node, dataset: Dataset, members: Iterable[str] = ()) -> None:
         self.add(node, RDF.type, DCAT.Dataset)
+        # DCAT-AP 3 knows a series by its members' dcat:inSeries (its shape wants one):
+        # dcat:seriesMember is written as that, and a series nobody names a member of is
+        # written as the dataset it also is.
+        members = sorted({*dataset.series_member, *members})
+        if dataset.is_series and members:
+            self.add(node, RDF.type, DCAT.DatasetSeries)
+            for member in members:
+                if _is_iri(member):
+                    self.add(URIRef(member), DCAT.inSeries, node)
         self.record_common(node, dataset)
         for identifier in dataset.identifier:
             self.add(node, DCTERMS.identifier, Literal(identifier))
@@ -215,14 +272,20 @@ class _Writer:
         for name in dataset.spatial:
             if not _is_iri(name):
                 self.add(node, DCTERMS.spatial, self.location(SKOS.prefLabel, Literal(name)))
-        for box in dataset.bbox:
-            wkt = Literal(box, datatype=GEO.wktLiteral)
-            self.add(node, DCTERMS.spatial, self.location(DCAT.bbox, wkt))
+        for predicate, shapes in (
+            (DCAT.bbox, dataset.bbox),
+            (DCAT.centroid, dataset.centroid),
+            (LOCN.geometry, dataset.geometry),
+        ):
+            for shape in filter(None, map(wkt, shapes)):
+                location = self.location(predicate, Literal(shape, datatype=GEO.wktLiteral))
+                self.add(node, DCTERMS.spatial, location)
         for period in dataset.temporal:
             self.add(node, DCTERMS.temporal, self.period(period))
         self.iris(node, DCTERMS.accrualPeriodicity, [dataset.accrual_periodicity])
         self.iris(node, DCTERMS.conformsTo, dataset.conforms_to)
-        for creator in dataset.creator:
+        # DCAT-AP-SE allows one creator; the others stay in the catalogue.
+        for creator in dataset.creator[:1]:
             self.add(node, DCTERMS.creator, self.agent(creator))
         if dataset.version:
             self.add(node, DCAT.version, Literal(dataset.version))
@@ -249,7 +312,8 @@ class _Writer:
         self.iris(node, DCAT.servesDataset, service.serves_dataset)
         self.iris(node, DCTERMS.conformsTo, service.conforms_to)
         self.iris(node, DCTERMS.license, [service.license])
-        self.iris(node, DCTERMS.format, service.format)
+        # DCAT-AP-SE allows one format on a data service; the others stay in the catalogue.
+        self.iris(node, DCTERMS.format, [value for value in service.format if _is_iri(value)][:1])
         self.iris(node, DCATAP.hvdCategory, service.hvd_category)
         self.iris(node, DCATAP.applicableLegislation, service.applicable_legislation)
 
@@ -287,10 +351,16 @@ def write_catalogue(
     """
     writer = _Writer(graph)
     catalog_node = writer.catalog(catalog) if catalog is not None else None
+    records = list(records)
+    members: dict[str, list[str]] = {}
+    for record, fallback_uri in records:
+        if isinstance(record, Dataset):
+            for series in record.in_series:
+                members.setdefault(series, []).append(str(record_node(record, fallback_uri)))
     for record, fallback_uri in records:
         node = record_node(record, fallback_uri)
         if isinstance(record, Dataset):
-            writer.dataset(node, record)
+            writer.dataset(node, record, members.get(str(node), ()))
             link = DCAT.dataset
         elif isinstance(record, DataService):
             writer.service(node, record)

@@ -16,12 +16,16 @@ compares Insyn with something else:
 schema.org JSON-LD names its context by URL; rdflib would fetch it, so the count reads
 that context as {"@vocab": "http://schema.org/"} (what the real context does for the
 terms) and stays offline. A file that does not parse gets ``"records": null`` and the
-parser's message under ``unparsable``.
+parser's message under ``unparsable``; for a line-based format (Turtle, N-Triples) rdflib
+is then asked again without each line it names (up to 10), and ``without_lines`` gives
+those lines and the records it counts in the rest: what a reader that skips an
+unreadable statement should find.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +58,7 @@ def _offline_context(context: Any) -> Any:
     return context
 
 
-def _rdf_graph(path: Path) -> Dataset:
+def rdf_graph(path: Path) -> Dataset:
     fmt = RDF_FORMATS[path.suffix]
     # A Dataset with the union as its default graph: JSON-LD may put a catalogue into a
     # named graph (an "@graph" with an "@id"), and its records count as well.
@@ -70,8 +74,41 @@ def _rdf_graph(path: Path) -> Dataset:
 
 
 def count_rdf(path: Path) -> int:
-    graph = _rdf_graph(path)
+    graph = rdf_graph(path)
     return len({s for cls in RECORD_CLASSES for s in graph.subjects(RDF.type, cls)})
+
+
+def graph_without_bad_lines(path: Path) -> tuple[Dataset, list[int]] | None:
+    """rdflib's graph once the lines it cannot read are left out (Turtle, N-Triples), and
+    those lines; None for another format or when leaving out 10 lines is not enough."""
+    fmt = RDF_FORMATS[path.suffix]
+    if fmt not in ("turtle", "nt"):
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped: list[int] = []
+    for _ in range(10):
+        graph = Dataset(default_union=True)
+        kept = [number for number in range(1, len(lines) + 1) if number not in dropped]
+        try:
+            graph.parse(data="".join(lines[number - 1] for number in kept), format=fmt)
+        except Exception as exc:
+            found = re.search(r"at line (\d+)", str(exc))
+            if not found:
+                return None
+            # The line number is in the text without the dropped lines: map it back.
+            dropped.append(kept[int(found.group(1)) - 1])
+            continue
+        return graph, sorted(dropped)
+    return None
+
+
+def count_without_bad_lines(path: Path) -> dict[str, Any] | None:
+    found = graph_without_bad_lines(path)
+    if found is None:
+        return None
+    graph, lines = found
+    records = {s for cls in RECORD_CLASSES for s in graph.subjects(RDF.type, cls)}
+    return {"lines": lines, "records": len(records)}
 
 
 def count_ckan(path: Path) -> tuple[str, int]:
@@ -115,7 +152,10 @@ def entry(kind: str, path: Path) -> dict[str, Any]:
     except Exception as exc:  # an upstream file that is broken is kept, and said to be
         fmt = MANIFEST_FORMATS.get(RDF_FORMATS.get(path.suffix, ""), kind)
         message = " ".join(str(exc).split())[:300]
-        return {"kind": kind, "format": fmt, "records": None, "unparsable": message}
+        found = {"kind": kind, "format": fmt, "records": None, "unparsable": message}
+        if kind in ("dcat", "schemaorg") and (rest := count_without_bad_lines(path)):
+            found["without_lines"] = rest
+        return found
 
 
 def _entry(kind: str, path: Path) -> dict[str, Any]:

@@ -1,0 +1,238 @@
+"""What a corpus file keeps on its way through Insyn: read independently with rdflib, then
+compared with the public export (tests/connectors/test_corpus.py uses it; the README's
+"Real-world corpus" table is ``readme_table()``).
+
+``corpus_roundtrip.json`` states, per DCAT and schema.org file, the record properties that
+survive a harvest and an export (``kept``) and those that do not (``lost``: values the
+model holds only as the record's other values, or has no field for), and how many records
+are in the public export. The test measures them again and compares.
+
+    .venv/bin/python -m tests.connectors.corpus_figures   # prints the measured figures
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, BNode, Graph, Namespace, URIRef
+from rdflib.term import Node
+
+from insyn.catalogue.export import public_catalogue_graph
+from insyn.catalogue.store import Catalogue
+from insyn.vocab import shacl
+from insyn.vocab.model import Agent
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+ROUNDTRIP = Path(__file__).resolve().parent / "corpus_roundtrip.json"
+BASE = "https://data.example.se"
+
+_spec = importlib.util.spec_from_file_location("corpus_count", CORPUS / "count.py")
+assert _spec and _spec.loader
+count = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(count)
+
+MANIFEST: dict[str, dict[str, Any]] = json.loads((CORPUS / "manifest.json").read_text())
+EXPECTED: dict[str, dict[str, Any]] = (
+    json.loads(ROUNDTRIP.read_text(encoding="utf-8")) if ROUNDTRIP.exists() else {}
+)
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+SCHEMA = "http://schema.org/"
+OPEN_ACCESS = {
+    "http://publications.europa.eu/resource/authority/access-right/PUBLIC",
+    "https://publications.europa.eu/resource/authority/access-right/PUBLIC",
+    "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations",
+    "https://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations",
+}
+# A schema.org property and the DCAT property the export says the same thing with.
+SCHEMA_AS_DCAT = {
+    "name": DCT.title,
+    "description": DCT.description,
+    "keywords": DCAT.keyword,
+    "url": DCAT.landingPage,
+    "identifier": DCT.identifier,
+    "creator": DCT.creator,
+    "publisher": DCT.publisher,
+    "provider": DCT.publisher,
+    "distribution": DCAT.distribution,
+    "temporalCoverage": DCT.temporal,
+    "spatialCoverage": DCT.spatial,
+    "datePublished": DCT.issued,
+    "dateModified": DCT.modified,
+    "version": DCAT.version,
+    "sameAs": DCT.relation,
+    "inLanguage": DCT.language,
+    "isAccessibleForFree": DCT.accessRights,
+}
+# DCAT-AP 1.x/2.x and ADMS properties and their DCAT-AP 3 names.
+OLD_AS_NEW = {URIRef("http://www.w3.org/2002/07/owl#versionInfo"): DCAT.version}
+
+
+LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
+MUNICIPALITY = Agent(
+    uri=BASE + "/org/kommunen", name={"sv": "Exempelkommunen"}, type=LOCAL_AUTHORITY
+)
+UNIT = Agent(
+    uri=BASE + "/org/it",
+    name={"sv": "IT-enheten"},
+    type=LOCAL_AUTHORITY,
+    parent=MUNICIPALITY.uri,
+)
+
+
+def add_owner(catalogue: Catalogue) -> None:
+    """The municipality whose catalogue it is: the export's catalogue publisher, as in a
+    real installation (the corpus files' publishers are others)."""
+    with catalogue.session() as session:
+        catalogue.upsert_organisation(session, MUNICIPALITY)
+        catalogue.upsert_organisation(session, UNIT)
+        session.commit()
+
+
+@dataclass
+class Figures:
+    open_in_source: set[str] = field(default_factory=set)
+    exported: set[str] = field(default_factory=set)
+    exported_count: int = 0
+    violations: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+
+def source_graph(path: Path) -> Graph:
+    """The file as rdflib reads it (without the lines it cannot read, if any)."""
+    try:
+        return count.rdf_graph(path)
+    except Exception:
+        found = count.graph_without_bad_lines(path)
+        assert found is not None, f"{path.name}: rdflib cannot read it"
+        return found[0]
+
+
+def _name(graph: Graph, predicate: Node) -> str:
+    text = str(predicate)
+    for https in ("https://schema.org/",):
+        text = text.replace(https, SCHEMA)
+    try:
+        return graph.namespace_manager.normalizeUri(URIRef(text))
+    except Exception:
+        return text
+
+
+def _records(graph: Graph) -> set[Node]:
+    return {s for cls in count.RECORD_CLASSES for s in graph.subjects(RDF.type, cls)}
+
+
+def _is_open(graph: Graph, record: Node) -> bool:
+    rights = {str(o) for o in graph.objects(record, DCT.accessRights) if not isinstance(o, BNode)}
+    free = {str(o).lower() for o in graph.objects(record, URIRef(SCHEMA + "isAccessibleForFree"))}
+    if free:
+        return "true" in free
+    rights |= {
+        str(label)
+        for node in graph.objects(record, DCT.accessRights)
+        if isinstance(node, BNode)
+        for label in graph.objects(node, DCT.type)
+    }
+    return not rights or bool(rights & OPEN_ACCESS)
+
+
+def measure(catalogue: Catalogue, path: Path) -> Figures:
+    """Figures of a file already harvested into ``catalogue``."""
+    source = source_graph(path)
+    exported = public_catalogue_graph(catalogue, BASE + "/catalog", BASE)
+    records = _records(source)
+    out = {s for s in exported.subjects(RDF.type, DCAT.Dataset)} | set(
+        exported.subjects(RDF.type, DCAT.DataService)
+    )
+    figures = Figures(
+        # A relative @id is resolved by rdflib against the working directory, by Insyn not
+        # at all (the record gets Insyn's IRI): only the source's own IRIs are compared.
+        open_in_source={
+            str(r)
+            for r in records
+            if isinstance(r, URIRef) and not str(r).startswith("file:") and _is_open(source, r)
+        },
+        exported={str(r) for r in out},
+        exported_count=len(out),
+        # A record without an IRI of its own is published under Insyn's, a new id per run.
+        violations=[
+            re.sub(
+                rf"{BASE}/datasets/\w+",
+                "<Insyns adress>",
+                f"{result.shape_source}: {result.subject} {result.path_text()}: {result.message}",
+            )
+            for result in shacl.validate(exported).violations
+        ],
+    )
+    said = {p for r in records for p in source.predicates(r)} - {RDF.type}
+    written = {p for r in out for p in exported.predicates(r)}
+    kept, lost = set(), set()
+    for predicate in said:
+        text = str(predicate).replace("https://schema.org/", SCHEMA)
+        same = SCHEMA_AS_DCAT.get(text.removeprefix(SCHEMA)) if text.startswith(SCHEMA) else None
+        target = same or OLD_AS_NEW.get(predicate, predicate)
+        (kept if target in written else lost).add(_name(source, predicate))
+    figures.kept, figures.lost = sorted(kept), sorted(lost)
+    return figures
+
+
+def readme_table() -> str:
+    """The README's table, from the manifest and ``corpus_roundtrip.json``."""
+    rows = [
+        "| file | records (rdflib) | added | in public export | properties kept "
+        "| properties not exported | SHACL: export errors / values the source lacks "
+        "| re-harvest |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, expected in EXPECTED.items():
+        entry = MANIFEST[name]
+        independent = entry["records"]
+        if independent is None:
+            rest = entry["without_lines"]
+            independent = f"{rest['records']} (without line {', '.join(map(str, rest['lines']))})"
+        lost = ", ".join(f"`{p}`" for p in expected["lost"]) or "–"
+        rows.append(
+            f"| `{name}` | {independent} | {expected['exported']} | {expected['exported']} "
+            f"| {len(expected['kept'])} | {lost} | 0 / {len(expected['source_gaps'])} "
+            "| unchanged |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _measure_all() -> dict[str, dict[str, Any]]:
+    from insyn.harvester.engine import harvest_source
+
+    result = {}
+    for name, entry in MANIFEST.items():
+        if entry["kind"] not in ("dcat", "schemaorg"):
+            continue
+        if entry["records"] is None and "without_lines" not in entry:
+            continue
+        with tempfile.TemporaryDirectory() as directory:
+            catalogue = Catalogue(f"sqlite:///{directory}/c.sqlite3")
+            add_owner(catalogue)
+            catalogue.add_source("korpus", "dcat", str(CORPUS / name))
+            harvest_source(catalogue, "korpus")
+            figures = measure(catalogue, CORPUS / name)
+            catalogue.close()
+        result[name] = {
+            "exported": figures.exported_count,
+            "kept": figures.kept,
+            "lost": figures.lost,
+            "source_gaps": figures.violations,
+        }
+    return result
+
+
+if __name__ == "__main__":
+    json.dump(_measure_all(), sys.stdout, indent=2, ensure_ascii=False)
+    print()
