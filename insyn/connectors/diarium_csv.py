@@ -9,21 +9,17 @@ Fields (``column.<field>``): diarienummer (required), case_title, case_status, o
 closed, unit, process_code, document_number, document_title, date, direction,
 document_type, sender, recipient, party, party_private, secrecy, personal_data,
 attachments, case_public_title, document_public_title (the source's name-free titles for
-the public). Whether a party is a private individual is ``insyn.vocab.parties.
-is_private_individual``'s decision (failing closed; party_private's "ja"/"nej" is the
-source's word); each document carries its case's private parties met so far. A row with
+the public; party_private's "ja"/"nej" is the source's word on a party). A row with
 document fields becomes a Document; the first row of each diarienummer also makes its
 Case, so a case-only export works as well. Cases are yielded after the last row, when all
 their rows are read, as rows come in any order: a case is secret-marked (masked for the
 public) when any of its rows is, a case-level row or a document, and then names the
 first provision given.
 
-Values: dates in the Swedish forms "2024-03-05", "2024-03-05 14:22", "5 mars 2024",
-"05.03.2024", "20240305" (and real dates in XLSX); directions I/In/Inkommen, U/Ut/
-Utgående, E/Upprättad/Internt …; secrecy as an OSL reference ("OSL 26:1",
-"26 kap. 1 § OSL"), "Ja"/"Sekretess" (no provision: kept secret, with a warning) or empty/
-"Nej". Encoding: UTF-8, UTF-8 with BOM or Windows-1252, detected. A bad row is a
-``Failure`` naming its row number and column; the rest of the file is read.
+The mapping (values, dates, directions, secrecy, parties) is in
+``insyn.vocab.profiles.diarium_csv_read``. Encoding: UTF-8, UTF-8 with BOM or
+Windows-1252, detected. A bad row is a ``Failure`` naming its row number and column; the
+rest of the file is read.
 
 Options: ``OPTIONS`` below.
 """
@@ -32,11 +28,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -46,85 +40,13 @@ from insyn.connectors.base import Cursor, Done, Failure, Item, RecordGuard, Yiel
 from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.diarienummer import normalise_diarienummer
-from insyn.vocab.model import (
-    NON_PUBLIC,
-    Agent,
-    Attachment,
-    Case,
-    Dataset,
-    Document,
-    Governance,
-    Party,
-)
-from insyn.vocab.parties import flag, is_private_individual, with_case_parties
-from insyn.vocab.personal_data import find_personnummer
-from insyn.vocab.profiles.erms_read import normalise_osl
+from insyn.vocab.profiles import diarium_csv_read
+from insyn.vocab.profiles.diarium_csv_read import FIELDS, Register, Row, RowError, cell_text
 
 KIND = "diarium-csv"
 
-FIELDS = (
-    "diarienummer",
-    "case_title",
-    "case_status",
-    "opened",
-    "closed",
-    "unit",
-    "process_code",
-    "document_number",
-    "document_title",
-    "date",
-    "direction",
-    "document_type",
-    "sender",
-    "recipient",
-    "party",
-    "party_private",
-    "secrecy",
-    "personal_data",
-    "attachments",
-    "case_public_title",
-    "document_public_title",
-)
 # Columns a preset may name that many exports lack: no warning when missing.
 OPTIONAL_FIELDS = ("case_public_title", "document_public_title")
-DOCUMENT_FIELDS = ("document_number", "document_title", "date", "direction", "document_type")
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januari", "jan"),
-            ("februari", "feb"),
-            ("mars", "mar"),
-            ("april", "apr"),
-            ("maj",),
-            ("juni", "jun"),
-            ("juli", "jul"),
-            ("augusti", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "okt"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-DIRECTIONS = {
-    **dict.fromkeys(["i", "in", "ink", "inkommen", "inkommande", "inkommit"], "incoming"),
-    **dict.fromkeys(["u", "ut", "utg", "utgående", "utgaende", "expedierad"], "outgoing"),
-    **dict.fromkeys(
-        ["e", "upp", "upprättad", "upprattad", "internt", "intern", "pm", "x", "egen"],
-        "drawn-up",
-    ),
-}
-_YES = {"ja", "j", "x", "1", "true", "sant", "yes"}
-_NO = {"", "nej", "n", "0", "false", "falskt", "no", "-", "offentlig", "ingen"}
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?")
-_DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})(?:\s+\d{1,2}[:.]\d{2})?")
-_WORDS = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})", re.IGNORECASE)
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_UNNAMED_PROVISION = "bestämmelse ej angiven"
-
 OPTIONS = (
     Option("mapping", "str", None, "Ett medföljande förval av kolumner (diarium_presets)."),
     Option("column.*", "str", None, "Kolumnrubriken för ett fält, t.ex. column.diarienummer=Dnr."),
@@ -135,40 +57,6 @@ OPTIONS = (
     Option("name", "str", None, "Registrets namn."),
     Option("owner", "str", None, "Informationsägare för registrets poster."),
 )
-
-
-class RowError(ValueError):
-    """A value in a row that cannot be read; names the column."""
-
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-
-
-def parse_swedish_date(value: object) -> date | None:
-    """Read a date as Swedish exports write it; None for empty.
-
-    Raises:
-        ValueError: not a date in any known form.
-    """
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = " ".join(str(value).split())
-    if not text:
-        return None
-    for pattern, order in ((_ISO, "ymd"), (_DOTTED, "dmy"), (_COMPACT, "ymd")):
-        match = pattern.fullmatch(text)
-        if match:
-            parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
-            return date(parts["y"], parts["m"], parts["d"])
-    match = _WORDS.fullmatch(text)
-    if match and match.group(2).lower() in MONTHS:
-        return date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
-    raise ValueError(f"'{text}' är inget datum i en känd form (t.ex. 2024-03-05, 5 mars 2024)")
 
 
 def presets() -> dict[str, dict[str, Any]]:
@@ -292,19 +180,11 @@ def _xlsx_rows(config: Config) -> Iterator[list[Any]]:
         book.close()
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 class _Rows:
-    """Reads one file's rows by field name."""
+    """Finds each field's column in one file's header row."""
 
     def __init__(self, config: Config, header: list[Any]) -> None:
-        names = [_text(h).casefold() for h in header]
+        names = [cell_text(h).casefold() for h in header]
         self.positions: dict[str, int] = {}
         self.columns = config.columns
         missing = []
@@ -316,156 +196,33 @@ class _Rows:
         if "diarienummer" not in self.positions:
             raise ConnectorError(
                 f"Kolumnen '{config.columns['diarienummer']}' (diarienummer) finns inte i "
-                f"filens rubrikrad: {', '.join(_text(h) for h in header)}"
+                f"filens rubrikrad: {', '.join(cell_text(h) for h in header)}"
             )
         self.missing = missing
 
-    def get(self, row: list[Any], name: str) -> Any:
-        position = self.positions.get(name)
-        if position is None or position >= len(row):
-            return None
-        return row[position]
-
-    def text(self, row: list[Any], name: str) -> str:
-        return _text(self.get(row, name))
-
-    def date(self, row: list[Any], name: str) -> date | None:
-        try:
-            return parse_swedish_date(self.get(row, name))
-        except ValueError as exc:
-            raise RowError(self.columns[name], str(exc)) from exc
+    def row(self, values: list[Any]) -> Row:
+        """One row's values by field name."""
+        by_field = {
+            name: values[position]
+            for name, position in self.positions.items()
+            if position < len(values)
+        }
+        return Row(by_field, self.columns)
 
 
-def _party(name: str, role: str, private_flag: str) -> Party:
-    private = is_private_individual(name, flagged_private=flag(private_flag))
-    return Party(name=name, role=role, is_private_individual=private)
-
-
-def _governance(rows: _Rows, row: list[Any], owner: str | None) -> tuple[Governance, list[str]]:
-    governance = Governance(information_owner=owner)
-    warnings: list[str] = []
-    secrecy = rows.text(row, "secrecy")
-    if secrecy.casefold() not in _NO:
-        governance.access_rights = NON_PUBLIC
-        if secrecy.casefold() in _YES | {"sekretess", "sekr", "sekretessmarkerad", "hemlig"}:
-            governance.secrecy_provision = _UNNAMED_PROVISION
-            warnings.append(
-                f"Kolumnen '{rows.columns['secrecy']}' säger sekretess men anger ingen "
-                "bestämmelse; posten behandlas som sekretessmarkerad"
-            )
-        else:
-            governance.secrecy_provision = normalise_osl(secrecy)
-    flag = rows.text(row, "personal_data").casefold()
-    if flag in _YES:
-        governance.contains_personal_data = True
-    elif flag and flag in _NO:
-        governance.contains_personal_data = False
-    return governance, warnings
-
-
-def _mark_case(case: Governance, row: Governance) -> None:
-    """Carry a secret-marked row's secrecy to its case's governance: one masks the case."""
-    if not row.secrecy_provision:
-        return
-    case.access_rights = NON_PUBLIC
-    if case.secrecy_provision in (None, _UNNAMED_PROVISION):
-        case.secrecy_provision = row.secrecy_provision
-    if row.contains_personal_data:
-        case.contains_personal_data = True
-
-
-def _map_row(
-    rows: _Rows, row: list[Any], context: dict[str, Any], cases: dict[str, Item]
-) -> Iterator[Item]:
-    written = rows.text(row, "diarienummer")
-    if not written:
-        raise RowError(rows.columns["diarienummer"], "diarienummer saknas")
-    normalised = normalise_diarienummer(written) or written
-    warnings: list[str] = []
-    if normalise_diarienummer(written) is None:
-        warnings.append(f"Diarienumret '{written}' har ingen känd form; det sparas som skrivet")
-    governance, more = _governance(rows, row, context["owner"])
-    warnings += more
-    private_flag = rows.text(row, "party_private")
-    parties = [
-        _party(name, role, private_flag)
-        for role, name in (
-            ("part", rows.text(row, "party")),
-            ("avsändare", rows.text(row, "sender")),
-            ("mottagare", rows.text(row, "recipient")),
-        )
-        if name
-    ]
-    diarium, publisher = context["diarium"], context["publisher"]
-    is_document = any(rows.text(row, name) for name in DOCUMENT_FIELDS)
-    if normalised not in cases:
-        case_public = rows.text(row, "case_public_title")
-        case = Case(
-            uri=f"{diarium}/arende/{normalised}",
-            title={"sv": rows.text(row, "case_title")} if rows.text(row, "case_title") else {},
-            public_title={"sv": case_public} if case_public else {},
-            publisher=publisher,
-            diarienummer=written,
-            diarienummer_normalised=normalised,
-            status=rows.text(row, "case_status") or None,
-            opened=rows.date(row, "opened") or (None if is_document else rows.date(row, "date")),
-            closed=rows.date(row, "closed"),
-            responsible_unit=rows.text(row, "unit") or None,
-            parties=[] if is_document else parties,
-            diarium=diarium,
-        )
-        case.governance = Governance(
-            information_owner=context["owner"],
-            process_code=rows.text(row, "process_code") or None,
-        )
-        if not is_document:
-            case.governance.contains_personal_data = governance.contains_personal_data
+def _map_row(row: Row, register: Register, cases: dict[str, Item]) -> Iterator[Item]:
+    facts = diarium_csv_read.read_row(row, register)
+    key = facts.normalised
+    if key not in cases:
         # Held until every row is read (``harvest``): a later row may mark the case.
-        cases[normalised] = Item(f"arende:{normalised}", case, list(warnings))
-    _mark_case(cases[normalised].record.governance, governance)
-    # The case carries the private parties of all its rows, each document the case's met so
-    # far: public masking then finds their names in every record's own texts.
-    case_parties = cases[normalised].record.parties
-    case_parties[:] = with_case_parties(case_parties, parties)
-    if not is_document:
-        return
-    direction_text = rows.text(row, "direction")
-    direction = None
-    if direction_text:
-        key = direction_text.casefold()
-        direction = context["directions"].get(key) or DIRECTIONS.get(key)
-        if direction is None:
-            raise RowError(
-                rows.columns["direction"],
-                f"okänd riktning '{direction_text}' (I/In/Inkommen, U/Ut/Utgående, E/Upprättad)",
-            )
-    number = rows.text(row, "document_number")
-    title = rows.text(row, "document_title")
-    public_title = rows.text(row, "document_public_title")
-    document = Document(
-        uri=f"{diarium}/handling/{normalised}-{number or title}",
-        title={"sv": title} if title else {},
-        public_title={"sv": public_title} if public_title else {},
-        publisher=publisher,
-        case_diarienummer=normalised,
-        document_number=number or None,
-        date=rows.date(row, "date"),
-        direction=direction,  # type: ignore[arg-type]
-        document_type=rows.text(row, "document_type") or None,
-        parties=parties,
-        attachments=[
-            Attachment(name=name.strip(), format=Path(name.strip()).suffix.lstrip(".") or None)
-            for name in re.split(r"[;|\n]", rows.text(row, "attachments"))
-            if name.strip()
-        ],
-        diarium=diarium,
-    )
-    document.governance = governance
-    document.governance.process_code = rows.text(row, "process_code") or None
-    if any(p.is_private_individual for p in parties) or find_personnummer(title):
-        document.governance.contains_personal_data = True
-    document.parties = with_case_parties(parties, case_parties)
-    yield Item(f"handling:{normalised}-{number or title}", document, warnings)
+        first = diarium_csv_read.case(row, register, facts)
+        cases[key] = Item(f"arende:{key}", first, list(facts.warnings))
+    case = cases[key].record
+    diarium_csv_read.add_to_case(case, facts)
+    if facts.is_document:
+        document = diarium_csv_read.document(row, register, facts, case)
+        ident = row.text("document_number") or row.text("document_title")
+        yield Item(f"handling:{key}-{ident}", document, facts.warnings)
 
 
 def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
@@ -488,38 +245,29 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     if header is None:
         raise ConnectorError(f"{path} är tom")
     rows = _Rows(config, header)
-    name = config.name or f"Diarium – {config.owner or path.stem}"
-    diarium = config.diarium or f"urn:insyn:diarium:{path.stem.lower()}"
-    publisher = Agent(name={"sv": config.owner}) if config.owner else None
-    register = Dataset(
-        uri=diarium,
-        title={"sv": name},
-        description={"sv": "Register över ärenden och handlingar, skördat från en diarieexport."},
-        publisher=publisher,
-        identifier=[diarium],
+    dataset, register = diarium_csv_read.register(
+        path.stem,
+        name=config.name,
+        owner=config.owner,
+        uri=config.diarium,
+        directions=config.directions,
     )
-    register.governance = Governance(information_owner=config.owner)
     warnings = [f"Kolumnen '{c}' finns inte i filen" for c in rows.missing]
-    yield Item("diarium", register, warnings)
-    context = {
-        "diarium": diarium,
-        "publisher": publisher,
-        "owner": config.owner,
-        "directions": config.directions,
-    }
+    yield Item("diarium", dataset, warnings)
     cases: dict[str, Item] = {}
     number = 1
     try:
-        for number, row in enumerate(source_rows, start=2):
-            if not any(_text(v) for v in row):
+        for number, values in enumerate(source_rows, start=2):
+            if not any(cell_text(v) for v in values):
                 continue
-            written = rows.text(row, "diarienummer")
-            ident = rows.text(row, "document_number") or rows.text(row, "document_title")
+            row = rows.row(values)
+            written = row.text("diarienummer")
+            ident = row.text("document_number") or row.text("document_title")
             dnr = normalise_diarienummer(written) or written
             key = f"handling:{dnr}-{ident}" if written and ident else None
             with RecordGuard(key, what=f"Rad {number}") as guard:
                 try:
-                    mapped: list[Yielded] = list(_map_row(rows, row, context, cases))
+                    mapped: list[Yielded] = list(_map_row(row, register, cases))
                 except RowError as exc:  # a value its column cannot hold: name the column
                     reason = f"Rad {number}, kolumn '{exc.column}' (dnr {written or 'saknas'})"
                     mapped = [Failure(key, f"{reason}: {exc}", exc.column)]

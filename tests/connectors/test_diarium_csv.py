@@ -41,22 +41,6 @@ def by_key(yielded: list) -> dict[str, Item]:
     return {y.key: y for y in yielded if isinstance(y, Item)}
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-03-05", date(2024, 3, 5)),
-        ("5 mars 2024", date(2024, 3, 5)),
-        ("05.03.2024", date(2024, 3, 5)),
-        ("2024-03-05 14:22", date(2024, 3, 5)),
-        ("20240305", date(2024, 3, 5)),
-        (datetime(2024, 3, 5, 14, 22), date(2024, 3, 5)),
-        ("", None),
-    ],
-)
-def test_swedish_dates(text: object, expected: date | None) -> None:
-    assert diarium_csv.parse_swedish_date(text) == expected
-
-
 def test_public360_layout_utf8_bom_and_a_bad_row() -> None:
     assert diarium_csv.detect_encoding(DATA / "p360.csv") == "utf-8-sig"
     yielded = run(DATA / "p360.csv", mapping="public360-lik", owner="Exempelby kommun")
