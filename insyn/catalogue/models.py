@@ -166,6 +166,17 @@ class CatalogueRecord(Base):
     )
 
 
+class RecordAlias(Base):
+    """An id a record once had (a random id from before ids were derived): it redirects."""
+
+    __tablename__ = "record_aliases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+
+    __table_args__ = (Index("ix_record_aliases_record", "record_id"),)
+
+
 class DistributionRow(Base):
     """A distribution of a dataset, kept as a row for format and link queries."""
 

@@ -7,13 +7,14 @@ short sessions of their own.
 
 from __future__ import annotations
 
-import uuid
+import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,8 +38,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def new_record_id() -> str:
-    return uuid.uuid4().hex
+def derived_record_id(source_name: str, key: str, attempt: int = 0) -> str:
+    """The id a record of ``source_name`` with ``key`` gets: the same on every install.
+
+    ``attempt`` counts past ids already taken; the series is fixed, so it too is repeatable.
+    """
+    text = f"{source_name}\x00{key}" + (f"\x00{attempt}" if attempt else "")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def new_record_id(source_name: str, key: str, session: Session) -> str:
+    """A new record's id, derived from its source's name and key, so its URL lasts across
+    re-harvests, rebuilds and new installs.
+
+    An id can already be taken: a removed source keeps its tombstoned records, and a
+    source added again under the same name then gets the next id of the series.
+    """
+    candidates = (derived_record_id(source_name, key, n) for n in itertools.count())
+    taken = select(CatalogueRecord.id).where(CatalogueRecord.id == bindparam("candidate"))
+    return next(c for c in candidates if session.scalar(taken, {"candidate": c}) is None)
 
 
 @dataclass(frozen=True)

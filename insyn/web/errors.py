@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from insyn.search.errors import InvalidSearchRequest, SearchError
@@ -48,6 +48,15 @@ class ApiError(Exception):
         self.message = message
         self.field = field
         self.headers = headers or {}
+
+
+class RecordMoved(Exception):
+    """A record asked for by an id it once had: the answer redirects to its id now."""
+
+    def __init__(self, old_id: str, record_id: str) -> None:
+        super().__init__(old_id)
+        self.old_id = old_id
+        self.record_id = record_id
 
 
 def not_found(what: str = "Posten") -> ApiError:
@@ -152,6 +161,12 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
         return await run_in_threadpool(
             respond, request, exc.status, exc.code, exc.message, exc.field, exc.headers
         )
+
+    @app.exception_handler(RecordMoved)
+    async def moved(request: Request, exc: RecordMoved) -> Response:
+        # 301 keeps links and bookmarks working; 308 keeps a form's POST a POST.
+        status = 301 if request.method in ("GET", "HEAD") else 308
+        return RedirectResponse(str(request.url).replace(exc.old_id, exc.record_id), status)
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:

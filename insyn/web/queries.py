@@ -22,7 +22,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, HarvestRun, Organisation
+from insyn.catalogue.models import (
+    CatalogueRecord,
+    ChangeLogEntry,
+    HarvestRun,
+    Organisation,
+    RecordAlias,
+)
 from insyn.catalogue.store import Catalogue
 from insyn.catalogue.visibility import secret_marked_clause
 from insyn.vocab import masking
@@ -30,7 +36,7 @@ from insyn.vocab.diarienummer import normalise_diarienummer
 from insyn.vocab.model import DESCRIPTION_PUBLIC
 from insyn.vocab.visibility import DCAT_KINDS
 from insyn.web.access import Principal, visible_clause
-from insyn.web.errors import not_found
+from insyn.web.errors import RecordMoved, not_found
 
 _secret_marked: dict[str, tuple[int, frozenset[str]]] = {}
 _secret_marked_lock = threading.Lock()
@@ -105,23 +111,26 @@ def find_record(
     """Return the record with Insyn id or URI ``key`` if ``principal`` may see it.
 
     Raises:
+        RecordMoved: ``key`` is an id the record once had (a visible record only).
         ApiError: 404, the same whether the record is missing, non-public or deleted.
     """
     if not key or len(key) > 1000:
         raise not_found()
-    query = (
-        select(CatalogueRecord)
-        .options(*_LOADED)
-        .where(visible(catalogue, principal))
-        .where(or_(CatalogueRecord.id == key, CatalogueRecord.uri == key))
-        # The Insyn id first, then the most recently changed record with that URI.
-        .order_by((CatalogueRecord.id == key).desc(), CatalogueRecord.last_changed.desc())
-        .limit(1)
-    )
+    query = select(CatalogueRecord).options(*_LOADED).where(visible(catalogue, principal))
     if kinds:
         query = query.where(CatalogueRecord.kind.in_(kinds))
     with catalogue.session() as session:
-        row = session.scalar(query)
+        row = session.scalar(
+            query.where(or_(CatalogueRecord.id == key, CatalogueRecord.uri == key))
+            # The Insyn id first, then the most recently changed record with that URI.
+            .order_by((CatalogueRecord.id == key).desc(), CatalogueRecord.last_changed.desc())
+            .limit(1)
+        )
+        if row is None:
+            target = session.scalar(select(RecordAlias.record_id).where(RecordAlias.id == key))
+            moved = target and session.scalar(query.where(CatalogueRecord.id == target))
+            if moved and public_rows(principal, [moved]):
+                raise RecordMoved(key, moved.id)
     shown = public_rows(principal, [row] if row is not None else [])
     if not shown:
         raise not_found()
