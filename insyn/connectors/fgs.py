@@ -25,8 +25,6 @@ The mapping is in ``insyn.vocab.profiles.erms_read``.
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,11 +105,6 @@ class Config:
         )
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "diarium"
-
-
 def _root_namespace(head: bytes, path: Path) -> str:
     """The namespace of the root element, read from the head of the file."""
     try:
@@ -146,14 +139,13 @@ class _Export:
 
     def on_control(self, control: etree._Element) -> None:
         self.control = control
-        register = self.reader.register(control)
-        name = register.organisation or register.agency or self.config.path.stem
-        uri = self.config.diarium or f"urn:insyn:diarium:{_slug(name)}"
-        dataset = erms_read.register_dataset(
-            register, uri=uri, title=self.config.name, owner=self.config.owner
+        dataset, self.context = erms_read.register_with_context(
+            self.reader.register(control),
+            file_stem=self.config.path.stem,
+            uri=self.config.diarium,
+            title=self.config.name,
+            owner=self.config.owner,
         )
-        owner = self.config.owner or register.organisation
-        self.context = Context(diarium=uri, publisher=dataset.publisher, owner=owner)
         self.register = Mapped(dataset)
 
     def _context(self) -> Context:

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -571,6 +572,26 @@ def register_dataset(
     if register.delivering_system:
         dataset.extras["levererande_system"] = [register.delivering_system]
     return dataset
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "diarium"
+
+
+def register_with_context(
+    register: Register, *, file_stem: str, uri: str | None, title: str | None, owner: str | None
+) -> tuple[Dataset, Context]:
+    """The register's Dataset and the context its records are read in. ``uri`` defaults to
+    urn:insyn:diarium:<arkivbildare, else agency, else ``file_stem``>; the records' owner
+    to the source's ``owner``, else the arkivbildare."""
+    name = register.organisation or register.agency or file_stem
+    diarium = uri or f"urn:insyn:diarium:{_slug(name)}"
+    dataset = register_dataset(register, uri=diarium, title=title, owner=owner)
+    context = Context(
+        diarium=diarium, publisher=dataset.publisher, owner=owner or register.organisation
+    )
+    return dataset, context
 
 
 # --- validation ---------------------------------------------------------------------------
