@@ -86,6 +86,21 @@ def after_run(
         ):
             opened.append(message)
 
+    stored = summary.added + summary.updated + summary.unchanged
+    if stored == 0 and (summary.failed or summary.warnings):
+        # "Completed, 0 added" says nothing: the source held something and the run kept
+        # none of it. The incident names why, from what the run itself reported.
+        message, reasons = _empty_run(session, source.name, run_id, summary)
+        if open_incident(
+            session,
+            source,
+            "empty_harvest",
+            message,
+            run_id=run_id,
+            details={"failed": summary.failed, "warnings": summary.warnings, "reasons": reasons},
+        ):
+            opened.append(message)
+
     changed_now = summary.added + summary.updated + summary.deleted > 0
     # Scoring reads every dataset of the source: only worth it when something changed.
     datasets, points = _source_quality(session, source.id) if changed_now else (0, 0.0)
@@ -156,6 +171,25 @@ def after_run(
                 ):
                     opened.append(message)
     return opened
+
+
+def _empty_run(session: Session, name: str, run_id: int, summary: Any) -> tuple[str, list[str]]:
+    """The message of a run that stored nothing from a source that was not empty, and the
+    reasons it gives: record errors first, then what the run said of the whole source."""
+    rows = session.execute(
+        select(RecordError.reason)
+        .where(RecordError.run_id == run_id)
+        .order_by((RecordError.severity != "error"), RecordError.record_key.is_not(None))
+        .limit(5)
+    ).scalars()
+    reasons = list(rows)
+    first = reasons[0] if reasons else "okänt"
+    message = (
+        f"Körningen av '{name}' lagrade inga poster fast källan inte var tom "
+        f"({summary.failed} poster kunde inte läsas, {summary.warnings} varningar). "
+        f"Skäl: {first}"
+    )
+    return message, reasons
 
 
 def _aware(moment: datetime) -> datetime:

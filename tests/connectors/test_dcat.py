@@ -492,3 +492,279 @@ def test_truncated_turtle_names_the_position(sqlite_catalogue: Catalogue, tmp_pa
     assert summary.error.startswith("Källan är inte giltig Turtle: ")
     assert "källa k" in summary.error
     assert re.search(rf"\b{len(text.splitlines())}\b", summary.error)
+
+
+# --- lenient parsing, keys, what is kept (issue #13) -----------------------------------
+
+BAD_VALUES_RDF = """<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dcterms="http://purl.org/dc/terms/"
+         xmlns:vcard="http://www.w3.org/2006/vcard/ns#" xmlns:foaf="http://xmlns.com/foaf/0.1/">
+  <dcat:Catalog rdf:about="https://geo.exempel.se/catalog">
+    <dcterms:title xml:lang="sv">Geodata</dcterms:title>
+{datasets}
+  </dcat:Catalog>
+</rdf:RDF>
+"""
+BAD_VALUES_DATASET = """    <dcat:dataset>
+      <dcat:Dataset rdf:about="https://geo.exempel.se/dataset/{n}">
+        <dcterms:title xml:lang="sv">Karta {n}</dcterms:title>
+        <dcterms:description xml:lang="sv">Kartdata {n}.</dcterms:description>
+        <dcat:contactPoint>
+          <vcard:Organization>
+            <vcard:fn>GIS-enheten</vcard:fn>
+            <vcard:hasEmail rdf:resource="gis@exempel.se"/>
+            <vcard:hasTelephone rdf:resource="tel:+46 8 123 45 {n:02d}"/>
+          </vcard:Organization>
+        </dcat:contactPoint>
+        <dcat:distribution>
+          <dcat:Distribution rdf:about="https://geo.exempel.se/dataset/{n}/csv">
+            <dcat:accessURL rdf:resource="https://geo.exempel.se/files/karta {n}.csv"/>
+            <dcat:mediaType>text/csv</dcat:mediaType>
+            <dcterms:license>CC-BY-4.0</dcterms:license>
+          </dcat:Distribution>
+        </dcat:distribution>
+      </dcat:Dataset>
+    </dcat:dataset>"""
+
+
+def test_bad_values_cost_a_statement_never_the_file(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    # The three values that emptied a catalogue of 136 datasets: a space in a download
+    # URL, a tel: IRI with spaces, an e-mail given as rdf:resource without mailto:.
+    path = tmp_path / "geo.rdf"
+    datasets = "\n".join(BAD_VALUES_DATASET.format(n=n) for n in range(1, 137))
+    path.write_text(BAD_VALUES_RDF.format(datasets=datasets), encoding="utf-8")
+    sqlite_catalogue.add_source("geo", "dcat", str(path))
+    summary = harvest_source(sqlite_catalogue, "geo")
+    assert (summary.status, summary.added, summary.failed) == ("completed", 136, 0)
+    record = sqlite_catalogue.get_record_row("https://geo.exempel.se/dataset/7").data
+    distribution = record["distributions"][0]
+    assert distribution["access_url"] == "https://geo.exempel.se/files/karta%207.csv"
+    assert distribution["media_type"] == "http://www.iana.org/assignments/media-types/text/csv"
+    assert distribution["license"] == (
+        "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+    )
+    contact = record["contact_point"][0]
+    assert (contact["email"], contact["telephone"]) == ("gis@exempel.se", "+4681234507")
+    warnings = [
+        (error.record_key, error.reason)
+        for error in sqlite_catalogue.record_errors(summary.run_id)
+        if error.record_key == "https://geo.exempel.se/dataset/7"
+    ]
+    reasons = " | ".join(reason for _, reason in warnings)
+    # Each repair is reported with its line and field, under the record it belongs to.
+    assert re.search(
+        r"rad \d+, dcat:accessURL: 'https://geo.exempel.se/files/karta 7.csv'", reasons
+    )
+    assert "vcard:hasEmail: e-postadressen 'gis@exempel.se' fick mailto:" in reasons
+    assert "'tel:+46 8 123 45 07' är ingen giltig IRI; lagad till 'tel:+4681234507'" in reasons
+
+
+def test_an_unreadable_statement_is_skipped_and_reported(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    path = tmp_path / "k.ttl"
+    broken = dataset_ttl(2).replace('"Bygglov 2"@sv', '"Bygglov 2"@sv ; dcterms:issued 2024-01-01')
+    path.write_text(PREFIXES + PUBLISHER + dataset_ttl(1) + broken + dataset_ttl(3), "utf-8")
+    sqlite_catalogue.add_source("k", "dcat", str(path))
+    summary = harvest_source(sqlite_catalogue, "k")
+    assert summary.status == "completed"
+    assert summary.added >= 2
+    reasons = [error.reason for error in sqlite_catalogue.record_errors(summary.run_id)]
+    skipped = [reason for reason in reasons if "kunde inte läsas och hoppades över" in reason]
+    assert skipped and all("line" in reason for reason in skipped)
+
+
+def test_a_file_that_is_no_rdf_names_its_kind(sqlite_catalogue: Catalogue, tmp_path: Path) -> None:
+    path = tmp_path / "iso.xml"
+    path.write_text(
+        '<?xml version="1.0"?><gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"/>',
+        encoding="utf-8",
+    )
+    sqlite_catalogue.add_source("iso", "dcat", str(path))
+    summary = harvest_source(sqlite_catalogue, "iso")
+    assert summary.status == "failed"
+    assert "ISO 19139-XML: använd --kind iso19139 eller csw" in (summary.error or "")
+
+
+SERVICES = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://geo.exempel.se/catalog> a dcat:Catalog ; dcat:service {nodes} .
+"""
+
+
+def test_blank_node_records_are_keyed_by_content_and_position(tmp_path: Path) -> None:
+    # 67 services of which 36 are titled "N/A", and two that say exactly the same.
+    nodes = []
+    for n in range(67):
+        title = "N/A" if n < 36 else f"Tjänst {n}"
+        endpoint = f"https://geo.exempel.se/wms/{n}" if n != 66 else "https://geo.exempel.se/wms/65"
+        nodes.append(
+            f'[ a dcat:DataService ; dcterms:title "{title}" ; dcat:endpointURL <{endpoint}> ]'
+        )
+    nodes[66] = nodes[65]
+    path = tmp_path / "s.ttl"
+    path.write_text(SERVICES.format(nodes=", ".join(nodes)), encoding="utf-8")
+    items, failures, _ = harvest_items(str(path))
+    keys = [item.key for item in items]
+    assert not failures and len(keys) == 67 and len(set(keys)) == 67
+    again, _, _ = harvest_items(str(path))
+    assert sorted(item.key for item in again) == sorted(keys)
+
+
+def test_a_record_error_names_title_position_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insyn.vocab.profiles import dcat_read
+
+    integer = dcat_read._Reader.integer
+
+    def broken_integer(self, predicate):  # type: ignore[no-untyped-def]
+        if predicate.endswith("#byteSize"):
+            self.values(predicate)
+            raise ValueError("trasigt")
+        return integer(self, predicate)
+
+    monkeypatch.setattr(dcat_read._Reader, "integer", broken_integer)
+    path = tmp_path / "s.ttl"
+    path.write_text(
+        SERVICES.replace("dcat:service {nodes}", "dcat:dataset {nodes}").format(
+            nodes='[ a dcat:Dataset ; dcterms:title "N/A" ; dcat:distribution '
+            '[ a dcat:Distribution ; dcat:byteSize "12" ] ]'
+        ),
+        encoding="utf-8",
+    )
+    config = dcat.Config.from_source(str(path), {})
+    item = next(y for y in dcat.harvest(config, Cursor()) if isinstance(y, Item))
+    with pytest.raises(Exception) as raised:
+        item.record  # noqa: B018 - mapping is lazy
+    message = str(raised.value)
+    assert "'N/A'" in message and "post nr 1 i dokumentet" in message
+    assert getattr(raised.value, "field", None) == "dcat:byteSize"
+
+
+SERIES_AND_TEXTS = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix locn: <http://www.w3.org/ns/locn#> .
+@prefix geo: <http://www.opengis.net/ont/geosparql#> .
+<https://data.exempel.se/serie> a dcat:DatasetSeries ;
+    dcterms:title "Luftmätningar"@sv ; dcterms:description "Alla år."@sv ;
+    dcat:seriesMember <https://data.exempel.se/serie/2024> .
+<https://data.exempel.se/serie/2024> a dcat:Dataset ;
+    dcterms:title "Luftmätningar 2024"@sv , "Air 2024"@en ;
+    dcterms:description "Första beskrivningen."@sv , "Andra beskrivningen."@sv ;
+    dcat:inSeries <https://data.exempel.se/serie> ;
+    dcterms:publisher [ foaf:name "Miljöförvaltningen"@sv , "Environment Office"@en ] ;
+    dcterms:spatial [ a dcterms:Location ;
+        dcat:bbox "POLYGON((11 57,12 57,12 58,11 58,11 57))"^^geo:wktLiteral ;
+        dcat:centroid "POINT(11.5 57.5)"^^geo:wktLiteral ;
+        locn:geometry "POINT(11.4 57.4)"^^geo:wktLiteral ] .
+"""
+
+
+def test_series_texts_and_geometry_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "serie.ttl"
+    path.write_text(SERIES_AND_TEXTS, encoding="utf-8")
+    items, failures, _ = harvest_items(str(path))
+    records = by_key(items)
+    assert not failures
+    series = records["https://data.exempel.se/serie"]
+    assert series.is_series and series.series_member == ["https://data.exempel.se/serie/2024"]
+    member = records["https://data.exempel.se/serie/2024"]
+    assert member.in_series == ["https://data.exempel.se/serie"]
+    assert member.description == {"sv": "Andra beskrivningen.\n\nFörsta beskrivningen."}
+    assert member.title == {"en": "Air 2024", "sv": "Luftmätningar 2024"}
+    assert member.publisher is not None
+    assert member.publisher.name == {"en": "Environment Office", "sv": "Miljöförvaltningen"}
+    assert member.bbox == ["POLYGON((11 57,12 57,12 58,11 58,11 57))"]
+    assert (member.centroid, member.geometry) == (["POINT(11.5 57.5)"], ["POINT(11.4 57.4)"])
+
+
+SCHEMA_ORG = """{
+  "@context": "https://schema.org/",
+  "@type": "Dataset",
+  "@id": "https://data.exempel.se/luft",
+  "name": "Luftkvalitet",
+  "description": "Timvärden.",
+  "keywords": "luft, kvävedioxid",
+  "license": "https://creativecommons.org/licenses/by/4.0/",
+  "creator": {"@type": "Organization", "name": "Miljöförvaltningen"},
+  "temporalCoverage": "2012-01-01/2016-12-31",
+  "spatialCoverage": {"@type": "Place", "name": "Göteborg",
+                      "geo": {"@type": "GeoShape", "box": "57.6 11.8 57.8 12.1"}},
+  "distribution": {"@type": "DataDownload", "contentUrl": "https://data.exempel.se/luft.csv",
+                   "encodingFormat": "text/csv"}
+}"""
+
+
+def test_schema_org_dataset_is_read_offline(tmp_path: Path) -> None:
+    path = tmp_path / "luft.jsonld"
+    path.write_text(SCHEMA_ORG, encoding="utf-8")
+    items, failures, _ = harvest_items(str(path))
+    assert not failures
+    dataset = by_key(items)["https://data.exempel.se/luft"]
+    assert dataset.title == {"": "Luftkvalitet"}
+    assert dataset.keyword == {"": ["kvävedioxid", "luft"]}
+    assert dataset.creator[0].name == {"": "Miljöförvaltningen"}
+    assert dataset.spatial == ["Göteborg"]
+    assert dataset.bbox == ["POLYGON((11.8 57.6,12.1 57.6,12.1 57.8,11.8 57.8,11.8 57.6))"]
+    assert str(dataset.temporal[0].start) == "2012-01-01"
+    distribution = dataset.distributions[0]
+    assert distribution.download_url == "https://data.exempel.se/luft.csv"
+    assert distribution.format == FILE_TYPE + "CSV"
+    assert distribution.license == "http://creativecommons.org/licenses/by/4.0/"
+
+
+LKOD_CATALOGUE = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{base}/katalog> a dcat:Catalog ; dcterms:title "LKOD"@cs ;
+    dcat:dataset <{base}/ds/1>, <{base}/ds/2>, <{base}/ds/3> .
+"""
+LKOD_DATASET = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{base}/ds/{n}> a dcat:Dataset ; dcterms:title "Sada {n}"@cs ;
+    dcterms:description "Popis {n}."@cs .
+"""
+
+
+def test_a_catalogue_of_links_is_followed_up_to_the_limit(http_server: LocalServer) -> None:
+    base = http_server.url("")
+    turtle = {"Content-Type": "text/turtle"}
+    http_server.route("/katalog", Reply(200, LKOD_CATALOGUE.format(base=base).encode(), turtle))
+    for n in (1, 2, 3):
+        body = LKOD_DATASET.format(base=base, n=n).encode()
+        http_server.route(f"/ds/{n}", Reply(200, body, turtle))
+    items, failures, _ = harvest_items(http_server.url("/katalog"), allow_private="ja")
+    assert sorted(item.key for item in items) == [f"{base}/ds/{n}" for n in (1, 2, 3)]
+    assert not failures
+    config = dcat.Config.from_source(
+        http_server.url("/katalog"), {"allow_private": "ja", "follow_limit": "2"}
+    )
+    yielded = list(dcat.harvest(config, Cursor()))
+    assert len([y for y in yielded if isinstance(y, Item)]) == 2
+    assert any("bara de 2 första" in getattr(y, "message", "") for y in yielded)
+
+
+def test_a_run_that_stores_nothing_from_a_full_source_opens_an_incident(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    path = tmp_path / "records.ttl"
+    path.write_text(
+        PREFIXES + '<https://x.se/r/1> a dcat:CatalogRecord ; dcterms:title "Post"@sv .\n',
+        encoding="utf-8",
+    )
+    sqlite_catalogue.add_source("tom", "dcat", str(path))
+    summary = harvest_source(sqlite_catalogue, "tom")
+    assert (summary.status, summary.added) == ("completed", 0)
+    incidents = [i for i in sqlite_catalogue.incidents() if i.kind == "empty_harvest"]
+    assert len(incidents) == 1
+    assert (
+        "ingen datamängd" in incidents[0].message and "dcat:CatalogRecord" in incidents[0].message
+    )

@@ -169,7 +169,8 @@ def _spatial(reader: _SchemaReader) -> tuple[list[str], list[str], list[str]]:
 
 def _distribution(reader: _SchemaReader, node: Term, licences: list[str]) -> Distribution:
     inner = _SchemaReader(reader.index, node_key(node), reader.warnings)
-    formats = inner.words("encodingFormat") or inner.words("fileFormat")
+    given = inner.words("encodingFormat") or inner.words("fileFormat")
+    formats = inner.controlled("file_types", SCHEMA + "encodingFormat") or given
     own_licences = _licences(inner, SCHEMA + "license") + _licences(inner, SCHEMA_HTTPS + "license")
     url = next(iter(inner.words("contentUrl")), None)
     distribution = Distribution(
@@ -179,7 +180,7 @@ def _distribution(reader: _SchemaReader, node: Term, licences: list[str]) -> Dis
         access_url=url or next(iter(inner.words("url")), None),
         download_url=url,
         format=formats[0] if formats else None,
-        media_type=_media_type(formats[0]) if formats else None,
+        media_type=_media_type(given[0]) if given else None,
         license=(own_licences or licences or [None])[0],
     )
     _report_unheld(inner, "Distributionen")
