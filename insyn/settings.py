@@ -206,7 +206,15 @@ SETTINGS: tuple[Setting, ...] = (
         "'1' eller 'true' uppgraderar förbindelsen med STARTTLS.",
         "e-post",
     ),
-    # --- drift: logs ---
+    # --- drift: sources, logs ---
+    Setting(
+        "allow_private_sources",
+        None,
+        "INSYN_ALLOW_PRIVATE_SOURCES",
+        "'1' eller 'ja' låter alla källor nå loopback, link-local och privata nät "
+        "(annars bara källor med allow_private=ja).",
+        "drift",
+    ),
     Setting(
         "log_format",
         "plain",

@@ -48,6 +48,17 @@ def shared_file(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_sources_allowed() -> Iterator[None]:
+    """The suite's servers listen on 127.0.0.1, which sources may reach only when allowed.
+
+    Tests of that rule itself take the setting away again (``monkeypatch.delenv``).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INSYN_ALLOW_PRIVATE_SOURCES", "ja")
+        yield
+
+
 @pytest.fixture
 def shared_data() -> Path:
     return shared_file("")

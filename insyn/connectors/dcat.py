@@ -239,7 +239,8 @@ def _map(
     try:
         mapped = read(index, subject)
     except Exception as exc:  # named here: the engine's guard knows only the key
-        field_name = dcat_read.current_field()
+        # The error's own field first: the profile's current field may be a stale one.
+        field_name = getattr(exc, "field", None) or dcat_read.current_field()
         raise VocabError(
             f"{describe(index, subject, position)} kunde inte läsas: {type(exc).__name__}: {exc}",
             field=field_name,

@@ -4,29 +4,46 @@ requests, a size limit on what is read, and per host a limit on concurrent reque
 and on requests per second (a token bucket), shared by every source of this process
 that reaches the host. Source options: ``max_connections_per_host`` (default 4),
 ``requests_per_second`` (default 10; 0 = no limit) and ``burst`` (default 10).
+
+Each source stays in its lane. The first URL a run fetches is the source's own host:
+redirects (followed here, one hop at a time) and paging links must stay on it, or on a
+host of ``allow_hosts``. An address that resolves to loopback, link-local or a private
+network is refused unless ``allow_private`` (or the setting ``INSYN_ALLOW_PRIVATE_SOURCES``)
+allows it; the address actually connected to is checked too, so DNS that changes its
+answer between the two does not get through. One fetch, retries and redirects included,
+ends after ``max_fetch_seconds`` and a run's fetches after ``max_run_seconds``: a server
+that sends one byte a second fails the run instead of holding it for ever.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import random
+import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from time import monotonic as _monotonic
 from time import sleep as _pause  # the rate limit's waits, apart from back-off
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from insyn import __version__
 from insyn.connectors.options import Option, parse
 from insyn.errors import ConnectorError
+from insyn.settings import flag
 
 USER_AGENT = f"Insyn/{__version__} (metadatakatalog; +https://w3id.org/insyn)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 10
+# Headers that carry a source's credentials: never sent on to another host.
+CREDENTIAL_HEADERS = ("authorization", "x-ckan-api-key", "x-api-key", "cookie")
 
 
 HTTP_OPTIONS: tuple[Option, ...] = (
@@ -41,6 +58,32 @@ HTTP_OPTIONS: tuple[Option, ...] = (
         "requests_per_second", "float", 10.0, "Anrop per sekund per värd (0 = fritt).", minimum=0
     ),
     Option("burst", "int", 10, "Anrop i följd innan takten börjar gälla.", minimum=1),
+    Option(
+        "allow_hosts",
+        "list",
+        [],
+        "Andra värdar än källans egen som omdirigeringar och sidlänkar får leda till.",
+    ),
+    Option(
+        "allow_private",
+        "bool",
+        False,
+        "Tillåt adresser i loopback, link-local och privata nät (intern källa).",
+    ),
+    Option(
+        "max_fetch_seconds",
+        "float",
+        900.0,
+        "Längsta tid för ett anrop, svar och nya försök inräknade (sekunder).",
+        minimum=1,
+    ),
+    Option(
+        "max_run_seconds",
+        "float",
+        21600.0,
+        "Längsta tid en körning får hämta från källan (sekunder).",
+        minimum=1,
+    ),
 )
 
 
@@ -57,6 +100,16 @@ class HttpSettings:
     max_connections_per_host: int = 4
     requests_per_second: float = 10.0  # 0: no rate limit
     burst: int = 10
+    allow_hosts: list[str] = field(default_factory=list)
+    allow_private: bool = False
+    max_fetch_seconds: float = 900.0
+    max_run_seconds: float = 21600.0
+
+    def __post_init__(self) -> None:
+        # One run's lane, set by its first fetch: the source's own host and when the run
+        # ends. Not options, so not fields.
+        self.home: str | None = None
+        self.run_deadline: float | None = None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> HttpSettings:
@@ -189,11 +242,13 @@ def fetch(
     """GET a URL with retries; a 304 is returned, not raised.
 
     Each attempt waits for the host's concurrency and rate limit (see ``HostLimit``);
-    ``headers`` are added to the request (e.g. an API key from a source option).
+    ``headers`` are added to the request (e.g. an API key from a source option) and never
+    sent on to another host by a redirect. The first fetch with ``settings`` sets the
+    run's own host and starts its clock (see the module docstring).
 
     Raises:
-        ConnectorError: the server kept failing, answered 4xx, or sent more than
-            ``settings.max_bytes``.
+        ConnectorError: the server kept failing, answered 4xx, sent more than
+            ``settings.max_bytes``, led out of the source's lane, or took too long.
     """
     headers = dict(headers or {})
     if accept:
@@ -203,24 +258,99 @@ def fetch(
             headers["If-None-Match"] = validators["etag"]
         if validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
+    deadline = _start(url, settings)
     attempt = 0
     gate = host_limit(url)
     while True:
         gate.acquire(settings)
         try:
-            outcome = _attempt(url, settings, headers, params)
+            outcome = _attempt(url, settings, headers, params, deadline)
         finally:
             gate.release()
         if isinstance(outcome, Response):
             return outcome
         kind, error, delay = outcome
-        if kind == "fail" or attempt >= settings.retries:
+        if kind == "fail" or attempt >= settings.retries or _monotonic() >= deadline:
             if isinstance(error, ConnectorError):
                 error.source = source
                 raise error
             raise _failure(url, kind, error, source) from error
         _sleep(settings, attempt, delay)
         attempt += 1
+
+
+def _start(url: str, settings: HttpSettings) -> float:
+    """The deadline of one fetch; the run's first fetch sets its host and its clock.
+
+    Raises:
+        ConnectorError: the run has fetched for longer than ``max_run_seconds``.
+    """
+    now = _monotonic()
+    if settings.home is None:
+        settings.home = (urlsplit(url).hostname or "").lower()
+        settings.run_deadline = now + settings.max_run_seconds
+    run_deadline = settings.run_deadline or now + settings.max_run_seconds
+    if now >= run_deadline:
+        raise ConnectorError(
+            f"Körningen har hämtat från källan i mer än {settings.max_run_seconds:g} sekunder "
+            "(max_run_seconds); den avbröts och inget ändrades"
+        )
+    return min(now + settings.max_fetch_seconds, run_deadline)
+
+
+def _check_lane(url: str, settings: HttpSettings) -> None:
+    """Refuse a URL off the source's host or (unless allowed) at a private address.
+
+    Raises:
+        ConnectorError: naming the URL and the option that would allow it.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ConnectorError(f"Bara http och https hämtas, inte {url}")
+    host = (parts.hostname or "").lower()
+    allowed = {settings.home, *(name.strip().lower() for name in settings.allow_hosts)}
+    if host not in allowed:
+        raise ConnectorError(
+            f"{url} ligger på en annan värd än källans ({settings.home}); den hämtas inte. "
+            f"Tillåt värden med --option allow_hosts={host} om den hör till källan"
+        )
+    if _private_allowed(settings):
+        return
+    for address in _addresses(host, parts.port or (443 if parts.scheme == "https" else 80)):
+        _refuse_private(url, address)
+
+
+def _private_allowed(settings: HttpSettings) -> bool:
+    return settings.allow_private or flag("allow_private_sources")
+
+
+def _addresses(host: str, port: int) -> set[str]:
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return set()  # the request itself fails with the resolver's own error
+    return {str(info[4][0]) for info in found}
+
+
+def _refuse_private(url: str, address: str) -> None:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if (
+        ip.is_loopback
+        or ip.is_link_local
+        or ip.is_private
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    ):
+        raise ConnectorError(
+            f"{url} leder till {ip}, en intern adress (loopback, link-local eller privat nät); "
+            "den hämtas inte. Tillåt det med --option allow_private=ja om källan är intern"
+        )
 
 
 def _failure(url: str, kind: str, error: BaseException | None, source: str | None) -> Exception:
@@ -231,27 +361,93 @@ def _failure(url: str, kind: str, error: BaseException | None, source: str | Non
     return ConnectorError(f"Kunde inte hämta {url}: {type(error).__name__}: {error}", source=source)
 
 
+def _too_slow(url: str, settings: HttpSettings, deadline: float) -> ConnectorError:
+    if settings.run_deadline is not None and deadline >= settings.run_deadline:
+        return ConnectorError(
+            f"Körningen har hämtat från källan i mer än {settings.max_run_seconds:g} sekunder "
+            f"(max_run_seconds) och avbröts vid {url}; inget ändrades"
+        )
+    return ConnectorError(
+        f"Hämtningen av {url} tog mer än {settings.max_fetch_seconds:g} sekunder "
+        "(max_fetch_seconds) och avbröts"
+    )
+
+
 def _attempt(
     url: str,
     settings: HttpSettings,
     headers: dict[str, str],
     params: dict[str, Any] | None,
+    deadline: float,
 ) -> Response | tuple[str, BaseException | None, float | None]:
-    """One request, holding the host's gate: a Response, or (kind, error, retry delay).
+    """One request and its redirects, holding the host's gate: a Response, or (kind,
+    error, retry delay).
 
     kind is ``connect`` or ``read`` (retryable), ``status`` (retryable 429/5xx) or
-    ``fail`` (not retried).
+    ``fail`` (not retried: a 4xx, a size or time limit, a URL out of the lane).
     """
+    current = url
     try:
-        response = session().get(
-            url,
-            headers=headers,
-            params=params,
-            timeout=(settings.connect_timeout, settings.read_timeout),
-            stream=True,
-        )
-    except requests.RequestException as exc:
-        return ("connect", exc, None)
+        for _hop in range(MAX_REDIRECTS + 1):
+            _check_lane(current, settings)
+            if _monotonic() >= deadline:
+                raise _too_slow(url, settings, deadline)
+            try:
+                response = session().get(
+                    current,
+                    headers=headers,
+                    params=params,
+                    timeout=(settings.connect_timeout, settings.read_timeout),
+                    stream=True,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                return ("connect", exc, None)
+            _check_peer(current, response, settings)
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return _answer(current, response, settings, deadline)
+            response.close()
+            target = urljoin(response.url, location)
+            if urlsplit(target).hostname != urlsplit(current).hostname:
+                headers = {
+                    name: value
+                    for name, value in headers.items()
+                    if name.lower() not in CREDENTIAL_HEADERS
+                }
+            # The Location is the whole next address: the query is not added again.
+            current, params = target, None
+        raise ConnectorError(f"Fler än {MAX_REDIRECTS} omdirigeringar från {url}")
+    except ConnectorError as exc:
+        return ("fail", exc, None)
+
+
+def _check_peer(url: str, response: requests.Response, settings: HttpSettings) -> None:
+    """Check the address actually connected to (a second DNS answer may differ)."""
+    if _private_allowed(settings):
+        return
+    # The pooled connection's socket; when the server closes after this answer, http.client
+    # has handed the socket to the response's file instead.
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:
+        body = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(body, "raw", None), "_sock", None)
+    try:
+        address = sock.getpeername()[0] if sock is not None else None
+    except OSError:
+        address = None
+    if address is None:
+        return
+    try:
+        _refuse_private(url, str(address))
+    except ConnectorError:
+        response.close()
+        raise
+
+
+def _answer(
+    url: str, response: requests.Response, settings: HttpSettings, deadline: float
+) -> Response | tuple[str, BaseException | None, float | None]:
     if response.status_code >= 400:
         delay = _retry_after(response)
         response.close()
@@ -259,11 +455,11 @@ def _attempt(
         retryable = response.status_code in RETRY_STATUSES
         return ("status" if retryable else "fail", error, delay)
     try:
-        content = b"" if response.status_code == 304 else _read_limited(response, settings)
-    except requests.RequestException as exc:
+        content = (
+            b"" if response.status_code == 304 else _read_limited(response, settings, deadline)
+        )
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         return ("read", exc, None)
-    except ConnectorError as exc:
-        return ("fail", exc, None)
     return Response(
         url=response.url,
         status=response.status_code,
@@ -274,7 +470,12 @@ def _attempt(
     )
 
 
-def _read_limited(response: requests.Response, settings: HttpSettings) -> bytes:
+def _read_limited(response: requests.Response, settings: HttpSettings, deadline: float) -> bytes:
+    """The body, read as it arrives, within the size limit and before the deadline.
+
+    Each read returns as soon as some bytes came (``read1``), so a server that trickles
+    cannot hold one read past the deadline by more than ``read_timeout``.
+    """
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > settings.max_bytes:
         response.close()
@@ -284,7 +485,13 @@ def _read_limited(response: requests.Response, settings: HttpSettings) -> bytes:
         )
     chunks = []
     received = 0
-    for chunk in response.iter_content(chunk_size=1 << 16):
+    while True:
+        if _monotonic() >= deadline:
+            response.close()
+            raise _too_slow(response.url, settings, deadline)
+        chunk = response.raw.read1(1 << 16, decode_content=True)
+        if not chunk:
+            break
         received += len(chunk)
         if received > settings.max_bytes:
             response.close()
