@@ -3,8 +3,10 @@
 Turtle, RDF/XML, JSON-LD and N-Triples; Hydra paging (``hydra:next`` on a
 ``hydra:PartialCollectionView``, as CKAN and EntryScape publish it) with a visited
 set so a looping server cannot keep us going; conditional requests (ETag,
-Last-Modified) so a 304 counts as unchanged. The simplest connector: copy it to
-write the next one.
+Last-Modified) so a 304 counts as unchanged. Parsing is lenient (``parse_triples``): a
+bad value costs its statement and is reported under its record. schema.org Datasets are
+read too, and a catalogue that only links to its datasets (LKOD) is followed, up to
+``follow_limit`` documents. The simplest connector: copy it to write the next one.
 """
 
 from __future__ import annotations
