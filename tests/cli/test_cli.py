@@ -170,7 +170,8 @@ def test_export_formats_hold_only_public_records(
         PREFIXES
         + PUBLISHER
         + dataset_ttl(1)
-        + dataset_ttl(2, title="Hemligt register", public=False),
+        + dataset_ttl(2, title="Hemligt register", public=False, internal=True)
+        + dataset_ttl(3, title="Märkt register", public=False),
         encoding="utf-8",
     )
     insyn("sources", "add", "bn", "--kind", "dcat", "--url", str(source), home=home)
@@ -182,6 +183,10 @@ def test_export_formats_hold_only_public_records(
     assert marker in text
     assert "Bygglov 1" in text
     assert "Hemligt register" not in text and "dataset/2" not in text
+    # Secret-marked, its description public: exported masked, with its access right.
+    assert "dataset/3" in text and "Märkt register" not in text
+    assert "Uppgift omfattas av sekretess enligt 26 kap. 1 § OSL" in text
+    assert "files/3.csv" not in text and "NON_PUBLIC" in text
     to_stdout = insyn("export", "--format", fmt, home=home)
     assert "Bygglov 1" in to_stdout.stdout
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from insyn.search.documents import index_document
+from insyn.search.documents import index_document, public_view
 from insyn.vocab.model import (
+    DESCRIPTION_INTERNAL,
     NON_PUBLIC,
     RESTRICTED,
     Agent,
@@ -45,11 +46,13 @@ SOC = agent("soc", "Socialförvaltningen")
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 CC_BY = f"{EU}licence/CC_BY_4_0"
 
+# An internal description that also names a provision: hidden from the public.
 SECRET = Governance(
     access_rights=NON_PUBLIC,
     secrecy_provision="26 kap. 1 § OSL",
     contains_personal_data=True,
     information_owner=ORG + "socn",
+    description_visibility=DESCRIPTION_INTERNAL,
 )
 
 
@@ -262,20 +265,31 @@ def records() -> list[tuple[str, Record, str, str]]:
         ),
         owner="Kommunstyrelsen",
     )
-    # --- not public
+    # --- data that is not public, its description public: listed, masked when marked
     add(
-        "ds-skyddade-boenden",
+        "ds-orosanmalningar",
         _dataset(
-            "Skyddade boenden, adresser",
-            "Adresser till skyddade boenden och zebrafinkar i jourlägenheter.",
-            publisher=SOC,
-            themes=["SOCI"],
+            "Orosanmälningar om kanarieblomster",
+            "Anmälningar per skola om kanarieblomster i hemmen.",
+            publisher=KLK,
+            themes=["GOVE"],
             formats=["XML"],
-            modified=date(2024, 6, 1),
-            keywords=["skyddat boende", "zebrafinkar"],
-            governance=SECRET,
+            modified=date(2024, 7, 15),
+            keywords=["kanarieblomster"],
+            governance=Governance(access_rights=NON_PUBLIC, secrecy_provision="26 kap. 1 § OSL"),
         ),
-        owner="Socialnämnden",
+    )
+    add(
+        "ds-lonestatistik",
+        _dataset(
+            "Lönestatistik per förvaltning",
+            "Medellön per förvaltning och år.",
+            publisher=KLK,
+            themes=["ECON"],
+            formats=["XLSX"],
+            modified=date(2024, 1, 20),
+            governance=Governance(access_rights=RESTRICTED),
+        ),
     )
     add(
         "case-ks-2024-46",
@@ -291,6 +305,21 @@ def records() -> list[tuple[str, Record, str, str]]:
         ),
         owner="Kommunstyrelsen",
     )
+    # --- internal descriptions: hidden from the public
+    add(
+        "ds-skyddade-boenden",
+        _dataset(
+            "Skyddade boenden, adresser",
+            "Adresser till skyddade boenden och zebrafinkar i jourlägenheter.",
+            publisher=SOC,
+            themes=["SOCI"],
+            formats=["XML"],
+            modified=date(2024, 6, 1),
+            keywords=["skyddat boende", "zebrafinkar"],
+            governance=SECRET,
+        ),
+        owner="Socialnämnden",
+    )
     add(
         "ds-bygglovsarkiv-internt",
         _dataset(
@@ -301,7 +330,11 @@ def records() -> list[tuple[str, Record, str, str]]:
             formats=["XLSX"],
             modified=date(2024, 8, 8),
             keywords=["bygglov", "personuppgifter"],
-            governance=Governance(access_rights=RESTRICTED, contains_personal_data=True),
+            governance=Governance(
+                access_rights=RESTRICTED,
+                contains_personal_data=True,
+                description_visibility=DESCRIPTION_INTERNAL,
+            ),
         ),
     )
     return items
@@ -316,8 +349,11 @@ def documents() -> list[dict[str, Any]]:
 
 
 def public_documents() -> list[dict[str, Any]]:
-    return [d for d in documents() if d["is_public"]]
+    """Return the documents of the public partition, as the public sees them (masked)."""
+    return [public_view(d) for d in documents() if d["is_public"]]
 
 
 PUBLIC_IDS = frozenset(d["id"] for d in public_documents())
 NON_PUBLIC_IDS = frozenset(d["id"] for d in documents()) - PUBLIC_IDS
+# Records the public sees masked (secret-marked, description public).
+MASKED_IDS = frozenset(d["id"] for d in documents() if d["is_public"] and d["public"])

@@ -14,6 +14,7 @@ from insyn.search.documents import (
     title_sort_key,
 )
 from insyn.vocab.model import (
+    NON_PUBLIC,
     PUBLIC,
     RESTRICTED,
     Agent,
@@ -88,14 +89,39 @@ def test_every_document_has_every_field() -> None:
 
 def test_visibility() -> None:
     assert _doc(Dataset(title={"sv": "x"}))["is_public"] is True
-    restricted = _doc(Dataset(governance=Governance(access_rights=RESTRICTED)))
-    assert restricted["is_public"] is False
+    # The access right concerns the data: restricted data is listed as it is.
+    restricted = _doc(Dataset(title={"sv": "x"}, governance=Governance(access_rights=RESTRICTED)))
+    assert restricted["is_public"] is True and restricted["public"] is None
     assert restricted["access_rights"] == "RESTRICTED"
-    # A secrecy provision keeps a record out of public search whatever its access right.
-    marked = _doc(Dataset(governance=Governance(access_rights=PUBLIC, secrecy_provision="OSL")))
-    assert marked["is_public"] is False
     odd = _doc(Dataset(governance=Governance(access_rights="public")))
-    assert odd["is_public"] is False  # only the EU PUBLIC URI is public
+    assert odd["is_public"] is True
+    # A secrecy provision or K3 shows the record masked, whatever its access right.
+    for governance in (
+        Governance(access_rights=PUBLIC, secrecy_provision="39 kap. 3 § OSL"),
+        Governance(access_rights=PUBLIC, confidentiality=3),
+    ):
+        marked = _doc(
+            Dataset(
+                title={"sv": "Lönelista"},
+                distributions=[Distribution(format=f"{EU}file-type/CSV")],
+                governance=governance,
+            )
+        )
+        assert marked["is_public"] is True and marked["title"] == "Lönelista"
+        shown = public_view(marked)
+        assert shown["title"].startswith("Uppgift omfattas av sekretess")
+        assert shown["formats"] == [] and "Lönelista" not in json.dumps(shown)
+    # Only an internal description is hidden, a provision with it too.
+    for governance in (
+        Governance(access_rights=PUBLIC, description_visibility="internal"),
+        Governance(
+            access_rights=NON_PUBLIC,
+            secrecy_provision="OSL",
+            description_visibility="internal",
+        ),
+    ):
+        hidden = _doc(Dataset(title={"sv": "x"}, governance=governance))
+        assert hidden["is_public"] is False and hidden["public"] is None
 
 
 def test_case_fields_and_private_parties() -> None:

@@ -43,22 +43,29 @@ def test_catch_up_applies_adds_updates_and_deletes(sqlite_catalogue: Catalogue, 
     assert [hit.title for hit in hits] == ["Strandskydd"]
 
 
-def test_non_public_records_are_indexed_but_not_found_publicly(
+def test_internal_records_are_indexed_but_not_found_publicly(
     sqlite_catalogue: Catalogue, tmp_path: Path
 ) -> None:
     path = tmp_path / "k.ttl"
     path.write_text(
-        PREFIXES + PUBLISHER + dataset_ttl(1) + dataset_ttl(2, title="Hemlig", public=False),
+        PREFIXES
+        + PUBLISHER
+        + dataset_ttl(1)
+        + dataset_ttl(2, title="Hemlig", public=False, internal=True)
+        + dataset_ttl(3, title="Märkt", public=False),
         encoding="utf-8",
     )
     sqlite_catalogue.add_source("bn", "dcat", str(path))
     harvest_source(sqlite_catalogue, "bn")
     backend = EmbeddedBackend(tmp_path / "data")
     Indexer(sqlite_catalogue, backend).catch_up()
-    assert len(all_ids(backend, public_only=False)) == 2
-    public = backend.search(SearchRequest(query="hemlig", public_only=True))
-    assert public.total == 0
-    assert backend.count(public_only=True) == 1
+    assert len(all_ids(backend, public_only=False)) == 3
+    for secret in ("hemlig", "märkt"):
+        assert backend.search(SearchRequest(query=secret, public_only=True)).total == 0
+    # The secret-marked one is public, masked; the internal one is not there at all.
+    assert backend.count(public_only=True) == 2
+    masked = backend.search(SearchRequest(query="sekretess", public_only=True)).hits
+    assert [hit.title for hit in masked] == ["Uppgift omfattas av sekretess enligt 26 kap. 1 § OSL"]
 
 
 KILLER = textwrap.dedent(

@@ -19,9 +19,15 @@ PUBLISHER = """
 """
 
 
-def dataset_ttl(number: int, *, title: str | None = None, public: bool = True) -> str:
+def dataset_ttl(
+    number: int, *, title: str | None = None, public: bool = True, internal: bool = False
+) -> str:
+    """A dataset in Turtle; ``public=False`` gives it non-public data and a secrecy provision
+    (the public sees it masked), ``internal`` an internal description (hidden)."""
     access = "PUBLIC" if public else "NON_PUBLIC"
     secrecy = "" if public else '    insyn:secrecyProvision "26 kap. 1 § OSL" ;\n'
+    if internal:
+        secrecy += '    insyn:descriptionVisibility "internal" ;\n'
     return f"""
 <https://data.exempel.se/dataset/{number}> a dcat:Dataset ;
     dcterms:title "{title or f"Bygglov {number}"}"@sv ;
