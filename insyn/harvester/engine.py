@@ -441,6 +441,7 @@ def _run(
         writer = _RunWriter(catalogue, session, source, summary.run_id or 0)
         existing = catalogue.existing_records(session, source.id)
         seen: set[str] = set()
+        marked: list[str] = []  # ids of live records the source marked deleted
         done: Done | None = None
         processed = 0
         stream: Iterable[Yielded] = connector.harvest(
@@ -460,7 +461,7 @@ def _run(
                 seen.add(yielded.key)
                 stored = existing.get(yielded.key)
                 if stored and not stored.deleted:
-                    summary.deleted += writer.tombstone([stored.id])
+                    marked.append(stored.id)  # the deletion guard judges them with the rest
             elif isinstance(yielded, Done):
                 done = yielded
                 break
@@ -487,8 +488,10 @@ def _run(
         if done.not_modified:
             live = sum(1 for stored in existing.values() if not stored.deleted)
             summary.unchanged += max(live - summary.unchanged - summary.updated, 0)
-        elif done.complete:
-            _tombstone_missing(writer, existing, seen, summary, allow_deletions)
+        held = False
+        if not done.not_modified:
+            listed = seen if done.complete else None
+            held = _tombstone(writer, existing, listed, marked, summary, allow_deletions)
         writer.flush()
         db_source = session.get(Source, source.id)
         assert db_source is not None
@@ -496,7 +499,9 @@ def _run(
             # Records failed or deletions wait for a person: the next run must read the
             # source again, even if the source says it has not changed.
             done.cursor.http.clear()
-        db_source.cursor = done.cursor.to_dict()
+        if not held:
+            # Held deletions keep the old cursor: the next run is told of them again.
+            db_source.cursor = done.cursor.to_dict()
         run = session.get(HarvestRun, summary.run_id)
         assert run is not None
         summary.status = "completed"
@@ -574,25 +579,48 @@ def _take_item(
         summary.unchanged += 1
 
 
-def _tombstone_missing(
+TREND_RUNS = 5  # the deletion guard also judges this many runs together
+
+
+def _tombstone(
     writer: _RunWriter,
     existing: dict[str, ExistingRecord],
-    seen: set[str],
+    seen: set[str] | None,
+    marked: list[str],
     summary: RunSummary,
     allow_deletions: bool,
-) -> None:
+) -> bool:
+    """Tombstone what the source marked deleted and, after a complete run (``seen`` given),
+    what it no longer lists, unless the deletion guard holds them; return whether it did.
+
+    The guard looks at this run (its share of the live records) and at the trend: this run
+    and the ``TREND_RUNS - 1`` before it together may not delete more than the same share
+    of what was there before them, so deleting just under the limit run after run trips it.
+    """
     live = [stored for stored in existing.values() if not stored.deleted]
     missing = [
-        stored.id for key, stored in existing.items() if not stored.deleted and key not in seen
+        stored.id
+        for key, stored in existing.items()
+        if seen is not None and not stored.deleted and key not in seen
     ]
-    if not missing:
-        return
+    doomed = list(dict.fromkeys([*marked, *missing]))
+    if not doomed:
+        return False
     limit = float(writer.source.options.get("deletion_guard", DEFAULT_DELETION_GUARD))
-    share = len(missing) / len(live)
-    if share > limit and not allow_deletions:
+    share = len(doomed) / len(live)
+    before = _recently_deleted(writer)
+    trend = (len(doomed) + before) / (len(live) + before)
+    if (share > limit or trend > limit) and not allow_deletions:
+        what = f"{len(doomed)} av {len(live)} poster ({share:.0%})"
+        if share <= limit:
+            what += (
+                f", och med de {before} som togs bort i de {TREND_RUNS - 1} körningarna före "
+                f"{trend:.0%}"
+            )
         message = (
-            f"Källan '{writer.source.name}' saknar {len(missing)} av {len(live)} poster "
-            f"({share:.0%}), mer än tillåtna {limit:.0%}. Inget togs bort; bekräfta med "
+            f"Källan '{writer.source.name}' skulle ta bort {what} "
+            f"({len(marked)} markerade som borttagna, {len(missing)} saknas), mer än tillåtna "
+            f"{limit:.0%}. Inget togs bort; bekräfta med "
             f"'insyn harvest {writer.source.name} --allow-deletions' om det stämmer."
         )
         writer.session.add(
@@ -603,9 +631,31 @@ def _tombstone_missing(
                 message=message,
                 status="open",
                 created_at=utcnow(),
-                details={"missing": len(missing), "live": len(live), "share": share},
+                details={
+                    "missing": len(missing),
+                    "marked": len(marked),
+                    "live": len(live),
+                    "share": share,
+                    "trend": trend,
+                },
             )
         )
         summary.incidents.append(message)
-        return
-    summary.deleted += writer.tombstone(missing)
+        return True
+    summary.deleted += writer.tombstone(doomed)
+    return False
+
+
+def _recently_deleted(writer: _RunWriter) -> int:
+    """Records deleted by the source's last ``TREND_RUNS - 1`` completed runs."""
+    recent = (
+        select(HarvestRun.deleted)
+        .where(
+            HarvestRun.source_id == writer.source.id,
+            HarvestRun.status == "completed",
+            HarvestRun.id != writer.run_id,
+        )
+        .order_by(HarvestRun.id.desc())
+        .limit(TREND_RUNS - 1)
+    )
+    return sum(deleted or 0 for deleted in writer.session.scalars(recent))
