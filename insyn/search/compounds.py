@@ -236,16 +236,18 @@ def compound_parts(words: list[str]) -> list[str]:
     """
     out: dict[str, None] = {}
     for word in words:
-        _add_parts(word.casefold(), out)
+        for part in _word_parts(word.casefold()):
+            out.setdefault(part, None)
     return list(out)
 
 
-def _add_parts(word: str, out: dict[str, None]) -> None:
+@lru_cache(maxsize=262_144)
+def _word_parts(word: str) -> tuple[str, ...]:
+    """The parts and heads of one compound, in order (cached: a catalogue repeats its words)."""
     parts = split_compound(word)
     if not parts:
-        return
-    for part in parts:
-        out.setdefault(part, None)
+        return ()
+    out = dict.fromkeys(parts)
     dictionary = _dictionary()
     assert dictionary is not None  # there are parts
     # Every head that is a word after a word: "dricksvatten|kvalitet" also has the head
@@ -254,6 +256,7 @@ def _add_parts(word: str, out: dict[str, None]) -> None:
         left, head = word[:cut], word[cut:]
         if head not in out and _is_word(dictionary, left) and dictionary.is_noun_head(head):
             out.setdefault(head, None)
+    return tuple(out)
 
 
 def _is_word(dictionary: _Dictionary, text: str) -> bool:

@@ -176,6 +176,7 @@ def index_document(
     publisher_name: str | None,
     owner_name: str | None,
     source: str | None,
+    data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the flat index document for ``record``.
 
@@ -184,6 +185,10 @@ def index_document(
     ``source`` is the name of the harvest source. The result is plain JSON-ready data.
     When the public sees the record masked, the masked form's document is kept under
     ``public`` (``public_view`` returns it).
+
+    ``data``, the record's stored plain form (``to_dict``) when the caller has it, lets
+    masking start from it: a record with nothing to mask (``masking.shown_as_is``) gets no
+    second document, and one with something to mask is masked without a deep copy.
     """
     document = _document(
         record_id, record, publisher_name=publisher_name, owner_name=owner_name, source=source
@@ -194,7 +199,9 @@ def index_document(
     document[PUBLIC_FIELD] = None
     if how is Visibility.HIDDEN:
         return document
-    shown = masking.public_record(record)
+    if data is not None and masking.shown_as_is(record, data):
+        return document  # the public document would equal this one
+    shown = masking.public_of_data(data) if data is not None else masking.public_record(record)
     assert shown is not None
     public = _document(
         record_id, shown, publisher_name=publisher_name, owner_name=owner_name, source=source

@@ -75,6 +75,7 @@ def document_for(row: CatalogueRecord) -> dict[str, Any]:
     return index_document(
         row.id,
         from_dict(row.data),
+        data=row.data,
         publisher_name=row.publisher.name_sv if row.publisher else None,
         owner_name=row.owner.name_sv if row.owner else None,
         source=row.source.name if row.source else None,

@@ -37,6 +37,7 @@ public read of the store in the web (``insyn.web.queries``).
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -52,7 +53,11 @@ from insyn.vocab.model import (
     text_in,
     to_dict,
 )
-from insyn.vocab.personal_data import find_personnummer, has_birth_date_digits
+from insyn.vocab.personal_data import (
+    find_personnummer,
+    has_birth_date_digits,
+    json_has_personnummer,
+)
 from insyn.vocab.visibility import Visibility, of_record
 
 __all__ = [
@@ -64,8 +69,10 @@ __all__ = [
     "mask_names",
     "mask_personnummer",
     "public_data",
+    "public_of_data",
     "public_record",
     "secrecy_text",
+    "shown_as_is",
 ]
 
 PRIVATE_INDIVIDUAL = "Enskild"
@@ -271,7 +278,71 @@ def public_record(record: Record) -> Record | None:
     how = of_record(record)
     if how is Visibility.HIDDEN:
         return None
-    masked = copy.deepcopy(record)
+    return _mask(copy.deepcopy(record), how)
+
+
+def public_of_data(data: dict[str, Any]) -> Record | None:
+    """Return stored record data (``to_dict`` form) as the public may see it, or None.
+
+    The model is built from the plain data once and masked in place: no deep copy.
+    """
+    record = from_dict(data)
+    how = of_record(record)
+    if how is Visibility.HIDDEN:
+        return None
+    return _mask(record, how)
+
+
+def public_data(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Return stored record data (``to_dict`` form) as the public may see it, or None."""
+    record = public_of_data(data)
+    return to_dict(record) if record is not None else None
+
+
+def shown_as_is(record: Record, data: dict[str, Any]) -> bool:
+    """Return whether the public sees ``record`` exactly as stored: shown, and nothing in
+    it that masking would change (``public_record`` would return an equal record).
+
+    ``data`` is the record's plain form (``to_dict``); it is read, never copied. Any doubt
+    answers False, and the caller masks.
+    """
+    if of_record(record) is not Visibility.SHOWN:
+        return False
+    if isinstance(record, (Case, Document)):
+        if any(p.is_private_individual or p.identifier is not None for p in record.parties):
+            return False
+        if text_in(record.public_title) and record.public_title != record.title:
+            return False
+        texts = [
+            *record.title.values(),
+            *record.public_title.values(),
+            *record.description.values(),
+            *(v for vs in record.keyword.values() for v in vs),
+            *(v for vs in record.extras.values() for v in vs),
+        ]
+        if isinstance(record, Document):
+            texts += [attachment.name for attachment in record.attachments]
+        if any(mask_addresses(text) != text for text in texts):
+            return False
+    text = json.dumps(data, ensure_ascii=False)
+    if "\\u" in text:  # an escape's digits could join a string's own: walk the strings
+        return not _has_personnummer(data)
+    return not json_has_personnummer(text)
+
+
+def _has_personnummer(value: Any) -> bool:
+    """Whether any string of plain data (dict keys included) holds a valid personnummer."""
+    if isinstance(value, str):
+        return has_birth_date_digits(value) and bool(find_personnummer(value))
+    if isinstance(value, dict):
+        return any(_has_personnummer(k) or _has_personnummer(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_personnummer(v) for v in value)
+    return False
+
+
+def _mask(masked: Record, how: Visibility) -> Record:
+    """Mask a shown record in place and return its public form (personnummer scrubbed)."""
     if isinstance(masked, (Case, Document)):
         if how is Visibility.SHOWN:
             _mask_texts(masked, [p.name for p in masked.parties if p.is_private_individual])
@@ -297,9 +368,3 @@ def public_record(record: Record) -> Record | None:
         if isinstance(masked, (Dataset, DataService)):
             _mask_description_of_data(masked, text)
     return from_dict(_scrub(to_dict(masked)))
-
-
-def public_data(data: dict[str, Any]) -> dict[str, Any] | None:
-    """Return stored record data (``to_dict`` form) as the public may see it, or None."""
-    record = public_record(from_dict(data))
-    return to_dict(record) if record is not None else None

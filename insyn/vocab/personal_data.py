@@ -189,6 +189,29 @@ def find_personnummer(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _PNR_IN_TEXT.finditer(text) if is_personnummer(match.group())]
 
 
+def json_has_personnummer(text: str) -> bool:
+    """Return whether any string in a JSON text (``json.dumps(..., ensure_ascii=False)``,
+    without ``\\u`` escapes) holds a valid personnummer or samordningsnummer, as
+    ``find_personnummer`` finds them.
+
+    Only the strings around a run of six digits are searched: a number never spans the
+    quotes that bound a string, and quotes are no digits, so each string is searched as
+    if alone (an escape such as ``\\u0001`` would put digits beside a string's own:
+    callers search such text string by string).
+    """
+    searched_to = 0
+    for run in _SIX_DIGITS.finditer(text):
+        if run.start() < searched_to:
+            continue
+        start = text.rfind('"', 0, run.start()) + 1
+        end = text.find('"', run.end())
+        end = len(text) if end < 0 else end
+        if find_personnummer(text[start:end]):
+            return True
+        searched_to = end
+    return False
+
+
 # --- by column name --------------------------------------------------------------------
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})

@@ -1,0 +1,94 @@
+"""The indexer's fast path masks exactly as the model path does (a privacy guarantee).
+
+``document_for`` hands ``index_document`` the stored plain data: a record with nothing to
+mask gets no second document, one with something to mask is masked from the plain data
+without a deep copy. Both must give the very document the model path gives
+(``index_document`` without ``data``: ``masking.public_record`` on a deep copy), on the
+demo catalogue with its extras and on the leak suite's seeded records (secret-marked cases,
+private applicants' names and addresses, personnummer in every kind of field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from insyn.catalogue.models import CatalogueRecord
+from insyn.catalogue.store import Catalogue
+from insyn.search.documents import index_document, public_view
+from insyn.search.indexer import document_for
+from insyn.settings import load_settings
+from insyn.vocab import masking
+from insyn.vocab.model import from_dict, to_dict
+from insyn.vocab.personal_data import json_has_personnummer
+from tests.web.support import harvest_demo
+from tests.web.test_leaks import hidden_records, seed, shown_records
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[CatalogueRecord]]:
+    work = tmp_path_factory.mktemp("fast-masking")
+    catalogue = Catalogue(load_settings(home=work).catalogue_url)
+    harvest_demo(catalogue, work, extras=True)
+    seed(catalogue, shown_records(), "diarium")
+    seed(catalogue, hidden_records(), "hemligt")
+    yield list(catalogue.iter_records(public_only=False))
+    catalogue.close()
+
+
+def _model_path(row: CatalogueRecord) -> dict:
+    return index_document(
+        row.id,
+        from_dict(row.data),
+        publisher_name=row.publisher.name_sv if row.publisher else None,
+        owner_name=row.owner.name_sv if row.owner else None,
+        source=row.source.name if row.source else None,
+    )
+
+
+def test_the_fast_path_gives_the_model_paths_documents(rows: list[CatalogueRecord]) -> None:
+    assert len(rows) > 40
+    masked = 0
+    for row in rows:
+        fast, model = document_for(row), _model_path(row)
+        assert fast == model, row.id
+        assert public_view(fast) == public_view(model), row.id
+        masked += fast["public"] is not None
+    assert masked >= len(shown_records())  # the seeded records do go the masking way
+
+
+def test_public_data_equals_the_masked_model(rows: list[CatalogueRecord]) -> None:
+    for row in rows:
+        shown = masking.public_record(from_dict(row.data))
+        assert masking.public_data(row.data) == (to_dict(shown) if shown else None), row.id
+
+
+def test_shown_as_is_only_when_masking_changes_nothing(rows: list[CatalogueRecord]) -> None:
+    for row in rows:
+        record = from_dict(row.data)
+        if masking.shown_as_is(record, row.data):
+            assert masking.public_record(record) == record, row.id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "19121212-1212"}',
+        '{"a": "tel 19121212-1212 ring"}',
+        '{"a": "x", "b": ["121212-1212"]}',
+        '{"121212+1212": 1}',
+        '{"a": "se \\"121212-1212\\" här"}',
+        '{"a": "121212 1212"}',
+    ],
+)
+def test_a_personnummer_in_any_json_string_is_found(text: str) -> None:
+    assert json_has_personnummer(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": "556000-1008"}', '{"a": "2024-01-01", "n": 121212}', '{"a": "1212121212121"}'],
+)
+def test_no_personnummer_is_not_found(text: str) -> None:
+    assert not json_has_personnummer(text)
