@@ -30,6 +30,8 @@ def serve(context: Context, host: str, port: int) -> None:
 
 
 DEMO_SOURCE = "exempelby"
+# The demo's diarium (FGS Ärendehantering XML): cases and documents for the registrar's desk.
+DEMO_DIARIUM = "exempelby-diarium"
 
 
 @click.command()
@@ -43,14 +45,32 @@ def demo(context: Context, host: str, port: int, no_serve: bool) -> None:
     from importlib import resources
 
     catalogue = context.catalogue
-    sample = resources.files("insyn.demo").joinpath("data", "exempelby-katalog.ttl")
-    if DEMO_SOURCE not in {source.name for source in catalogue.sources()}:
-        catalogue.add_source(DEMO_SOURCE, "dcat", str(sample), {})
-    summaries = run_harvests(context, [DEMO_SOURCE], quiet=False, allow_deletions=False, full=False)
+    data = resources.files("insyn.demo").joinpath("data")
+    demo_sources = {
+        DEMO_SOURCE: ("dcat", data.joinpath("exempelby-katalog.ttl")),
+        DEMO_DIARIUM: ("fgs", data.joinpath("exempelby-diarium.xml")),
+    }
+    present = {source.name for source in catalogue.sources()}
+    for name, (kind, path) in demo_sources.items():
+        if name not in present:
+            catalogue.add_source(name, kind, str(path), {})
+    summaries = run_harvests(
+        context, list(demo_sources), quiet=False, allow_deletions=False, full=False
+    )
     after_harvest(context)
     console.print(summary_table(summaries))
-    if any(summary.status != "completed" for summary in summaries):
-        fail(summaries[0].error or "Skördningen av exempeldata misslyckades")
+    failed = [summary for summary in summaries if summary.status != "completed"]
+    if failed:
+        fail(failed[0].error or "Skördningen av exempeldata misslyckades")
+    console.print(
+        "\nRegistratorns arbetsyta (/registrator) kräver ett personalkonto. Skapa ett så här"
+        " (du får välja lösenord):\n"
+        f"  insyn --home {context.settings.home} users add registrator --role registrar\n"
+        "Logga sedan in på /logga-in. En informationsägare får --role owner, en"
+        " administratör --role admin.",
+        highlight=False,
+        soft_wrap=True,  # the command stays on one line, to copy
+    )
     if not no_serve:
         click.get_current_context().invoke(serve, host=host, port=port)
 

@@ -73,6 +73,7 @@ from insyn.vocab.model import (
 )
 from insyn.vocab.parties import is_private_individual, with_case_parties
 from insyn.vocab.personal_data import find_personnummer, is_personnummer, is_samordningsnummer
+from insyn.vocab.vocabularies import ADMS_PUBLISHER_TYPE
 
 ERMS_NS = "https://DILCIS.eu/XML/ERMS"
 # Riksarkivet's FGS Ärendehantering 1.0 namespace: read with the same names, not validated
@@ -547,12 +548,31 @@ def reader(namespace: str = ERMS_NS) -> _Reader:
     return _Reader(namespace)
 
 
+# An organisationsnummer's first four digits give a public body's legal form: 2120 a
+# kommun, 2321 a region, 2021 a state authority (Bolagsverket's groups of juridisk form).
+PUBLIC_BODY_TYPES = {
+    "2120": "LocalAuthority",
+    "2321": "RegionalAuthority",
+    "2021": "NationalAuthority",
+}
+
+
+def publisher_type(organisation_number: str | None) -> str | None:
+    """The ADMS publisher type an organisationsnummer states, if it is a public body's."""
+    digits = re.sub(r"\D", "", organisation_number or "")[-10:]
+    kind = PUBLIC_BODY_TYPES.get(digits[:4]) if len(digits) == 10 else None
+    return ADMS_PUBLISHER_TYPE + kind if kind else None
+
+
 def register_dataset(
     register: Register, *, uri: str, title: str | None, owner: str | None
 ) -> Dataset:
     """The Dataset describing the register (diarium) an export comes from."""
     name = register.organisation or register.agency
-    publisher = Agent(name={"sv": name}, identifier=register.organisation_number) if name else None
+    number = register.organisation_number
+    publisher = (
+        Agent(name={"sv": name}, identifier=number, type=publisher_type(number)) if name else None
+    )
     dataset = Dataset(
         uri=uri,
         title={"sv": title or (f"Diarium – {name}" if name else "Diarium")},
