@@ -15,6 +15,7 @@ from insyn.catalogue.models import (
 )
 from insyn.catalogue.store import Catalogue, utcnow
 from insyn.errors import CatalogueError, NotFoundError
+from insyn.followup.notices import STOCKHOLM
 
 # --- incidents -------------------------------------------------------------------------
 
@@ -75,7 +76,8 @@ def _transition(
             incident.resolved_at, incident.resolved_by = now, by
         incident.status = status
         if comment:
-            stamp = f"{now:%Y-%m-%d %H:%M} {by}: {comment}"
+            # The comment keeps its time as text: written in Stockholm time, as it is read.
+            stamp = f"{now.astimezone(STOCKHOLM):%Y-%m-%d %H:%M} {by}: {comment}"
             incident.comment = f"{incident.comment}\n{stamp}" if incident.comment else stamp
         session.commit()
         session.refresh(incident, ["source"])

@@ -4,6 +4,7 @@ Schematron, holds a secret case, private parties and a case with a public title,
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from insyn.cli.web import DEMO_DIARIUM, DEMO_SOURCE
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.indexer import Indexer
 from insyn.settings import load_settings
+from insyn.vocab.visibility import DCAT_KINDS
+from insyn.web.access import ANONYMOUS, may_see
 from insyn.web.app import create_app
 from insyn.web.config import WebConfig
 
@@ -63,4 +66,15 @@ def test_the_demo_loads_the_diarium_and_says_how_to_sign_in(tmp_path: Path) -> N
         assert "Klagomål om snöröjning" in page and "Lisa Berg" not in page
         page = client.get(f"/datasets/{secret.id}", headers=html).text
         assert "Anna Hemlig" not in page and "19900101" not in page
+        # The home page counts datasets and the diarium apart, each by its name.
+        home_page = client.get("/", headers=html).text
+        assert "15 ärenden och handlingar" in home_page
+        counted = re.search(r"(\d+) offentliga datamängder och datatjänster", home_page)
+        with catalogue.session() as session:
+            shown = [
+                row
+                for row in session.scalars(select(CatalogueRecord))
+                if row.kind in DCAT_KINDS and may_see(ANONYMOUS, row)
+            ]
+        assert counted and int(counted.group(1)) == len(shown)
     catalogue.close()

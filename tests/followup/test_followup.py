@@ -3,7 +3,9 @@ history, and the incident lifecycle. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -97,5 +99,9 @@ def test_incident_lifecycle(harvested: Catalogue, tmp_path: Path) -> None:
     done = followup.resolve(harvested, incident.id, "bo", "Filen återställd")
     assert (done.status, done.resolved_by) == ("resolved", "bo")
     assert "Filen återställd" in done.comment and done.resolved_at is not None
+    # Each comment line is stamped in Stockholm time, as the pages show every other time.
+    stamped = done.resolved_at.replace(tzinfo=done.resolved_at.tzinfo or UTC)
+    local = stamped.astimezone(ZoneInfo("Europe/Stockholm"))
+    assert done.comment.splitlines()[-1] == f"{local:%Y-%m-%d %H:%M} bo: Filen återställd"
     with pytest.raises(CatalogueError):
         followup.resolve(harvested, incident.id, "bo")
