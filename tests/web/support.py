@@ -1,9 +1,10 @@
 """Catalogues, indexes and servers for the web tests.
 
 ``build_demo`` harvests the bundled Exempelby catalogue with the engine into a fresh
-catalogue, adds records that must never be shown (a PUBLIC record that names an OSL
-provision, a tombstoned one), and indexes everything with ``index_document`` into an
-embedded backend.
+catalogue (its eight secret-marked datasets the public sees masked), adds records that
+must never be shown (internal descriptions: with non-public, restricted or public data, K3,
+a data service, and a PUBLIC record that names an OSL provision; a tombstoned one), and
+indexes everything with ``index_document`` into an embedded backend.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from fastapi import FastAPI
 
 from insyn.catalogue.models import CatalogueRecord
 from insyn.catalogue.store import Catalogue
+from insyn.catalogue.visibility import of_row
 from insyn.harvester.engine import harvest_source
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.documents import index_document
 from insyn.search.indexer import Indexer
 from insyn.settings import Settings, load_settings
 from insyn.vocab.model import from_dict
+from insyn.vocab.visibility import Visibility
 from insyn.web.access import ANONYMOUS, may_see
 from insyn.web.app import create_app
 from insyn.web.config import WebConfig
@@ -33,6 +36,7 @@ DEMO_FILE = Path(str(resources.files("insyn.demo").joinpath("data", "exempelby-k
 CONTRADICTORY = "https://data.exempelby.se/dataset/motsagelsefull"
 TOMBSTONED = "https://data.exempelby.se/dataset/borttagen"
 KEPT = "https://data.exempelby.se/dataset/kvar"
+ACCESS = "http://publications.europa.eu/resource/authority/access-right/"
 
 
 def _extra_ttl(with_tombstoned: bool) -> str:
@@ -44,6 +48,43 @@ def _extra_ttl(with_tombstoned: bool) -> str:
     dcterms:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> ;
     insyn:descriptionVisibility "internal" ;
     insyn:secrecyProvision "39 kap. 3 § OSL" .
+
+<https://data.exempelby.se/dataset/internt-ej-offentlig> a dcat:Dataset ;
+    dcterms:title "Fakturor mandolinfisk till leverantörer"@sv ;
+    dcterms:description "Internt register, ej offentliga data."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcterms:accessRights <{ACCESS}NON_PUBLIC> ;
+    insyn:descriptionVisibility "internal" .
+
+<https://data.exempelby.se/dataset/internt-begransad> a dcat:Dataset ;
+    dcterms:title "Behörighetslista koralltrumpet"@sv ;
+    dcterms:description "Internt register med begränsad åtkomst."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcterms:accessRights <{ACCESS}RESTRICTED> ;
+    insyn:descriptionVisibility "internal" .
+
+<https://data.exempelby.se/dataset/internt-oppen> a dcat:Dataset ;
+    dcterms:title "Arbetskopia sjöborrevalsen"@sv ;
+    dcterms:description "Öppna data, men beskrivningen är intern."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcterms:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> ;
+    insyn:descriptionVisibility "internal" .
+
+<https://data.exempelby.se/dataset/internt-k3> a dcat:Dataset ;
+    dcterms:title "Larmplan tranbärskorall"@sv ;
+    dcterms:description "Intern och klassad K3."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcterms:accessRights <{ACCESS}NON_PUBLIC> ;
+    insyn:confidentiality 3 ;
+    insyn:descriptionVisibility "internal" .
+
+<https://data.exempelby.se/api/internt> a dcat:DataService ;
+    dcterms:title "Internt gränssnitt pilgrimsmussla"@sv ;
+    dcterms:description "Ett API för verksamhetssystemet."@sv ;
+    dcterms:publisher <https://data.exempelby.se/organisation/byggnadsnamnden> ;
+    dcat:endpointURL <https://intern.exempelby.se/api/pilgrimsmussla> ;
+    dcterms:accessRights <{ACCESS}RESTRICTED> ;
+    insyn:descriptionVisibility "internal" .
 
 <{KEPT}> a dcat:Dataset ;
     dcterms:title "Parkbänkar i Exempelby"@sv ;
@@ -113,7 +154,7 @@ class Site:
     base_url: str = ""
 
     def hidden_rows(self) -> list[CatalogueRecord]:
-        """Records the public must never see: non-public, secret-marked or tombstoned."""
+        """Records the public must never see: internal descriptions or tombstoned."""
         with self.catalogue.session() as session:
             rows = session.query(CatalogueRecord).all()
         return [row for row in rows if not may_see(ANONYMOUS, row)]
@@ -122,6 +163,10 @@ class Site:
         with self.catalogue.session() as session:
             rows = session.query(CatalogueRecord).all()
         return [row for row in rows if may_see(ANONYMOUS, row)]
+
+    def masked_rows(self) -> list[CatalogueRecord]:
+        """Visible records the public sees masked (secret-marked, description public)."""
+        return [row for row in self.visible_rows() if of_row(row) is Visibility.MASKED]
 
 
 def make_site(

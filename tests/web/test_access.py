@@ -1,9 +1,12 @@
-"""Roles: every route declares one; non-public records are invisible to anonymous users.
+"""Roles: every route declares one; internal records are invisible to anonymous users.
 
-The demo catalogue holds eight non-public (OSL) datasets, plus a record marked PUBLIC that
-names a secrecy provision and a tombstoned one. None of them may show up anywhere: not in
-search, facet counts, suggestions, record lookups (404 exactly like a missing id), feeds,
-the CKAN API or the pages.
+The demo catalogue holds eight secret-marked datasets whose data is not public: they are
+listed, masked (their titles, distributions and links never shown), with their access
+right. The extras add records whose description is internal (with non-public, restricted
+and public data, K3, a data service, and a PUBLIC record that names a secrecy provision)
+and a tombstoned one. None of those may show up anywhere: not in search, facet counts,
+suggestions, record lookups (404 exactly like a missing id), feeds, the CKAN API or the
+pages.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import json
 import re
 import uuid
+from collections import Counter
 from html import escape as html_escape
 from urllib.parse import quote, quote_plus
 
@@ -20,7 +24,10 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from insyn.catalogue import accounts
+from insyn.catalogue.models import CatalogueRecord
 from insyn.search.backends.embedded import EmbeddedBackend
+from insyn.vocab import masking
+from insyn.vocab.model import ACCESS_RIGHTS_BASE
 from insyn.web.access import Role, app_routes, declarations, declared_roles
 from insyn.web.app import create_app
 from tests.web.support import CONTRADICTORY, TOMBSTONED, Site, documents
@@ -94,17 +101,34 @@ def test_public_routes_show_the_public_view_to_an_admin_too(site: Site, client: 
     assert total == len(site.visible_rows())
 
 
-# --- non-public records never show -----------------------------------------------------
+# --- internal records never show, secret-marked ones only masked -----------------------
+
+
+def secret_details(row: CatalogueRecord) -> list[str]:
+    """What masking keeps from the public of a secret-marked dataset: its title, its
+    description and the addresses of its distributions."""
+    links = [
+        url
+        for distribution in row.data.get("distributions") or []
+        for key in ("access_url", "download_url")
+        for url in [distribution.get(key)]
+        if url
+    ]
+    return [row.title, *(row.data.get("description") or {}).values(), *links]
 
 
 def markers(site: Site) -> dict[str, list[str]]:
-    """Strings that identify hidden records and appear in no visible record."""
-    visible = json.dumps([row.data for row in site.visible_rows()], ensure_ascii=False)
+    """Strings that identify hidden records, or secret details of masked ones, and appear
+    in no record as the public sees it."""
+    shown = [masking.public_data(row.data) for row in site.visible_rows()]
+    visible = json.dumps(shown, ensure_ascii=False)
     visible += " ".join(row.id for row in site.visible_rows())
     found: dict[str, list[str]] = {}
     for row in site.hidden_rows():
         candidates = [row.id, row.uri or "", row.title]
         found[row.id] = [c for c in candidates if c and c not in visible]
+    for row in site.masked_rows():
+        found[row.id] = [c for c in secret_details(row) if c and c not in visible]
     return found
 
 
@@ -123,8 +147,33 @@ def assert_no_leak(
 def test_the_demo_holds_the_records_that_must_stay_hidden(site: Site) -> None:
     hidden = {row.uri for row in site.hidden_rows()}
     assert CONTRADICTORY in hidden and TOMBSTONED in hidden
-    assert len(hidden) == 10
-    assert all(len(strings) >= 2 for strings in markers(site).values())
+    assert len(hidden) == 7
+    live = [row for row in site.hidden_rows() if row.deleted_at is None]
+    assert {row.description_visibility for row in live} == {"internal"}
+    masked = site.masked_rows()
+    assert len(masked) == 8
+    assert {row.access_rights.rsplit("/", 1)[-1] for row in masked} == {
+        "NON_PUBLIC",
+        "RESTRICTED",
+    }
+    found = markers(site)
+    assert all(len(found[row.id]) >= 2 for row in site.hidden_rows())
+    assert all(len(found[row.id]) >= 2 for row in masked)
+
+
+def test_secret_marked_records_are_listed_masked(site: Site, client: TestClient) -> None:
+    html = {"Accept": "text/html"}
+    for row in site.masked_rows():
+        provision = row.data["governance"]["secrecy_provision"]
+        masked = f"Uppgift omfattas av sekretess enligt {provision}"
+        record = client.get(f"/api/records/{row.id}")
+        assert record.status_code == 200 and record.json()["title"] == masked
+        assert client.get(f"/api/records/{row.uri}").json()["id"] == row.id
+        page = client.get(f"/datasets/{row.id}", headers=html).text
+        assert masked in page and "allmän handling" in page
+        assert_no_leak(page, {row.id: secret_details(row)}, f"/datasets/{row.id}")
+    listed = client.get("/api/search", params={"page_size": 100}).json()["hits"]
+    assert {row.id for row in site.masked_rows()} <= {hit["id"] for hit in listed}
 
 
 def test_hidden_records_are_404_exactly_like_missing_ones(site: Site, client: TestClient) -> None:
@@ -168,7 +217,7 @@ def test_no_route_shows_a_hidden_record(site: Site, client: TestClient) -> None:
         ("/api/3/action/package_list", {}, None),
         ("/api/3/action/organization_list?all_fields=true", {}, None),
     ]
-    for row in rows:
+    for row in [*rows, *site.masked_rows()]:
         words = re.findall(r"\w{4,}", row.title)
         urls += [
             (f"/api/search?q={row.title}", {}, row.title),
@@ -192,9 +241,10 @@ def test_counts_and_facets_count_only_visible_records(site: Site, client: TestCl
     visible = [r for r in site.visible_rows() if r.kind in ("dataset", "dataservice")]
     result = client.get("/api/search?facet=publisher&facet=access_rights").json()
     assert result["total"] == len(visible)
-    assert result["facets"]["access_rights"] == [
-        {"value": "PUBLIC", "label": "Publik", "count": len(visible), "selected": False}
-    ]
+    # Non-public and restricted data is counted (listed); no internal record is.
+    access = {v["value"]: v["count"] for v in result["facets"]["access_rights"]}
+    assert access == Counter(r.access_rights.removeprefix(ACCESS_RIGHTS_BASE) for r in visible)
+    assert access["NON_PUBLIC"] >= 5 and access["RESTRICTED"] >= 3
     assert sum(v["count"] for v in result["facets"]["publisher"]) == len(visible)
     organisations = client.get("/api/organisations").json()["organisations"]
     assert sum(o["records"] for o in organisations) == len(visible)
@@ -235,7 +285,7 @@ def test_visibility_holds_on_postgresql(postgres_url: str, tmp_path) -> None:
     try:
         client = TestClient(pg.app)
         visible = {r.id for r in pg.visible_rows() if r.kind in ("dataset", "dataservice")}
-        assert len(pg.hidden_rows()) == 10
+        assert len(pg.hidden_rows()) == 7 and len(pg.masked_rows()) == 8
         assert set(client.get("/api/3/action/package_list").json()["result"]) == visible
         assert client.get("/api/search").json()["total"] == len(visible)
         for row in pg.hidden_rows():

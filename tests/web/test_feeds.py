@@ -17,7 +17,7 @@ from insyn.catalogue.export import dataset_uri
 from insyn.catalogue.models import CatalogueRecord
 from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
-from insyn.vocab import shacl
+from insyn.vocab import masking, shacl
 from insyn.vocab.model import from_dict
 from insyn.vocab.profiles import dcat_write
 from insyn.web.access import ANONYMOUS, may_see
@@ -37,9 +37,12 @@ def parse(text: str, fmt: str, base: str = "") -> Graph:
 
 
 def public_graph(rows: list[CatalogueRecord], base_url: str) -> Graph:
-    """The datasets and services of ``rows`` as DCAT, without the catalogue node."""
+    """The datasets and services of ``rows`` as DCAT, as the public sees them (secret-marked
+    ones masked), without the catalogue node."""
     graph = dcat_write.new_graph()
-    pairs = [(from_dict(r.data), dataset_uri(base_url, r.id)) for r in rows]
+    shown = [(masking.public_record(from_dict(r.data)), r.id) for r in rows]
+    pairs = [(record, dataset_uri(base_url, id_)) for record, id_ in shown if record is not None]
+    assert len(pairs) == len(rows)
     return dcat_write.write_catalogue(graph, None, pairs)
 
 

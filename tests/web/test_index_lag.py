@@ -1,9 +1,11 @@
-"""Index lag never shows the public a record the catalogue now hides.
+"""Index lag never shows the public a record the catalogue now hides or masks.
 
-Public records are made secret-marked, non-public and deleted by a harvest, and every
+Public records are made internal, secret-marked and deleted by a harvest, and every
 public route is asked at once, before the indexer has caught up: search (hits, totals,
-facets), suggestions, the pages, the CKAN API, the feeds and the record API forget them.
-After the catch-up they stay forgotten; made public again, they come back.
+facets), suggestions, the pages, the CKAN API, the feeds and the record API forget the
+internal and deleted ones and show the secret-marked ones only masked (in the feed, by
+their IRI; never by their title). After the catch-up that holds; made public again, they
+come back. Data that is not public, its description public, is listed throughout.
 """
 
 from __future__ import annotations
@@ -31,13 +33,16 @@ NON_PUBLIC = "<http://publications.europa.eu/resource/authority/access-right/NON
 
 
 def catalogue_ttl(states: dict[str, str]) -> str:
-    """One dataset per name; state: public, secret (names an OSL provision), non-public."""
+    """One dataset per name; state: public, secret (names an OSL provision), non-public
+    (its data), internal (its description, and non-public data), gone."""
     body = []
     for name, state in states.items():
         if state == "gone":
             continue
-        access = NON_PUBLIC if state == "non-public" else PUBLIC
+        access = NON_PUBLIC if state in ("non-public", "internal") else PUBLIC
         provision = ' ;\n    insyn:secrecyProvision "39 kap. 3 § OSL"' if state == "secret" else ""
+        if state == "internal":
+            provision = ' ;\n    insyn:descriptionVisibility "internal"'
         body.append(
             f"<{BASE}{name}> a dcat:Dataset ;\n"
             f'    dcterms:title "Zebrafinkar {name}"@sv ;\n'
@@ -98,7 +103,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
     made.catalogue.close()
 
 
-def shown(names: list[str]) -> dict[str, object]:
+def shown(names: list[str], masked: tuple[str, ...] = ()) -> dict[str, object]:
+    """What the routes say when ``names`` are shown and ``masked`` are secret-marked: those
+    are in the feed by their IRI only, never found by a word of their title."""
     titles = sorted(f"Zebrafinkar {name}" for name in names)
     return {
         "search": titles,
@@ -106,7 +113,7 @@ def shown(names: list[str]) -> dict[str, object]:
         "suggest": titles,
         "ckan": len(names),
         "page": sorted(names),
-        "feed": sorted(names),
+        "feed": sorted([*names, *masked]),
     }
 
 
@@ -115,23 +122,24 @@ def test_hides_apply_on_every_route_before_the_index_catches_up(site: Site) -> N
     site.indexer.catch_up()
     assert site.seen() == shown(list(NAMES))
 
-    # secret-marked, non-public and deleted at the source; the index has not caught up
-    site.harvest({"alfa": "public", "beta": "secret", "gamma": "non-public", "delta": "gone"})
+    # secret-marked, internal and deleted at the source; the index has not caught up
+    site.harvest({"alfa": "public", "beta": "secret", "gamma": "internal", "delta": "gone"})
     assert site.indexer.lag() > 0
-    assert site.seen() == shown(["alfa"])
+    assert site.seen() == shown(["alfa"], masked=("beta",))
 
     site.indexer.catch_up()
     assert unindexed_hides(site.catalogue) == []
-    assert site.seen() == shown(["alfa"])
+    assert site.seen() == shown(["alfa"], masked=("beta",))
 
     # public again: back once the index has the public form
     site.harvest(dict.fromkeys(NAMES, "public"))
     site.indexer.catch_up()
     assert site.seen() == shown(list(NAMES))
 
-    # and secret once more: gone at once again
-    site.harvest({"alfa": "secret", "beta": "public", "gamma": "public", "delta": "public"})
-    assert site.seen() == shown(["beta", "delta", "gamma"])
+    # secret and internal once more: masked and gone at once again; data that is not
+    # public stays listed
+    site.harvest({"alfa": "secret", "beta": "public", "gamma": "non-public", "delta": "internal"})
+    assert site.seen() == shown(["beta", "gamma"], masked=("alfa",))
 
 
 def test_the_public_copy_is_keyed_by_the_unmasked_record_id() -> None:
