@@ -19,8 +19,9 @@ themes, theme_uris,         data-theme codes ("ENVI"), their URIs and Swedish la
 theme_labels
 formats                     file-type codes from the distributions ("CSV")
 access_rights, is_public    EU access-right code (PUBLIC | RESTRICTED | NON_PUBLIC …)
-                            and whether the public partition holds the record (masked
-                            where need be: ``insyn.vocab.masking``)
+                            and whether the public partition holds the record (false
+                            only for an internal description; masked where need be:
+                            ``insyn.vocab.masking``)
 secrecy_provision           the OSL provision the record names ("" if none); stored only
 contains_personal_data      true, false or None (not stated)
 licences                    licence codes (EU authority code, else the URI)
@@ -39,12 +40,13 @@ suggest                     titles and keywords offered as completions
 <facet>_keys                lower-cased values a filter on that facet matches
 ==========================  ============================================================
 
-``is_public`` follows the visibility rule (``insyn.vocab.visibility``): a dataset or data
-service that names a secrecy provision (OSL) is kept out of public search even if its access
-right says PUBLIC, since a contradiction in the metadata must not leak a secret-marked record;
-a case or document that names one is in public search in its masked form only (its
-diarium entry is public, its secret details are not). Masking happens here, once, on
-the way into the public partition: ``public_view`` is what backends write there.
+``is_public`` follows the visibility rule (``insyn.vocab.visibility``): only a record
+whose description is internal is kept out of public search. The access right concerns the
+data: non-public and restricted data is in public search with its access right. A record
+of any kind that names a secrecy provision (OSL) or is K3 is in public search in its
+masked form only (that it exists is public, its secret details are not). Masking happens
+here, once, on the way into the public partition: ``public_view`` is what backends write
+there.
 """
 
 from __future__ import annotations
