@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
 
-from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry
+from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation, Source
 from insyn.catalogue.store import Catalogue
 from insyn.catalogue.visibility import public_clause, secret_marked_clause
 from insyn.errors import ConfigError
@@ -72,14 +72,61 @@ def open_backend(settings: Settings) -> SearchBackend:
 
 def document_for(row: CatalogueRecord) -> dict[str, Any]:
     """The index document of a stored record (publisher and owner names from the store)."""
-    return index_document(
+    return plain_document(
         row.id,
-        from_dict(row.data),
-        data=row.data,
+        row.data,
         publisher_name=row.publisher.name_sv if row.publisher else None,
         owner_name=row.owner.name_sv if row.owner else None,
         source=row.source.name if row.source else None,
     )
+
+
+def plain_document(
+    record_id: str,
+    data: dict[str, Any],
+    *,
+    publisher_name: str | None,
+    owner_name: str | None,
+    source: str | None,
+) -> dict[str, Any]:
+    """The index document of stored plain record data: masking starts from ``data``."""
+    return index_document(
+        record_id,
+        from_dict(data),
+        data=data,
+        publisher_name=publisher_name,
+        owner_name=owner_name,
+        source=source,
+    )
+
+
+_PUBLISHER = aliased(Organisation)
+_OWNER = aliased(Organisation)
+
+
+def _plain_rows() -> Select[Any]:
+    """What a document needs of live stored records, as plain columns (no ORM objects:
+    building them cost more than the document itself)."""
+    return (
+        select(
+            CatalogueRecord.id,
+            CatalogueRecord.data,
+            _PUBLISHER.name_sv,
+            _OWNER.name_sv,
+            Source.name,
+        )
+        .outerjoin(_PUBLISHER, _PUBLISHER.id == CatalogueRecord.publisher_id)
+        .outerjoin(_OWNER, _OWNER.id == CatalogueRecord.owner_id)
+        .outerjoin(Source, Source.id == CatalogueRecord.source_id)
+        .where(CatalogueRecord.deleted_at.is_(None))
+    )
+
+
+def _documents(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for record_id, data, publisher, owner, source in rows:
+        yield plain_document(
+            record_id, data, publisher_name=publisher, owner_name=owner, source=source
+        )
 
 
 @dataclass
@@ -100,19 +147,28 @@ class Indexer:
         self.backend = backend
         self.batch_size = batch_size
 
-    def _rows(self, record_ids: Iterable[str]) -> list[CatalogueRecord]:
+    def _live(self, record_ids: Iterable[str]) -> list[Any]:
         with self.catalogue.session() as session:
-            return list(
-                session.scalars(
-                    select(CatalogueRecord)
-                    .options(
-                        selectinload(CatalogueRecord.publisher),
-                        selectinload(CatalogueRecord.owner),
-                        selectinload(CatalogueRecord.source),
+            wanted = list(record_ids)
+            return list(session.execute(_plain_rows().where(CatalogueRecord.id.in_(wanted))))
+
+    def _all_live(self) -> Iterator[Any]:
+        """Every live record in id order, a batch at a time (memory stays flat)."""
+        last_id = ""
+        while True:
+            with self.catalogue.session() as session:
+                rows = list(
+                    session.execute(
+                        _plain_rows()
+                        .where(CatalogueRecord.id > last_id)
+                        .order_by(CatalogueRecord.id)
+                        .limit(self.batch_size)
                     )
-                    .where(CatalogueRecord.id.in_(list(record_ids)))
                 )
-            )
+            if not rows:
+                return
+            yield from rows
+            last_id = rows[-1][0]
 
     def _store_position(self, seq: int) -> None:
         with self.catalogue.session() as session:
@@ -130,10 +186,10 @@ class Indexer:
                 return run
             # The latest state of each record is what counts; the log says which changed.
             record_ids = {change.record_id for change in changes}
-            live = [row for row in self._rows(record_ids) if row.deleted_at is None]
-            gone = record_ids - {row.id for row in live}
+            live = self._live(record_ids)
+            gone = record_ids - {row[0] for row in live}
             if live:
-                run.upserted += self.backend.bulk_upsert(document_for(row) for row in live)
+                run.upserted += self.backend.bulk_upsert(_documents(live))
             if gone:
                 self.backend.delete(gone)
                 run.deleted += len(gone)
@@ -148,9 +204,8 @@ class Indexer:
         position = self.catalogue.last_change_seq()
 
         def documents() -> Iterator[dict[str, Any]]:
-            rows = self.catalogue.iter_records(public_only=False, batch_size=self.batch_size)
-            for count, row in enumerate(rows, start=1):
-                yield document_for(row)
+            for count, document in enumerate(_documents(self._all_live()), start=1):
+                yield document
                 if on_progress and count % self.batch_size == 0:
                     on_progress(count)
 

@@ -335,14 +335,15 @@ def _parse_temporal(value: str | None) -> date | datetime | None:
 _TEMPORAL_FIELDS = {"issued", "modified", "start", "end", "opened", "closed", "date"}
 
 
+# Init field names per dataclass, looked up once: from_dict runs for every indexed record.
+_INIT_NAMES: dict[type, frozenset[str]] = {}
+
+
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    kwargs: dict[str, Any] = {}
-    hints = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    for name, value in data.items():
-        if name not in hints:
-            continue
-        kwargs[name] = _from_plain(name, value)
-    return cls(**kwargs)
+    names = _INIT_NAMES.get(cls)
+    if names is None:
+        names = _INIT_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    return cls(**{name: _from_plain(name, value) for name, value in data.items() if name in names})
 
 
 _NESTED: dict[str, type] = {

@@ -73,6 +73,7 @@ _PNR_IN_TEXT = re.compile(
 # spelling has it, so text without it is passed over quickly.
 _SIX_DIGITS = re.compile(rf"\d(?:{_I}\d){{5}}")
 _IGNORED = {ord(char): None for char in _IGNORABLE}
+_ONE_DIGIT = re.compile(r"\d")
 
 
 def canonical_personnummer(text: str) -> str:
@@ -200,15 +201,21 @@ def json_has_personnummer(text: str) -> bool:
     callers search such text string by string).
     """
     searched_to = 0
+    seen: set[str] = set()
     for run in _SIX_DIGITS.finditer(text):
         if run.start() < searched_to:
             continue
         start = text.rfind('"', 0, run.start()) + 1
         end = text.find('"', run.end())
         end = len(text) if end < 0 else end
-        if find_personnummer(text[start:end]):
-            return True
         searched_to = end
+        part = text[start:end]
+        # A personnummer has ten digits at least; a record repeats its URIs and numbers.
+        if part in seen or len(_ONE_DIGIT.findall(part)) < 10:
+            continue
+        seen.add(part)
+        if find_personnummer(part):
+            return True
     return False
 
 
