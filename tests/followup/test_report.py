@@ -26,7 +26,8 @@ def test_pdf_report_renders_with_charts(tmp_path: Path) -> None:
         main, [*home, "plan", "import", str(DEMO / "informationshanteringsplan.csv")]
     )
     assert result.exit_code == 0, result.output
-    assert "3 av 78 poster" in result.output  # the data services had no retention rule
+    # The 3 data services had no retention rule, and 12 of the demo diarium's 16 records.
+    assert "15 av 94 poster" in result.output
     pdf = tmp_path / "rapport.pdf"
     result = runner.invoke(
         main,
