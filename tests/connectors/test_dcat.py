@@ -768,3 +768,43 @@ def test_a_run_that_stores_nothing_from_a_full_source_opens_an_incident(
     assert (
         "ingen datamängd" in incidents[0].message and "dcat:CatalogRecord" in incidents[0].message
     )
+
+
+def test_the_description_visibility_is_read_and_non_public_data_warned_of(tmp_path: Path) -> None:
+    def stated(number: int, words: str) -> str:
+        return dataset_ttl(number).replace(
+            "dcterms:accessRights", f"{words}\n    dcterms:accessRights"
+        )
+
+    provision = '    insyn:secrecyProvision "26 kap. 1 § OSL" ;\n'
+    path = tmp_path / "k.ttl"
+    path.write_text(
+        PREFIXES
+        + PUBLISHER
+        + stated(1, 'insyn:descriptionVisibility "internal" ;')
+        + stated(2, 'insyn:descriptionVisibility "offentlig" ;')
+        + stated(3, 'insyn:descriptionVisibility "hemlig" ;')
+        + dataset_ttl(4)
+        + dataset_ttl(5, public=False).replace(provision, "")
+        + dataset_ttl(6, public=False, internal=True).replace(provision, ""),
+        encoding="utf-8",
+    )
+    items, failures, _ = harvest_items(str(path))
+    assert not failures
+    found = {item.key.rsplit("/", 1)[-1]: item for item in items}
+    visibility = {key: item.record.governance.description_visibility for key, item in found.items()}
+    assert visibility == {
+        "1": "internal",
+        "2": "public",
+        "3": "internal",  # an unknown word reads as internal, and is reported
+        "4": None,  # not stated: the source's default decides
+        "5": None,
+        "6": "internal",
+    }
+    assert any("'hemlig' ska vara 'public' eller 'internal'" in w for w in found["3"].warnings)
+    # Data that is not public and no provision: the description is shown unmasked, said so;
+    # not of an internal description, which nobody outside sees.
+    unmasked = "beskrivningen visas omaskerad för alla"
+    assert any(unmasked in warning for warning in found["5"].warnings)
+    assert not any(unmasked in warning for warning in found["6"].warnings)
+    assert found["5"].record.governance.access_rights == NON_PUBLIC

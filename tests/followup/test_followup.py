@@ -105,3 +105,33 @@ def test_incident_lifecycle(harvested: Catalogue, tmp_path: Path) -> None:
     assert done.comment.splitlines()[-1] == f"{local:%Y-%m-%d %H:%M} bo: Filen återställd"
     with pytest.raises(CatalogueError):
         followup.resolve(harvested, incident.id, "bo")
+
+
+def test_the_plan_sets_the_description_visibility_and_falls_back_to_the_source(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    from insyn.followup.plan import apply_plan
+
+    path = tmp_path / "k.ttl"
+    path.write_text(TTL, encoding="utf-8")
+    rule = PlanRule(key="IHP-9", process_code="3.1", action="bevaras", description="internal")
+    followup.import_plan(catalogue, [rule], "IHP")
+    catalogue.add_source("s", "dcat", str(path))
+    assert harvest_source(catalogue, "s").status == "completed"
+    row = catalogue.get_record_row("https://x.se/d/2")  # process 3.1.1
+    assert row.description_visibility == "internal"
+    assert row.data["governance"]["description_visibility"] == "internal"
+    assert row.field_provenance["governance.description_visibility"]["rule"] == "IHP-9"
+    assert catalogue.get_record_row("https://x.se/d/1").description_visibility == "public"
+    assert catalogue.count_records(public_only=True) == 1
+    # A new plan without the column: the derived value goes, the source's default is back.
+    followup.import_plan(
+        catalogue, [PlanRule(key="IHP-10", process_code="3", action="bevaras")], "IHP"
+    )
+    with catalogue.session() as session:
+        apply_plan(session)
+        session.commit()
+    row = catalogue.get_record_row("https://x.se/d/2")
+    assert row.description_visibility == "public"
+    assert row.data["governance"]["description_visibility"] == "public"
+    assert "governance.description_visibility" not in row.field_provenance

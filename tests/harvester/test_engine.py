@@ -246,3 +246,42 @@ def test_unchanged_statements_are_not_mapped_again(
     assert (renamed.updated, len(mapped)) == (10, 10)
     row = catalogue.get_record_row("https://data.exempel.se/dataset/4")
     assert row.publisher.name_sv == "Bygg- och miljönämnden"
+
+
+def test_the_description_visibility_comes_from_the_record_the_option_and_the_kind(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """sql and files describe internal systems: internal unless the source's option says
+    public; other kinds are public unless it says internal; the most restrictive of the
+    record and its source wins."""
+    folder = tmp_path / "filer"
+    folder.mkdir()
+    (folder / "budget.csv").write_text("konto;belopp\n1;2\n", encoding="utf-8")
+    feed = tmp_path / "k.ttl"
+    feed.write_text(
+        PREFIXES + PUBLISHER + dataset_ttl(1) + dataset_ttl(2, internal=True), encoding="utf-8"
+    )
+    sources = {
+        "filer": ("files", str(folder), {}),
+        "filer-publika": ("files", str(folder), {"visibility": "public"}),
+        "dcat": ("dcat", str(feed), {}),
+        "dcat-internt": ("dcat", str(feed), {"visibility": "internal"}),
+        "dcat-publikt": ("dcat", str(feed), {"visibility": "public"}),
+    }
+    for name, (kind, url, options) in sources.items():
+        sqlite_catalogue.add_source(name, kind, url, options)
+        assert harvest_source(sqlite_catalogue, name).status == "completed"
+    with sqlite_catalogue.session() as session:
+        rows = session.scalars(select(CatalogueRecord)).all()
+        seen = {(row.source.name, row.uri or "fil"): row.description_visibility for row in rows}
+        assert all(
+            row.data["governance"]["description_visibility"] == row.description_visibility
+            for row in rows
+        )
+    one, two = "https://data.exempel.se/dataset/1", "https://data.exempel.se/dataset/2"
+    by_source = {name: [v for (s, _), v in seen.items() if s == name] for name in sources}
+    assert by_source["filer"] == ["internal"] and by_source["filer-publika"] == ["public"]
+    assert seen[("dcat", one)] == "public" and seen[("dcat", two)] == "internal"
+    assert seen[("dcat-internt", one)] == seen[("dcat-internt", two)] == "internal"
+    assert seen[("dcat-publikt", one)] == "public" and seen[("dcat-publikt", two)] == "internal"
+    assert sqlite_catalogue.count_records(public_only=True) == 3  # filer-publika, dcat 1s

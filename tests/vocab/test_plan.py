@@ -113,3 +113,42 @@ def test_a_rule_never_makes_a_record_more_public() -> None:
     assert derived.data["governance"]["contains_personal_data"] is None
     assert derived.data["governance"]["confidentiality"] == 1
     assert derived.data["governance"]["access_rights"] == NON_PUBLIC
+
+
+def test_the_description_column_reads_intern_and_offentlig(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "processkod;bevaras_gallras;beskrivning\n3.1;bevaras;intern\n3.2;bevaras;Offentlig\n"
+        "3.3;bevaras;\n",
+        encoding="utf-8",
+    )
+    assert [rule.description for rule in plan.read_plan(path)] == ["internal", "public", None]
+    path.write_text("processkod;bevaras_gallras;synlighet\n3.1;bevaras;intern\n", "utf-8")
+    assert [rule.description for rule in plan.read_plan(path)] == ["internal"]
+    path.write_text("processkod;bevaras_gallras;beskrivning\n3.1;bevaras;hemlig\n", "utf-8")
+    with pytest.raises(VocabError, match="beskrivning ska vara offentlig eller intern") as error:
+        plan.read_plan(path)
+    assert "rad 2" in str(error.value)
+
+
+def test_intern_always_applies_offentlig_only_over_the_kind_default() -> None:
+    internal = plan.PlanRule(key="I", process_code="1", action="bevaras", description="internal")
+    public = plan.PlanRule(key="O", process_code="1", action="bevaras", description="public")
+
+    def described(visibility: str | None, rule: plan.PlanRule, kind_default: str | None):  # type: ignore[no-untyped-def]
+        record = Dataset(title={"sv": "T"})
+        record.governance.description_visibility = visibility
+        derived = plan.apply_rule(to_dict(record), rule, "IHP", kind_default=kind_default)
+        filled = "governance.description_visibility" in derived.fields
+        return derived.data["governance"]["description_visibility"], filled
+
+    # "intern" makes any description internal.
+    assert described("public", internal, None) == ("internal", True)
+    assert described(None, internal, "public") == ("internal", True)
+    # "offentlig" replaces only what the source kind's default made internal (sql, files).
+    assert described("internal", public, "internal") == ("public", True)
+    assert described(None, public, None) == ("public", True)
+    # Internal by the record itself or its source's option (no kind default): kept.
+    assert described("internal", public, None) == ("internal", False)
+    assert described("internal", public, "public") == ("internal", False)
+    assert described("public", public, None) == ("public", False)

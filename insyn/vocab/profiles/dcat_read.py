@@ -447,9 +447,12 @@ def read_governance(reader: _Reader) -> Governance:
         integrity=_level(reader, INSYN + "integrity"),
         availability=_level(reader, INSYN + "availability"),
     )
-    if not governance.is_public and not governance.secrecy_provision:
+    # The access right concerns the data and hides nothing: say what the public will see.
+    internal = governance.description_visibility == DESCRIPTION_INTERNAL
+    if not governance.is_public and not governance.secrecy_provision and not internal:
         reader.warnings.append(
-            "Posten är inte offentlig men anger ingen sekretessbestämmelse (insyn:secrecyProvision)"
+            "Data är inte offentliga, men posten anger ingen sekretessbestämmelse "
+            "(insyn:secrecyProvision): beskrivningen visas omaskerad för alla"
         )
     return governance
 

@@ -280,7 +280,10 @@ def _governance(
     access = access_rights.resolve(stated).code
     governance = Governance(access_rights=access, secrecy_provision=provision)
     if not governance.is_public and not provision:
-        warnings.append("Posten är inte offentlig men anger ingen sekretessbestämmelse (dc:rights)")
+        warnings.append(
+            "Data är inte offentliga, men posten anger ingen sekretessbestämmelse (dc:rights): "
+            "beskrivningen visas omaskerad för alla"
+        )
     return governance, licence
 
 
