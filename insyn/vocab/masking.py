@@ -258,6 +258,10 @@ def _mask_description_of_data(record: Dataset | DataService, text: str) -> None:
     if isinstance(record, Dataset):
         record.distributions = []
         record.spatial = []
+        # Coordinates can tell where the secret is (a protected address, an installation).
+        record.bbox = []
+        record.centroid = []
+        record.geometry = []
         record.temporal = []
         record.provenance = {}
         record.version_notes = {}

@@ -8,6 +8,7 @@ from datetime import date
 from insyn.vocab.masking import (
     PERSONNUMMER_MASK,
     mask_personnummer,
+    public_of_data,
     public_record,
     secrecy_text,
 )
@@ -23,6 +24,7 @@ from insyn.vocab.model import (
     Document,
     Governance,
     Party,
+    to_dict,
 )
 
 
@@ -119,6 +121,10 @@ def test_a_secret_marked_dataset_is_masked_and_keeps_whom_to_ask() -> None:
         distributions=[Distribution(title={"sv": "Orosanmälningar 2024"}, access_url="https://x")],
         provenance={"sv": "Ur verksamhetssystemet"},
         extras={"förklaring": ["hemligt"]},
+        spatial=["Skyddat boende Kanelgatan"],
+        bbox=["POLYGON((17.11 60.67,17.12 60.67,17.12 60.68,17.11 60.68,17.11 60.67))"],
+        centroid=["POINT(17.115 60.675)"],
+        geometry=['{"type": "Point", "coordinates": [17.115, 60.675]}'],
         governance=Governance(access_rights=NON_PUBLIC, secrecy_provision="26 kap. 1 § OSL"),
     )
     shown = public_record(dataset)
@@ -131,6 +137,11 @@ def test_a_secret_marked_dataset_is_masked_and_keeps_whom_to_ask() -> None:
     assert [c.email for c in shown.contact_point] == ["soc@x.se"]
     assert shown.governance.access_rights == NON_PUBLIC
     assert "Orosanmälningar" not in repr(shown) and "barn" not in repr(shown)
+    # Where it is may tell the secret: no place, box, centroid or geometry.
+    assert shown.spatial == shown.bbox == shown.centroid == shown.geometry == []
+    assert "17.11" not in repr(shown) and "Kanelgatan" not in repr(shown)
+    # The stored-data path masks alike.
+    assert public_of_data(to_dict(dataset)) == shown
 
 
 def test_a_secret_marked_data_service_keeps_its_endpoint_only() -> None:
