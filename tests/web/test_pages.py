@@ -252,3 +252,17 @@ def test_an_empty_result_offers_the_filters_that_would_find_something(
     link = relief[0].xpath(".//a")[0].get("href")
     assert parse_qs(urlsplit(link).query) == {"q": ["badplatser"]}
     assert page(client, link).xpath("//ol[@class='hits']/li")
+
+
+def test_hits_whose_data_is_not_public_say_so(client: TestClient, site: Site) -> None:
+    notes = {"NON_PUBLIC": "Data är inte offentliga", "RESTRICTED": "Begränsad åtkomst"}
+    access = {row.id: row.access_rights.rsplit("/", 1)[-1] for row in site.visible_rows()}
+    doc = page(client, "/sok?q=sekretess")
+    hits = doc.xpath("//ol[@class='hits']/li")
+    seen = set()
+    for hit in hits:
+        record = hit.xpath(".//h3[@class='hit-title']/a")[0].get("href").rsplit("/", 1)[-1]
+        tags = [tag.text_content() for tag in hit.xpath(".//li[contains(@class, 'tag-access')]")]
+        assert tags == ([notes[access[record]]] if access[record] in notes else []), record
+        seen.add(access[record])
+    assert {"NON_PUBLIC", "RESTRICTED"} <= seen  # the demo's secret-marked datasets, masked
