@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from insyn.search.compounds import compound_parts, dictionary_path, split_compound
+from tests.conftest import require
 
-pytestmark = pytest.mark.skipif(
-    dictionary_path() is None, reason="no sv_SE dictionary (hunspell-sv is in pyproject.toml)"
-)
+
+@pytest.fixture(autouse=True)
+def _dictionary() -> None:
+    # hunspell-sv is a pinned dependency: a missing dictionary is a broken install
+    require(dictionary_path() is not None, "no sv_SE dictionary (hunspell-sv is in pyproject.toml)")
 
 
 @pytest.mark.parametrize(
