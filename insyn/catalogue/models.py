@@ -22,7 +22,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from insyn.vocab.scrub import scrub
 
 # Integer on SQLite (so it is the rowid alias and autoincrements), BIGINT elsewhere.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -91,6 +93,11 @@ class HarvestRun(Base):
     source: Mapped[Source] = relationship()
 
     __table_args__ = (Index("ix_harvest_runs_source_started", "source_id", "started_at"),)
+
+    @validates("error")
+    def _scrubbed(self, _key: str, value: str | None) -> str | None:
+        # Stored error texts are read by owners, e-mailed and printed: no secrets.
+        return scrub(value)
 
 
 class RecordError(Base):
@@ -230,6 +237,11 @@ class Incident(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     source: Mapped[Source | None] = relationship()
+
+    @validates("message")
+    def _scrubbed(self, _key: str, value: str) -> str:
+        # Incidents are read by owners and e-mailed to a source's contact: no secrets.
+        return scrub(value) or value
 
 
 class ReaderCursor(Base):

@@ -50,6 +50,7 @@ from insyn.followup import notices as notify
 from insyn.harvester import columns
 from insyn.vocab import quality, visibility
 from insyn.vocab.model import Agent, Dataset, Record, text_in, to_dict
+from insyn.vocab.scrub import scrub
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,17 @@ class _RunWriter:
             count += 1
         return count
 
-    def error(self, key: str | None, reason: str, field_name: str | None, severity: str) -> None:
+    def error(
+        self,
+        key: str | None,
+        reason: str,
+        field_name: str | None,
+        severity: str,
+        secret_titles: Iterable[str] = (),
+    ) -> None:
+        """Keep one record's error or warning, scrubbed of secrets (``vocab.scrub``);
+        ``secret_titles`` are the titles of the record when it is secret-marked."""
+        reason = scrub(reason, secret_titles) or reason
         self.errors.append(
             columns.clip_error_row(
                 {
@@ -361,7 +372,7 @@ def harvest_source(
     *,
     allow_deletions: bool = False,
     full: bool = False,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
     worker: str | None = None,
     before_commit: Callable[[Session], None] | None = None,
     stop: threading.Event | None = None,
@@ -399,10 +410,12 @@ def harvest_source(
     except InsynError as exc:
         if exc.source is None:
             exc.source = source_name
-        summary.status, summary.error = "failed", str(exc)
+        summary.status, summary.error = "failed", scrub(str(exc))
     except Exception as exc:
-        log.exception("harvest of %s failed", source_name)
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        summary.status, summary.error = "failed", scrub(f"{type(exc).__name__}: {exc}")
+        # The scrubbed text, no traceback: a traceback quotes what it was given (URLs with
+        # passwords, titles), and logs travel further than the run.
+        log.error("harvest of %s failed: %s", source_name, summary.error)
     except BaseException:
         summary.status, summary.error = "interrupted", "avbruten"
         _record_failure(catalogue, source, summary, "interrupted", "avbruten")
@@ -431,7 +444,7 @@ def _run(
     *,
     allow_deletions: bool,
     full: bool,
-    on_progress: Callable[[int], None] | None,
+    on_progress: Callable[[int, int], None] | None,
     before_commit: Callable[[Session], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
@@ -479,7 +492,7 @@ def _run(
             if writer.pending() >= BATCH_SIZE:
                 writer.flush()
             if on_progress and processed % 500 == 0:
-                on_progress(processed)
+                on_progress(processed, summary.added + summary.updated)
         if done is None:
             raise HarvestError(
                 "Källan avslutade utan att säga att den var klar; inget ändrades",
@@ -517,8 +530,8 @@ def _run(
         if before_commit is not None:
             before_commit(session)
         session.commit()
-    if on_progress:
-        on_progress(processed)
+    if on_progress:  # records read, records written (added or changed)
+        on_progress(processed, summary.added + summary.updated)
 
 
 def _take_item(
@@ -558,9 +571,11 @@ def _take_item(
         summary.failed += 1
         writer.error(item.key, too_long[1], too_long[0], "error")
         return
+    record = item.record
+    titles = record.title.values() if record.governance.secrecy_provision else ()
     for warning in warnings:
         summary.warnings += 1
-        writer.error(item.key, warning, None, "warning")
+        writer.error(item.key, warning, None, "warning", titles)
     stated = item.record.governance.description_visibility
     plain["governance"]["description_visibility"] = visibility.describe(
         stated, writer.description_default
