@@ -13,7 +13,6 @@ filled after the harvest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from itertools import product
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, true
@@ -53,13 +52,8 @@ def of_row(row: CatalogueRecord) -> Visibility:
     )
 
 
-def public_clause(secret_marked: frozenset[str] | None = None) -> ColumnElement[bool]:
-    """Return the SQL condition for the records the public may see (live ones only).
-
-    ``secret_marked`` is the set of ids of live records with a public description that
-    count as secret-marked, when the caller knows it: then a condition on such a record's
-    mark is a test of its id, not a read of its JSON.
-    """
+def public_clause() -> ColumnElement[bool]:
+    """Return the SQL condition for the records the public may see (live ones only)."""
     groups: dict[frozenset[Cell], list[str]] = {}
     for kind in dict.fromkeys(kind for rule in visibility.RULES for kind in rule.kinds):
         shown = frozenset(
@@ -75,14 +69,14 @@ def public_clause(secret_marked: frozenset[str] | None = None) -> ColumnElement[
         or_(
             false(),
             *(
-                and_(CatalogueRecord.kind.in_(kinds), _cells_clause(cells, secret_marked))
+                and_(CatalogueRecord.kind.in_(kinds), _cells_clause(cells))
                 for cells, kinds in groups.items()
             ),
         ),
     )
 
 
-def _cells_clause(cells: frozenset[Cell], ids: frozenset[str] | None) -> ColumnElement[bool]:
+def _cells_clause(cells: frozenset[Cell]) -> ColumnElement[bool]:
     """The shortest condition true exactly in ``cells``: single facts first, then pairs."""
     if len(cells) == len(_CELLS):
         return true()
@@ -91,10 +85,10 @@ def _cells_clause(cells: frozenset[Cell], ids: frozenset[str] | None) -> ColumnE
     for position, value in product((0, 1), (True, False)):
         cells_with = {cell for cell in _CELLS if cell[position] == value}
         if cells_with <= cells:
-            terms.append(_internal(value) if position == 0 else _marked(value, None, ids))
+            terms.append(_internal(value) if position == 0 else _marked(value))
             covered |= cells_with
     for internal, marked in sorted(cells - covered, reverse=True):
-        terms.append(and_(_internal(internal), _marked(marked, internal, ids)))
+        terms.append(and_(_internal(internal), _marked(marked)))
     return or_(*terms)
 
 
@@ -103,14 +97,7 @@ def _internal(value: bool) -> ColumnElement[bool]:
     return column != DESCRIPTION_PUBLIC if value else column == DESCRIPTION_PUBLIC
 
 
-def _marked(value: bool, internal: bool | None, ids: Iterable[str] | None) -> ColumnElement[bool]:
-    """Whether a record counts as secret-marked; by id among records with a public
-    description when ids are known."""
-    if internal is False and ids is not None:
-        ordered = sorted(ids)
-        if not ordered:
-            return true() if not value else false()
-        column = CatalogueRecord.id
-        return column.in_(ordered) if value else column.not_in(ordered)
+def _marked(value: bool) -> ColumnElement[bool]:
+    """Whether a record counts as secret-marked (read from its JSON)."""
     clause = secret_marked_clause()
     return clause if value else ~clause

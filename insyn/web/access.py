@@ -248,20 +248,16 @@ def declared_roles(route: BaseRoute) -> set[Role]:
 # --- which records a principal may see -------------------------------------------------
 
 
-def visible_clause(
-    principal: Principal, secret_marked: frozenset[str] | None = None
-) -> ColumnElement[bool]:
+def visible_clause(principal: Principal) -> ColumnElement[bool]:
     """Return the SQL condition for the records ``principal`` may see.
 
     Tombstoned records are never shown. Registrars and administrators see every live
     record; everyone else what the visibility rule does not hide
-    (``insyn.catalogue.visibility.public_clause``). ``secret_marked`` is the set of
-    public, live records that name a provision, when the caller knows it (see
-    ``queries.visible``); without it the JSON of every candidate row is read.
+    (``insyn.catalogue.visibility.public_clause``: a record whose description is public).
     """
     if principal.sees_non_public:
         return CatalogueRecord.deleted_at.is_(None)
-    return visibility.public_clause(secret_marked)
+    return visibility.public_clause()
 
 
 def may_see(principal: Principal, row: CatalogueRecord) -> bool:

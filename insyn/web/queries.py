@@ -13,7 +13,6 @@ public form, so no page, feed or API built on these reads can show what is maske
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,47 +29,18 @@ from insyn.catalogue.models import (
     RecordAlias,
 )
 from insyn.catalogue.store import Catalogue
-from insyn.catalogue.visibility import secret_marked_clause
 from insyn.vocab import masking
 from insyn.vocab.diarienummer import normalise_diarienummer
-from insyn.vocab.model import DESCRIPTION_PUBLIC
 from insyn.vocab.visibility import DCAT_KINDS
 from insyn.web.access import Principal, visible_clause
 from insyn.web.errors import RecordMoved, not_found
 
-_secret_marked: dict[str, tuple[int, frozenset[str]]] = {}
-_secret_marked_lock = threading.Lock()
 _LOADED = (
     selectinload(CatalogueRecord.source),
     selectinload(CatalogueRecord.publisher),
     selectinload(CatalogueRecord.owner),
     selectinload(CatalogueRecord.distributions),
 )
-
-
-def secret_marked_ids(catalogue: Catalogue) -> frozenset[str]:
-    """Return the ids of live records with a public description that count as secret-marked.
-
-    Finding them reads every public record's JSON, so the answer is kept until the
-    catalogue's change log moves on (every change to a record is logged there).
-    """
-    with catalogue.session() as session:
-        seq = session.scalar(select(func.max(ChangeLogEntry.seq))) or 0
-        cached = _secret_marked.get(catalogue.url)
-        if cached is not None and cached[0] == seq:
-            return cached[1]
-        ids = frozenset(
-            session.scalars(
-                select(CatalogueRecord.id).where(
-                    CatalogueRecord.description_visibility == DESCRIPTION_PUBLIC,
-                    CatalogueRecord.deleted_at.is_(None),
-                    secret_marked_clause(),
-                )
-            )
-        )
-    with _secret_marked_lock:
-        _secret_marked[catalogue.url] = (seq, ids)
-    return ids
 
 
 def public_rows(principal: Principal, rows: Iterable[CatalogueRecord]) -> list[CatalogueRecord]:
@@ -96,9 +66,7 @@ def public_rows(principal: Principal, rows: Iterable[CatalogueRecord]) -> list[C
 
 def visible(catalogue: Catalogue, principal: Principal) -> ColumnElement[bool]:
     """The SQL condition for what ``principal`` may see (``access.visible_clause``)."""
-    if principal.sees_non_public:
-        return visible_clause(principal)
-    return visible_clause(principal, secret_marked_ids(catalogue))
+    return visible_clause(principal)
 
 
 def find_record(
