@@ -212,7 +212,12 @@ def test_full_harvest_through_the_engine(sqlite_catalogue: Catalogue, portal: Fa
     sqlite_catalogue.add_source("portal", "ckan", portal.url, FAST)
     summary = harvest_source(sqlite_catalogue, "portal")
     assert (summary.status, summary.added, summary.failed) == ("completed", 13, 0)
-    assert sqlite_catalogue.count_records() == 12  # one example names no access right
+    # One example names no access right: read as restricted data, and listed.
+    assert sqlite_catalogue.count_records() == 13
+    rows = list(sqlite_catalogue.iter_records(public_only=False))
+    restricted = [row for row in rows if not row.is_public]
+    assert [row.access_rights.rsplit("/", 1)[-1] for row in restricted] == ["RESTRICTED"]
+    assert {row.description_visibility for row in rows} == {"public"}
     row = sqlite_catalogue.get_record_row(
         portal.url + "/dataset/cf552d08-cee9-43bf-8c0f-3196a9311799"
     )

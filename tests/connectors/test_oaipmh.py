@@ -13,6 +13,7 @@ from insyn.connectors import load, oaipmh
 from insyn.connectors.base import Cursor, Deleted, Failure, Item
 from insyn.errors import ConfigError, ConnectorError, UnsafeInputError, VocabError
 from insyn.harvester.engine import harvest_source
+from insyn.vocab import masking
 from insyn.vocab.model import NON_PUBLIC, PUBLIC, Dataset
 from tests.conftest import shared_file
 from tests.connectors.oai_archive import (
@@ -174,11 +175,15 @@ def test_full_harvest_through_the_engine(
     summary = harvest_source(sqlite_catalogue, "earkiv")
     assert (summary.status, summary.added, summary.failed) == ("completed", 27, 0)
     assert sqlite_catalogue.count_records(public_only=False) == 27
-    assert sqlite_catalogue.count_records() == 23  # four socialnämnden records are secret
+    # Four socialnämnden records are secret-marked: listed, masked; none is internal.
+    assert sqlite_catalogue.count_records() == 27
     row = sqlite_catalogue.get_record_row(KEY + "ks-a1-2019")
     assert row.title == "Kommunstyrelsens protokoll 2019" and row.is_public
     secret = sqlite_catalogue.get_record_row(KEY + "son-personakter-2016")
-    assert not secret.is_public
+    assert not secret.is_public and secret.description_visibility == "public"
+    shown = masking.public_data(secret.data)
+    assert shown is not None
+    assert shown["title"] == {"sv": "Uppgift omfattas av sekretess enligt 26 kap. 1 § OSL"}
     cursor = sqlite_catalogue.get_source("earkiv").cursor
     assert cursor["last_value"] == newest(archive_server.archive.records).isoformat() + "Z"
     assert load("oaipmh") is oaipmh
