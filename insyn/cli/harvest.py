@@ -21,6 +21,20 @@ from insyn.cli.context import Context, console, error_console, handle_errors, pa
 # --- harvest -----------------------------------------------------------------------------
 
 
+def progress_bar(*, quiet: bool) -> Progress:
+    """The progress shown on the terminal during long runs (none with ``quiet``)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+        disable=quiet,
+    )
+
+
 def run_harvests(
     context: Context, names: list[str], *, quiet: bool, allow_deletions: bool, full: bool
 ) -> list[RunSummary]:
@@ -33,16 +47,7 @@ def run_harvests(
     claims.start_heartbeat()
     summaries = []
     try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
-            BarColumn(bar_width=None),
-            TextColumn("{task.completed} poster"),
-            TimeElapsedColumn(),
-            console=error_console,
-            transient=True,
-            disable=quiet,
-        ) as progress:
+        with progress_bar(quiet=quiet) as progress:
             for name in names:
                 handle = claims.claim_source(catalogue.get_source(name).id)
                 if handle is None:
@@ -54,14 +59,16 @@ def run_harvests(
                         )
                     )
                     continue
-                task = progress.add_task(f"Skördar {name}", total=None)
+                task = progress.add_task(f"Skördar {name}", total=None, counts="")
                 try:
                     summary = harvest_source(
                         catalogue,
                         name,
                         allow_deletions=allow_deletions,
                         full=full,
-                        on_progress=lambda done, task=task: progress.update(task, completed=done),
+                        on_progress=lambda read, written, task=task: progress.update(
+                            task, completed=read, counts=f"{read} lästa, {written} skrivna"
+                        ),
                         worker=claims.holder,
                         before_commit=handle.fence,
                     )
@@ -127,7 +134,7 @@ def harvest(
     summaries = run_harvests(
         context, names, quiet=as_json, allow_deletions=allow_deletions, full=full
     )
-    after_harvest(context)
+    after_harvest(context, quiet=as_json)
     if as_json:
         for summary in summaries:
             click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
@@ -142,7 +149,7 @@ def harvest(
         sys.exit(1)
 
 
-def after_harvest(context: Context) -> None:
+def after_harvest(context: Context, *, quiet: bool = False) -> None:
     """Bring the search index up to date after a harvest.
 
     A search engine that is down must not fail the harvest: the catalogue has the data,
@@ -150,7 +157,13 @@ def after_harvest(context: Context) -> None:
     """
     try:
         indexer = context.indexer()
-        indexer.catch_up()
+        with progress_bar(quiet=quiet) as progress:
+            task = progress.add_task("Uppdaterar sökindexet", total=None, counts="")
+            indexer.catch_up(
+                on_progress=lambda done: progress.update(
+                    task, completed=done, counts=f"{done} indexerade"
+                )
+            )
     except InsynError as exc:
         error_console.print(
             f"[yellow]Varning:[/] sökindexet kunde inte uppdateras: {exc}. "

@@ -76,7 +76,7 @@ def scheduler(
     catalogue = context.catalogue
     service = HarvestScheduler(
         catalogue,
-        after_harvest=None if no_index else (lambda: after_harvest(context)),
+        after_harvest=None if no_index else (lambda: after_harvest(context, quiet=True)),
         workers=workers,
         misfire_grace=misfire_grace,
         lease_seconds=lease,
