@@ -52,6 +52,8 @@ test: $(STAMP)
 	bash scripts/test-services.sh
 	bash scripts/setup-pycsw.sh
 	$(MAKE) lint
+	# axe-core for the browser tests' accessibility check, exactly as package-lock.json pins it.
+	npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # ruff, then the rooms of DESIGN.md (.importlinter): layers, forbidden imports, no cycles.

@@ -2,8 +2,11 @@
 start page → search → facet → record → distribution link, against a real uvicorn server;
 and the registrar's request log end to end: sign in, log a request, attach a document
 found by search, record the decision, see the request in the log with its handling time.
+Every public and staff page is checked with axe-core for WCAG 2.1 AA, and each staff page
+for sideways scrolling at 320 px.
 
-Needs ``/usr/bin/chromium`` (``apt-get install -y chromium``); never ``playwright install``.
+Needs ``/usr/bin/chromium`` (``apt-get install -y chromium``); never ``playwright install``;
+and axe-core from npm (``npm ci``, as ``make test`` runs it).
 The distribution's host is not contacted: the browser's requests to it are answered by a
 local stub, and everything else outside 127.0.0.1 is refused.
 """
@@ -18,11 +21,15 @@ import pytest
 
 from insyn.catalogue import accounts, audit, requests_log
 from insyn.web.server import address, bind, running
-from tests.conftest import require
+from tests.conftest import REPO, require
 from tests.web.desk_site import PROVISION, SECRET_DOCUMENT, SECRET_PARTY, make_desk_site
 from tests.web.support import Site
 
 CHROMIUM = "/usr/bin/chromium"
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+REGISTRAR = ("registrator", "ett-långt-lösenord")
+ADMIN = ("admin-webb", "ett-långt-lösenord-för-admin")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -116,7 +123,8 @@ def desk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo catalogue with a secret-marked diarium, served on 127.0.0.1."""
     sock = bind("127.0.0.1")
     site = make_desk_site(tmp_path_factory.mktemp("desk"), address(sock))
-    accounts.add_user(site.catalogue, "registrator", "registrar", password="ett-långt-lösenord")
+    accounts.add_user(site.catalogue, REGISTRAR[0], "registrar", password=REGISTRAR[1])
+    accounts.add_user(site.catalogue, ADMIN[0], "admin", password=ADMIN[1])
     with running(site.app, sock) as base_url:
         assert base_url == site.base_url
         yield site
@@ -248,3 +256,161 @@ def test_suggestions_with_the_keyboard(browser, site: Site) -> None:  # type: ig
         assert errors == []  # nothing refused by the Content-Security-Policy
     finally:
         context.close()
+
+
+def _local_only(context) -> None:  # type: ignore[no-untyped-def]
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).hostname == "127.0.0.1"
+            else route.abort()
+        ),
+    )
+
+
+def _sign_in(page, base_url: str, who: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base_url + "/logga-in")
+    page.get_by_label("Användarnamn").fill(who[0])
+    page.get_by_label("Lösenord").fill(who[1])
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+
+
+def _file_web_request(page, base_url: str, record_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Ask for a record anonymously from its page; the receipt's reference."""
+    page.goto(f"{base_url}/datasets/{record_id}")
+    page.get_by_role("link", name="Begär ut handlingen").first.click()
+    page.wait_for_url(f"**/begar-ut/{record_id}")
+    page.get_by_label("Något mer du vill förklara (frivilligt)").fill("Gärna som pdf.")
+    page.get_by_label("Med e-post", exact=False).first.check()
+    page.get_by_label("E-postadress (för svar med e-post)").fill("journalist@example.org")
+    page.get_by_role("button", name="Skicka begäran").click()
+    page.wait_for_load_state()
+    assert "Tack, vi har tagit emot din begäran" in page.locator("h1").inner_text()
+    return page.locator("dd.reference").inner_text().strip()
+
+
+def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG 2.1 AA violations on the page, one readable line per element."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary),
+            }));
+        }""",
+        WCAG_21_AA,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}\n      {node}"
+        for v in violations
+        for node in v["nodes"]
+    ]
+
+
+def _request_id(site: Site, reference: str) -> int:
+    requests = requests_log.list_requests(site.catalogue)
+    return next(r.id for r in requests if r.reference == reference)
+
+
+def _staff_pages(request_id: int, incident_id: int) -> dict[str, tuple[str, ...]]:
+    """Each staff page (path) and who may see it."""
+    return {
+        "/registrator": REGISTRAR,
+        "/registrator?q=KS+2024%2F123": REGISTRAR,
+        "/registrator/begaran": REGISTRAR,
+        f"/registrator/begaran/{request_id}": REGISTRAR,
+        "/registrator/poster/case-bn-456": REGISTRAR,
+        "/uppfoljning/avvikelser": ADMIN,
+        f"/uppfoljning/avvikelser/{incident_id}": ADMIN,
+        "/uppfoljning/rapport": ADMIN,
+        "/uppfoljning/rapport?owner=Byggnadsn%C3%A4mnden": ADMIN,
+        "/uppfoljning/begaranden": ADMIN,
+    }
+
+
+def _incident(site: Site) -> int:
+    from tests.web.test_followup_pages import _open_incident
+
+    return _open_incident(site, "stale", "Källan har inte skördats på 3 dygn")
+
+
+def test_every_page_has_no_wcag_21_aa_violations(browser, desk_site: Site) -> None:  # type: ignore[no-untyped-def]
+    require(AXE.exists(), f"axe-core saknas ({AXE}): npm ci --no-audit --no-fund")
+    site = desk_site
+    # axe is added as an inline script, which the site's Content-Security-Policy refuses.
+    context = browser.new_context(locale="sv-SE", bypass_csp=True)
+    _local_only(context)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    found: dict[str, list[str]] = {}
+
+    def check(label: str) -> None:
+        violations = _axe_violations(page)
+        if violations:
+            found[f"{label} ({page.url})"] = violations
+
+    try:
+        public = {
+            "start": "/",
+            "sök med träffar": "/sok?q=bygglov",
+            "sök utan träffar": "/sok?q=xyzzyqwerty",
+            "datamängd": "/sok?q=bygglovs%C3%A4renden",
+            "ärende": "/datasets/case-bn-456",
+            "handling": "/datasets/doc-ks-123-1",
+            "organisationer": "/organisationer",
+            "om": "/om",
+            "begäranformulär": "/begar-ut/case-bn-456",
+            "logga in": "/logga-in",
+        }
+        for label, path in public.items():
+            page.goto(site.base_url + path)
+            if label == "datamängd":
+                page.locator(".hit-title a").first.click()
+                page.wait_for_url("**/datasets/*")
+            check(label)
+        reference = _file_web_request(page, site.base_url, "case-bn-456")
+        check("kvitto")
+
+        pages = _staff_pages(_request_id(site, reference), _incident(site))
+        for who in (REGISTRAR, ADMIN):
+            context.clear_cookies()
+            _sign_in(page, site.base_url, who)
+            for path, role in pages.items():
+                if role == who:
+                    response = page.goto(site.base_url + path)
+                    assert response is not None and response.status == 200, path
+                    check(path)
+    finally:
+        context.close()
+    assert not found, "WCAG 2.1 AA-fel enligt axe-core:\n" + "\n".join(
+        f"  {where}:\n    " + "\n    ".join(lines) for where, lines in found.items()
+    )
+
+
+def test_staff_pages_fit_320_px(browser, desk_site: Site) -> None:  # type: ignore[no-untyped-def]
+    site = desk_site
+    # Not is_mobile: a mobile viewport widens window.innerWidth to fit what overflows.
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    _local_only(context)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    wide: dict[str, int] = {}
+    try:
+        reference = _file_web_request(page, site.base_url, "case-bn-456")
+        pages = _staff_pages(_request_id(site, reference), _incident(site))
+        for who in (REGISTRAR, ADMIN):
+            context.clear_cookies()
+            _sign_in(page, site.base_url, who)
+            for path, role in pages.items():
+                if role == who:
+                    page.goto(site.base_url + path)
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    if width > page.evaluate("window.innerWidth") or width > 320:
+                        wide[path] = width
+    finally:
+        context.close()
+    assert wide == {}, f"bredare än 320 px (scrollWidth): {wide}"
