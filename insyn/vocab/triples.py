@@ -267,7 +267,26 @@ class _Lines:
         return self.content.count(b"\n", 0, at) + 1 if at >= 0 else None
 
 
-def _statements(parsed: Iterator[Any], lenient: bool, errors: list[str]) -> Iterator[Any]:
+def _at_the_end(exc: SyntaxError, data: bytes | Path) -> bool:
+    """Whether the parser stopped at the document's last character: it was cut off."""
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+            handle.seek(max(0, data.stat().st_size - 65536))
+            tail = handle.read()
+    else:
+        lines, tail = data.count(b"\n"), data[-65536:]
+    stripped = tail.rstrip()
+    last_line = stripped.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
+    last_number = lines + 1 - tail[len(stripped) :].count(b"\n")
+    line = getattr(exc, "end_lineno", None) or exc.lineno or 0
+    column = getattr(exc, "end_offset", None) or exc.offset or 0
+    return line > last_number or (line == last_number and column >= len(last_line))
+
+
+def _statements(
+    parsed: Iterator[Any], lenient: bool, errors: list[str], data: bytes | Path
+) -> Iterator[Any]:
     """The parser's statements; in a statement format, an unreadable one is noted and
     skipped (the parser picks up at the next), else the first error ends the document."""
     while True:
@@ -278,7 +297,7 @@ def _statements(parsed: Iterator[Any], lenient: bool, errors: list[str]) -> Iter
         except SyntaxError as exc:
             # A document that ends mid-statement was cut off: the run must not count as
             # complete (that would tombstone what the lost part held).
-            if not lenient or "end of file" in str(exc).lower():
+            if not lenient or _at_the_end(exc, data):
                 raise
             errors.append(str(exc))
             if len(errors) > MAX_BAD_STATEMENTS:
@@ -376,7 +395,7 @@ def parse_triples(
     errors: list[str] = []
     try:
         parsed = ox.parse(**where, format=rdf_format, base_iri=base_iri, lenient=True)
-        statements = _statements(parsed, fmt in _STATEMENT_FORMATS, errors)
+        statements = _statements(parsed, fmt in _STATEMENT_FORMATS, errors, data)
         triples = _checked(statements, _Repairs(base_iri), index, original, errors)
         index.subjects = TripleIndex.from_triples(triples).subjects
     except (SyntaxError, ValueError) as exc:

@@ -494,6 +494,26 @@ def test_truncated_turtle_names_the_position(sqlite_catalogue: Catalogue, tmp_pa
     assert re.search(rf"\b{len(text.splitlines())}\b", summary.error)
 
 
+@pytest.mark.parametrize("cut", [0.3, 0.5, 0.77, 0.99])
+def test_a_file_cut_anywhere_fails_and_deletes_nothing(
+    sqlite_catalogue: Catalogue, tmp_path: Path, cut: float
+) -> None:
+    # Lenient parsing skips a bad statement in the middle, but a file that simply ends
+    # mid-statement was cut off: counting the run complete would tombstone the rest.
+    path = tmp_path / "k.ttl"
+    whole = catalogue_ttl(range(1, 8))
+    path.write_text(whole, encoding="utf-8")
+    sqlite_catalogue.add_source("k", "dcat", str(path))
+    assert harvest_source(sqlite_catalogue, "k").added == 7
+    text = whole[: int(len(whole) * cut)].rstrip()
+    if text.endswith("."):
+        text = text[:-1]
+    path.write_text(text + "\n\n", encoding="utf-8")
+    summary = harvest_source(sqlite_catalogue, "k", allow_deletions=True, full=True)
+    assert summary.status == "failed" and summary.deleted == 0
+    assert sqlite_catalogue.count_records() == 7
+
+
 # --- lenient parsing, keys, what is kept (issue #13) -----------------------------------
 
 BAD_VALUES_RDF = """<?xml version="1.0" encoding="utf-8"?>
