@@ -14,15 +14,24 @@ local stub, and everything else outside 127.0.0.1 is refused.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
 from insyn.catalogue import accounts, audit, requests_log
+from insyn.web.middleware import TokenBuckets
 from insyn.web.server import address, bind, running
 from tests.conftest import REPO, require
-from tests.web.desk_site import PROVISION, SECRET_DOCUMENT, SECRET_PARTY, make_desk_site
+from tests.web.desk_site import (
+    PROVISION,
+    PUBLIC_TITLE,
+    SECRET_DOCUMENT,
+    SECRET_PARTY,
+    SECRET_TITLE,
+    make_desk_site,
+)
 from tests.web.support import Site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -125,6 +134,8 @@ def desk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     site = make_desk_site(tmp_path_factory.mktemp("desk"), address(sock))
     accounts.add_user(site.catalogue, REGISTRAR[0], "registrar", password=REGISTRAR[1])
     accounts.add_user(site.catalogue, ADMIN[0], "admin", password=ADMIN[1])
+    # These tests file more web requests than the form's per-address limit lets through.
+    site.app.state.request_form_buckets = TokenBuckets(600, 100)
     with running(site.app, sock) as base_url:
         assert base_url == site.base_url
         yield site
@@ -414,3 +425,118 @@ def test_staff_pages_fit_320_px(browser, desk_site: Site) -> None:  # type: igno
     finally:
         context.close()
     assert wide == {}, f"bredare än 320 px (scrollWidth): {wide}"
+
+
+def test_an_anonymous_request_from_a_case_page_is_closed_with_each_outcome(  # type: ignore[no-untyped-def]
+    browser, desk_site: Site
+) -> None:
+    """A journalist asks for a case from its page and gets a receipt; the registrar sees the
+    request flagged as new from the web and closes requests with every outcome."""
+    site = desk_site
+    public = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    staff = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    for context in (public, staff):
+        _local_only(context)
+    asker, registrar = public.new_page(), staff.new_page()
+    for page in (asker, registrar):
+        page.set_default_timeout(10_000)
+    try:
+        # The secret case: the case itself and its document come attached (both checked).
+        asker.goto(site.base_url + "/datasets/case-ks-123")
+        asker.get_by_role("link", name="Begär ut handlingen").first.click()
+        asker.wait_for_url("**/begar-ut/case-ks-123")
+        listed = asker.locator(".checklist input[type=checkbox]")
+        assert listed.count() == 1 and listed.is_checked()
+        assert SECRET_DOCUMENT not in asker.content()  # its title is masked for the public
+        asker.get_by_role("button", name="Skicka begäran").click()  # on site, anonymous
+        asker.wait_for_load_state()
+        assert asker.locator("dl.request-facts li").count() == 2  # the case and its document
+        assert "Hämta eller läsa på plats" in asker.locator("dl.request-facts").inner_text()
+        secret_case = asker.locator("dd.reference").inner_text().strip()
+        assert re.fullmatch(r"BEG-\d{4}-\d{5}", secret_case)
+        # Three more for the public case, asked for by e-mail.
+        released, no_such, not_official = (
+            _file_web_request(asker, site.base_url, "case-bn-456") for _ in range(3)
+        )
+
+        _sign_in(registrar, site.base_url, REGISTRAR)
+        registrar.wait_for_url("**/registrator")
+        registrar.get_by_role("link", name="Begäranden om allmän handling").click()
+        registrar.wait_for_url("**/registrator/begaran")
+        assert "nya begäranden från webbformuläret" in registrar.locator(".notice").inner_text()
+
+        def open_request(reference: str) -> None:
+            registrar.goto(site.base_url + "/registrator/begaran")
+            request_id = _request_id(site, reference)
+            row = registrar.locator("table.request-log tr.request").filter(
+                has=registrar.get_by_role("link", name=str(request_id), exact=True)
+            )
+            cells = row.locator("td").all_inner_texts()
+            assert "Ny från webben" in cells[5] and cells[6] == "0"  # age in working days
+            row.get_by_role("link", name=str(request_id), exact=True).click()
+            registrar.wait_for_url(f"**/registrator/begaran/{request_id}")
+            assert reference in registrar.locator("h1").inner_text()
+            facts = registrar.locator("dl.request-facts").inner_text()
+            assert "Anonym" in facts and "Webbformulär" in facts
+
+        def decide(title: str, outcome: str, provision: str = "") -> None:
+            item = registrar.locator("li.attached").filter(has_text=title)
+            item.get_by_label("Beslut", exact=True).select_option(outcome)
+            if provision:
+                item.get_by_label("Bestämmelse i OSL", exact=False).fill(provision)
+            item.get_by_role("button", name="Spara beslut").click()
+            registrar.wait_for_load_state()
+            assert registrar.locator(".notice-error").count() == 0
+
+        def outcomes() -> list[str]:
+            return registrar.locator("li.attached .outcome").all_inner_texts()
+
+        # Partly released (the case, masked under the provision) and refused (the document).
+        open_request(secret_case)
+        # Refused without a provision: said in Swedish on the page, the choice kept.
+        case = registrar.locator("li.attached").filter(has_text=SECRET_TITLE)
+        case.get_by_label("Beslut", exact=True).select_option("refused")
+        case.get_by_label("Bestämmelse i OSL", exact=False).fill("")
+        case.get_by_role("button", name="Spara beslut").click()
+        registrar.wait_for_load_state()
+        assert "Inget är ändrat." in registrar.locator(".notice-error").inner_text()
+        case = registrar.locator("li.attached").filter(has_text=SECRET_TITLE)
+        assert case.get_by_label("Beslut", exact=True).input_value() == "refused"
+        registrar.goto(registrar.url.rsplit("/handlingar/", 1)[0])
+        decide(SECRET_DOCUMENT, "refused", PROVISION)
+        decide(SECRET_TITLE, "redacted", PROVISION)
+        shown = outcomes()
+        assert any(f"Avslag ({PROVISION})" in text for text in shown), shown
+        assert any(f"Lämnas ut delvis (med maskeringar) ({PROVISION})" in text for text in shown)
+        assert "Besvärshänvisning:" in registrar.locator("li.attached .appeal").inner_text()
+
+        open_request(released)
+        decide(PUBLIC_TITLE, "released")
+        assert outcomes()[0].startswith("Beslut: Lämnas ut,")
+        assert "Besvarad" in registrar.locator("dl.request-facts").inner_text()
+
+        # No such document, and not an official document: detach, then close without any.
+        for reference, outcome, words in (
+            (no_such, "no_such_document", "Handlingen finns inte"),
+            (not_official, "not_official", "Inte en allmän handling"),
+        ):
+            open_request(reference)
+            registrar.get_by_role("button", name="Ta bort från begäran").click()
+            registrar.wait_for_load_state()
+            assert "Inga handlingar är kopplade ännu." in registrar.content()
+            registrar.get_by_label("Beslut", exact=True).select_option(outcome)
+            registrar.get_by_role("button", name="Avsluta begäran").click()
+            registrar.wait_for_load_state()
+            assert registrar.locator("dd.outcome").inner_text().startswith(words)
+
+        closed = {
+            r.reference: r
+            for r in requests_log.list_requests(site.catalogue)
+            if r.reference in (secret_case, released, no_such, not_official)
+        }
+        assert all(not r.open and r.requester is None for r in closed.values())
+        assert closed[no_such].closed_outcome == "no_such_document"
+        assert closed[not_official].closed_outcome == "not_official"
+    finally:
+        public.close()
+        staff.close()
