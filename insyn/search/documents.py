@@ -32,7 +32,8 @@ diarienummer_keys           every canonical key that finds the record exactly
 document_type, status,      records-management fields of cases and documents
 responsible_unit
 parties                     names of parties that are not private individuals
-parties_restricted          names of private individuals: never in the public index
+parties_restricted          names of private individuals and the personnummer in the
+                            record as ten digits: never in the public index
 public                      None, or when the public sees the record otherwise than as it
                             is: the index document of its masked form (``public_view``)
 title_sort                  sort key for titles in Swedish alphabetical order
@@ -55,6 +56,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -73,6 +75,7 @@ from insyn.vocab.model import (
     Record,
     text_in,
 )
+from insyn.vocab.personal_data import personnummer_keys
 from insyn.vocab.visibility import Visibility
 
 __all__ = [
@@ -91,7 +94,8 @@ __all__ = [
 # are rebuilt from the catalogue (``SearchBackend.ensure_index`` reports it).
 # 2: the public copy masks private parties' names and addresses, shows public titles.
 # 3: "parts", the parts and heads of Swedish compounds in titles, keywords, descriptions.
-DOCUMENT_VERSION = 3
+# 4: personnummer as ten-digit keys in parties_restricted.
+DOCUMENT_VERSION = 4
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -134,15 +138,15 @@ def normalise_key(value: object) -> str:
 def title_sort_key(title: str) -> str:
     """Return a key that sorts titles in Swedish order: a-z, then å, ä, ö; case ignored."""
     text = unicodedata.normalize("NFC", title).casefold().strip()
-    out = []
-    for char in text:
-        if char in "åäö":
-            out.append({"å": "{", "ä": "|", "ö": "}"}[char])
-            continue
-        # Other accents sort as their base letter (é as e, ü as y in Swedish).
-        base = unicodedata.normalize("NFD", char)[0]
-        out.append("y" if char == "ü" else base)
-    return "".join(out)[:200]
+    return "".join(map(_sort_char, text))[:200]
+
+
+@lru_cache(maxsize=4096)
+def _sort_char(char: str) -> str:
+    if char in "åäö":
+        return {"å": "{", "ä": "|", "ö": "}"}[char]
+    # Other accents sort as their base letter (é as e, ü as y in Swedish).
+    return "y" if char == "ü" else unicodedata.normalize("NFD", char)[0]
 
 
 def diarienummer_keys(*written: str | None, document_number: str | None = None) -> list[str]:
@@ -264,6 +268,10 @@ def _document(
         party_list = []
     for party in party_list:
         (parties_restricted if party.is_private_individual else parties).append(party.name)
+    # Personnummer as ten digits however written (query.py asks so); staff index only.
+    parties_restricted += personnummer_keys(
+        [title, _swedish(record.description), *(p.identifier or "" for p in party_list)]
+    )
     if isinstance(record, Dataset):
         for dist in record.distributions:
             extra_text += [text_in(dist.title), text_in(dist.description)]
