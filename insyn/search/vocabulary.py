@@ -38,12 +38,15 @@ class WordGroup:
 
     ``alternatives`` are word sequences (all words of one must match) with their weight
     against the word itself; ``keys`` are (keys field, value) pairs of a filter the word
-    names, which rank records but never filter them.
+    names, which rank records but never filter them. ``parts`` are the parts of a
+    compound word, head last: when a search relaxes, each part also matches by itself,
+    below the whole word ("badplatskarta" → "badplats…" records, then "karta" ones).
     """
 
     word: str
     alternatives: tuple[tuple[tuple[str, ...], float], ...] = ()
     keys: tuple[tuple[str, str], ...] = ()
+    parts: tuple[str, ...] = ()
 
     @property
     def is_value(self) -> bool:
@@ -164,4 +167,4 @@ def expand(word: str) -> WordGroup:
         keys += [k for k in data.keys.get(swedish.casefold(), ()) if k not in keys]
     if _YEAR.match(key):
         keys.append(("year_keys", key))
-    return WordGroup(word, tuple(dict.fromkeys(alternatives)), tuple(keys))
+    return WordGroup(word, tuple(dict.fromkeys(alternatives)), tuple(keys), parts)

@@ -38,6 +38,15 @@ def find(backend: SearchBackend, text: str, **options: Any) -> set[str]:
     return ids(backend.search(SearchRequest(text, **options)))
 
 
+def whole(backend: SearchBackend, text: str, **options: Any) -> set[str]:
+    """Return the records that match the whole query, not the relaxed ones after them
+    (a compound no record holds splits into its parts: "skolenheter" → "skol…")."""
+    options.setdefault("page_size", 200)
+    result = backend.search(SearchRequest(text, **options))
+    strict = result.strict_total if result.relaxed else len(result.hits)
+    return {hit.id for hit in result.hits[:strict]}
+
+
 def expected_facets(docs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, int]]]:
     """Facet counts computed from the documents themselves."""
     facets: dict[str, list[tuple[Any, int]]] = {}
@@ -85,7 +94,11 @@ def test_upsert_then_find_and_replace(backend: SearchBackend) -> None:
     changed.update(parts=["grund", "skolor"])
     assert backend.bulk_upsert([changed]) == 1
     assert "ds-skolenheter" in find(backend, "grundskolor")
-    assert "ds-skolenheter" not in find(backend, "skolenheter")
+    # The old title no longer matches; "grundskolor" shares only the part "skol" with it,
+    # so the record may follow among relaxed matches, never as a match of the whole word.
+    old_title = backend.search(SearchRequest("skolenheter", page_size=200))
+    assert old_title.strict_total == 0
+    assert "ds-skolenheter" not in find(backend, "adress")
     assert backend.count(public_only=False) == len(docs)
 
 
@@ -412,7 +425,8 @@ def test_a_record_that_stops_being_public_leaves_public_search(loaded: SearchBac
 
 def test_delete(loaded: SearchBackend) -> None:
     assert loaded.delete(["ds-skolenheter", "ds-skyddade-boenden", "no-such-record"]) == 2
-    assert find(loaded, "skolenheter") == set()
+    assert whole(loaded, "skolenheter") == set()
+    assert "ds-skolenheter" not in find(loaded, "skolenheter")
     assert find(loaded, "zebrafinkar", public_only=False) == set()
     assert loaded.count(public_only=False) == len(documents()) - 2
     assert loaded.delete([]) == 0
@@ -435,7 +449,8 @@ def test_rebuild_swaps_atomically(loaded: SearchBackend) -> None:
 
     assert loaded.rebuild(feed()) == len(new_docs)
     assert seen_during == [{"ds-skolenheter"}] * 3
-    assert find(loaded, "skolenheter") == set()
+    assert whole(loaded, "skolenheter") == set()
+    assert "ds-skolenheter" not in find(loaded, "skolenheter")
     assert find(loaded, "badplatser 2025") == {"ds-badplatser"}
     assert loaded.count(public_only=False) == len(new_docs)
     assert loaded.ensure_index() is False
@@ -593,3 +608,30 @@ def test_a_plain_year_ranks_but_does_not_filter(loaded: SearchBackend) -> None:
     assert result.hits[0].id == "ds-bygglov-2023"
     # Records from other years still match: only år:2023 filters.
     assert "ds-bygglovsansokningar" in ids(result)
+
+
+def test_a_compound_whose_parts_are_in_no_one_record_relaxes_to_its_parts(
+    loaded: SearchBackend,
+) -> None:
+    # "badplatskarta" is "bad" + "plats" + "karta": no record holds all three, so a single
+    # word relaxes like several; the record matching most parts ranks first.
+    result = loaded.search(SearchRequest("badplatskarta", page_size=20))
+    assert result.relaxed and result.strict_total == 0
+    assert result.hits[0].id == "ds-badplatser"
+
+
+def test_a_compound_some_record_holds_whole_does_not_split(loaded: SearchBackend) -> None:
+    # "lönestatistik" is one record's title: records matching only "statistik" stay out.
+    result = loaded.search(SearchRequest("lönestatistik", page_size=20))
+    assert not result.relaxed
+    assert [hit.id for hit in result.hits] == ["ds-lonestatistik"]
+
+
+def test_a_split_compound_ranks_below_the_other_words(loaded: SearchBackend) -> None:
+    # "skolenheter" matches a record whole, "badplatskarta" none: its parts then match
+    # alone, and records matching the whole word rank above those matching some parts.
+    result = loaded.search(SearchRequest("skolenheter badplatskarta", page_size=20))
+    assert result.relaxed and result.strict_total == 0
+    found = [hit.id for hit in result.hits]
+    assert found[0] == "ds-skolenheter"
+    assert "ds-badplatser" in found

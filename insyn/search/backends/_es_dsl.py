@@ -24,9 +24,11 @@ from insyn.search.backends.base import (
     TextPlan,
     WordGroup,
     is_wordlike,
+    part_steps,
 )
 from insyn.search.documents import FILTER_FIELDS, STOCKHOLM, normalise_key
 from insyn.search.query import FieldFilter, SearchQuery, year_range
+from insyn.search.vocabulary import PARTS_WEIGHT
 
 # Bump when settings or mappings change: ``ensure_index`` then migrates.
 SCHEMA_VERSION = 2
@@ -213,10 +215,24 @@ class QueryBuilder:
         if plan.relaxed:
             # Any word matches; each word matched adds RELAX_STEP, so more words rank first.
             should = words + [{"constant_score": {"filter": q, "boost": RELAX_STEP}} for q in words]
+            for group, whole in zip(plan.groups, words, strict=True):
+                if group.word in plan.split:
+                    should += self._parts(group, whole)
             return {"bool": {"should": should, "minimum_should_match": 1}}
         if len(words) == 1:
             return words[0]
         return {"bool": {"should": words, "minimum_should_match": plan.minimum_match}}
+
+    def _parts(self, group: WordGroup, whole: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return the clauses by which a compound's parts match records lacking the whole."""
+        clauses: list[dict[str, Any]] = []
+        for part, step in part_steps(group):
+            only = {"bool": {"must": [self.word(part, typos=False)], "must_not": [whole]}}
+            clauses += [
+                {"bool": {"must": [only], "boost": PARTS_WEIGHT}},
+                {"constant_score": {"filter": only, "boost": step}},
+            ]
+        return clauses
 
     def known_query(self, word: str) -> dict[str, Any]:
         """Return the query that finds records holding ``word`` as written (no stemming)."""

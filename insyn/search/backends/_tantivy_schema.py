@@ -27,9 +27,11 @@ from insyn.search.backends.base import (
     WordGroup,
     fuzzy_distance,
     is_wordlike,
+    part_steps,
 )
 from insyn.search.documents import FACET_FIELDS, FILTER_FIELDS, STOCKHOLM, normalise_key
 from insyn.search.query import FieldFilter, SearchQuery, year_range
+from insyn.search.vocabulary import PARTS_WEIGHT
 
 # Bump when the schema or the analyzers change: ``ensure_index`` then migrates.
 SCHEMA_VERSION = 2
@@ -276,6 +278,9 @@ class QueryBuilder:
             clauses = [(_SHOULD, q) for q in words] + [
                 (_SHOULD, tantivy.Query.const_score_query(q, RELAX_STEP)) for q in words
             ]
+            for group, whole in zip(plan.groups, words, strict=True):
+                if group.word in plan.split:
+                    clauses += self._parts(group, whole)
             return tantivy.Query.boolean_query(clauses, minimum_number_should_match=1)
         minimum = min(plan.minimum_match, len(words))
         if minimum >= len(words):
@@ -283,6 +288,20 @@ class QueryBuilder:
         return tantivy.Query.boolean_query(
             [(_SHOULD, q) for q in words], minimum_number_should_match=minimum
         )
+
+    def _parts(self, group: WordGroup, whole: tantivy.Query) -> list[Clause]:
+        """Return the clauses by which a compound's parts match records lacking the whole."""
+        clauses: list[Clause] = []
+        for part, step in part_steps(group):
+            query = self.word(part, typos=False)
+            if query is None:
+                continue
+            only = tantivy.Query.boolean_query([(_MUST, query), (_MUST_NOT, whole)])
+            clauses += [
+                (_SHOULD, tantivy.Query.boost_query(only, PARTS_WEIGHT)),
+                (_SHOULD, tantivy.Query.const_score_query(only, step)),
+            ]
+        return clauses
 
     def known(self, searcher: tantivy.Searcher, word: str) -> bool:
         """Tell whether the index holds every token of ``word`` as written."""

@@ -48,6 +48,7 @@ __all__ = [
     "diarienummer_key",
     "fuzzy_distance",
     "is_wordlike",
+    "part_steps",
     "plan_text",
     "rank_suggestions",
     "render_snippet",
@@ -297,7 +298,8 @@ class TextPlan:
     then all but a quarter); ``optional`` words (stop words) only rank, and so do
     ``boosts`` (a year or a file type written as a plain word: "bygglov 2024").
     ``relaxed`` is the plan that follows when too few records match: any one group
-    matches, records matching more groups first.
+    matches, records matching more groups first; a compound's parts then match like
+    separate words, below the whole word (``part_steps``).
     """
 
     groups: tuple[WordGroup, ...]
@@ -305,6 +307,7 @@ class TextPlan:
     minimum_match: int
     boosts: tuple[WordGroup, ...] = ()
     relaxed: bool = False
+    split: tuple[str, ...] = ()  # compound groups whose parts match alone (when relaxed)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -319,11 +322,42 @@ class TextPlan:
 
     @property
     def can_relax(self) -> bool:
-        return not self.relaxed and self.minimum_match > 1
+        # A single compound word relaxes too: its parts match by themselves.
+        return not self.relaxed and (
+            self.minimum_match > 1 or any(group.parts for group in self.groups)
+        )
 
-    def relax(self) -> TextPlan:
-        """Return the plan where any one group matches (ranked by how many do)."""
-        return replace(self, minimum_match=1, relaxed=True)
+    @property
+    def compounds(self) -> tuple[WordGroup, ...]:
+        """The groups that are compounds: their parts may relax (see ``relax``)."""
+        return tuple(group for group in self.groups if group.parts)
+
+    def relax(self, split: Iterable[str] = ()) -> TextPlan | None:
+        """Return the plan where any one group matches, ranked by how many do, or None
+        when that would find nothing more.
+
+        ``split`` names the compound groups that match no record as a whole (the backend
+        counts them): their parts then match like separate words (``part_steps``). A
+        compound that matches some record whole does not split, so its parts never pad
+        out a query the index can answer ("badplatser karta" ranks "badplatser" first).
+        """
+        split = tuple(word for word in split if word in self.required)
+        if self.minimum_match <= 1 and not split:
+            return None
+        return replace(self, minimum_match=1, relaxed=True, split=split)
+
+
+def part_steps(group: WordGroup) -> list[tuple[str, float]]:
+    """Return each part of a compound group with the score a relaxed search adds for it.
+
+    Only records that do not match the whole group get these, and only in a relaxed plan
+    that splits the group (``TextPlan.relax``). Every part counts alike
+    (measured: favouring the head ranked generic heads such as "karta" or "plats" above
+    the record a person meant), and all parts but one score below one ``RELAX_STEP``, so
+    a record matching the whole word ranks above one matching some of its parts.
+    """
+    share = RELAX_STEP / (len(group.parts) + 1)
+    return [(part, share) for part in group.parts]
 
 
 def plan_text(query: SearchQuery) -> TextPlan:

@@ -423,9 +423,19 @@ class ElasticsearchBackend:
             )
             strict_total = int(answer["hits"]["total"]["value"])
             if plan.can_relax and strict_total < request.page_size:
-                answer = self.client.search(
-                    index=index, query=builder.build(query, plan.relax(), request, unknown), **body
-                )
+                # A compound's parts match alone only when no record holds it whole.
+                split = [
+                    g.word
+                    for g in plan.compounds
+                    if not self.client.count(
+                        index=index, query=builder.group(g, typos=g.word in unknown)
+                    )["count"]
+                ]
+                relaxed = plan.relax(split)
+                if relaxed is not None:
+                    answer = self.client.search(
+                        index=index, query=builder.build(query, relaxed, request, unknown), **body
+                    )
         total = int(answer["hits"]["total"]["value"])
         hits = [self._hit(hit, by_relevance) for hit in answer["hits"]["hits"]]
         facets: dict[str, list[tuple[Any, int]]] = {}

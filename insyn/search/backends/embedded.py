@@ -267,7 +267,17 @@ class EmbeddedBackend:
             built, found = run(plan)
             strict_total = found.count
             if plan.can_relax and strict_total < request.page_size:
-                built, found = run(plan.relax())
+                # A compound's parts match alone only when no record holds it whole.
+                split = [
+                    g.word
+                    for g in plan.compounds
+                    if not searcher.search(
+                        builder.group(g, typos=g.word in unknown), 1, count=True
+                    ).count
+                ]
+                relaxed = plan.relax(split)
+                if relaxed is not None:
+                    built, found = run(relaxed)
             highlighter = (
                 Highlighter(self._analyzers, plan.highlighted, query.phrases)
                 if request.highlight
