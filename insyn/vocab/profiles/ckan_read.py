@@ -167,6 +167,38 @@ def _values(value: Any) -> list[Any]:
     return [value]
 
 
+# Fields whose JSON type the mapping relies on: lists of objects (tags may be strings).
+_LISTS_OF_OBJECTS = ("resources", "extras", "groups")
+_LISTS = ("tags", *_LISTS_OF_OBJECTS)
+_OBJECTS = ("organization",)
+
+
+def _shaped(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """The package with every list a list of what it should hold and every object an
+    object: a value of the wrong JSON type is dropped with a warning naming its field."""
+    shaped = dict(package)
+    for name in _LISTS:
+        value = shaped.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            warnings.append(f"{name}: en lista väntades, inte {type(value).__name__}; utelämnas")
+            del shaped[name]
+            continue
+        if name in _LISTS_OF_OBJECTS:
+            kept = [item for item in value if isinstance(item, dict)]
+            if len(kept) < len(value):
+                warnings.append(
+                    f"{name}: {len(value) - len(kept)} värden är inga objekt; utelämnas"
+                )
+            shaped[name] = kept
+    for name in _OBJECTS:
+        if shaped.get(name) is not None and not isinstance(shaped[name], dict):
+            warnings.append(f"{name}: ett objekt väntades; utelämnas")
+            del shaped[name]
+    return shaped
+
+
 class _Package:
     """One package dict, its extras, and the warnings and extras its mapping collects."""
 
@@ -506,7 +538,10 @@ def map_package(
     ``portal`` is the portal's address (for URIs of datasets, resources and organisations);
     ``language`` tags untranslated text ("" leaves it untagged).
     """
+    shape_warnings: list[str] = []
+    package = _shaped(package, shape_warnings)
     pkg = _Package(package, language)
+    pkg.warnings.extend(shape_warnings)
     package_id = str(package.get("id") or package.get("name") or "")
     title = _tag(_lang_text(package.get("title_translated"), package.get("title")), language)
     if not title:
@@ -593,9 +628,10 @@ def _keywords(pkg: _Package) -> dict[str, list[str]]:
 
 def _add_keyword(result: dict[str, list[str]], language: str, word: Any) -> None:
     text = str(word or "").strip()
-    if text and text not in result.setdefault(language, []):
-        result[language].append(text)
-    if not result[language]:
+    words = result.setdefault(language, [])
+    if text and text not in words:
+        words.append(text)
+    if not words:
         del result[language]
 
 
