@@ -14,7 +14,9 @@
 * a diarienummer written in the text in any common form ("KS 2024/123", "KS.2024.0123",
   "BN-2024-123", "2024/00123") is matched exactly on its canonical form
   (``diarienummer``); a series and year ending in a separator ("KS 2024/") lists that
-  series (``diarienummer_prefixes``).
+  series (``diarienummer_prefixes``);
+* a personnummer in any spelling ("19121212-1212", "121212 1212", "191212121212") is the
+  word of its ten digits, as the staff index keeps the numbers of a record.
 
 Parsing never fails: text that is no filter is free text. Unknown ``name:value`` pairs
 stay words, so URLs and times can be searched for.
@@ -30,6 +32,7 @@ from insyn.vocab.diarienummer import (
     normalise_diarienummer,
     normalise_diarienummer_prefix,
 )
+from insyn.vocab.personal_data import find_personnummer, personnummer_keys
 
 __all__ = [
     "FIELD_ALIASES",
@@ -367,6 +370,12 @@ def parse_query(text: str) -> SearchQuery:
             if consumed is not None:
                 pos = consumed
                 continue
+        personnummer = _personnummer_at(text, pos)
+        if personnummer is not None:
+            end, key = personnummer
+            builder.text(key, negated)
+            pos = end
+            continue
         found = _diarienummer_at(text, pos)
         if found is not None:
             end, canonical, is_prefix = found
@@ -379,6 +388,22 @@ def parse_query(text: str) -> SearchQuery:
         builder.text(text[pos:end], negated)
         pos = end
     return builder.build(text)
+
+
+def _personnummer_at(text: str, pos: int) -> tuple[int, str] | None:
+    """Return (end, key) if a personnummer in any spelling starts at ``pos`` and ends a word.
+
+    It is searched as its ten-digit key (``personnummer_keys``), which the staff index
+    holds for the numbers in a record (documents.py); the public index has none.
+    """
+    window = text[pos : pos + 40]
+    spans = find_personnummer(window)
+    if not spans or spans[0][0] != 0:
+        return None
+    end = spans[0][1]
+    if end < len(window) and not (window[end].isspace() or window[end] in ".,;:!?)"):
+        return None
+    return pos + end, personnummer_keys([window[:end]])[0]
 
 
 def _diarienummer_at(text: str, pos: int) -> tuple[int, str, bool] | None:

@@ -74,6 +74,7 @@ _PNR_IN_TEXT = re.compile(
 _SIX_DIGITS = re.compile(rf"\d(?:{_I}\d){{5}}")
 _IGNORED = {ord(char): None for char in _IGNORABLE}
 _ONE_DIGIT = re.compile(r"\d")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def canonical_personnummer(text: str) -> str:
@@ -188,6 +189,21 @@ def find_personnummer(text: str) -> list[tuple[int, int]]:
     ready to be masked.
     """
     return [match.span() for match in _PNR_IN_TEXT.finditer(text) if is_personnummer(match.group())]
+
+
+def personnummer_keys(texts: Iterable[str]) -> list[str]:
+    """Return the personnummer in ``texts`` as search keys, each once: the ten digits
+    ``YYMMDDNNNN``, however the number was written (separator or none, century or none).
+
+    The staff index holds these keys and a query asks for them, so "191212121212",
+    "121212 1212" and "19121212-1212" all find one another.
+    """
+    keys: dict[str, None] = {}
+    for text in texts:
+        for start, end in find_personnummer(text):
+            digits = _NOT_DIGIT.sub("", canonical_personnummer(text[start:end]))
+            keys[digits[-10:]] = None
+    return list(keys)
 
 
 def json_has_personnummer(text: str) -> bool:
