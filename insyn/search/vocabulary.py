@@ -5,8 +5,9 @@ ways a record may match it, each weighted below the word:
 
 * related terms from ``data/synonyms.toml`` ("soptömning" → "avfallshämtning");
 * Swedish for English catalogue words: theme, file-type and licence labels and codes
-  from the EU vocabularies (``insyn.vocab.vocabularies``), and the small list in
-  ``data/synonyms.toml`` ("swimming" → "bad");
+  from the EU vocabularies (``insyn.vocab.vocabularies``), and the list in
+  ``data/english.toml`` ("swimming" → "bad"; terms of several words such as "district
+  heating" → "fjärrvärme" are one unit, see ``multiword_terms``);
 * the dictionary form of an inflected word ("bygglovet" → "bygglov");
 * the parts of a Swedish compound ("trafikolyckor" → "trafik" + "olyckor");
 * a filter key the word names: a year ("2024" → ``year_keys``), a file type ("csv" →
@@ -71,16 +72,15 @@ class _Data:
 
 @cache
 def _data() -> _Data:
-    raw = tomllib.loads(
-        resources.files("insyn.search").joinpath("data/synonyms.toml").read_text("utf-8")
-    )
+    data = resources.files("insyn.search").joinpath("data")
+    raw = tomllib.loads(data.joinpath("synonyms.toml").read_text("utf-8"))
     related: dict[tuple[str, ...], tuple[str, ...]] = {}
     for entry in raw.get("related", []):
         words = tuple(w.casefold() for w in entry["words"])
         related[words] = related.get(words, ()) + tuple(entry["terms"])
-    english: dict[str, str] = {}
-    for entry in raw.get("english", []):
-        english.update({k.casefold(): v for k, v in entry["words"].items()})
+    english_words = tomllib.loads(data.joinpath("english.toml").read_text("utf-8"))["words"]
+    # Multi-word keys are matched on query words joined by one space.
+    english = {" ".join(k.casefold().split()): v for k, v in english_words.items()}
     return _Data(
         question_words=frozenset(w.casefold() for w in raw.get("question_words", [])),
         related=related,
@@ -126,21 +126,38 @@ def is_question_word(word: str) -> bool:
     return word.casefold() in _data().question_words
 
 
-def multiword_terms(words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-    """Return (start, end, terms) for runs of words that together name related terms
-    ("lediga jobb" → "rekrytering"), longest first, not overlapping."""
-    related = _data().related
+def multiword_terms(
+    words: list[str],
+) -> list[tuple[int, int, tuple[tuple[tuple[str, ...], float], ...]]]:
+    """Return (start, end, alternatives) for runs of words that together name related
+    terms ("lediga jobb" → "rekrytering") or one English term ("district heating" →
+    "fjärrvärme"), longest first, not overlapping."""
+    data = _data()
     folded = [w.casefold() for w in words]
-    out: list[tuple[int, int, tuple[str, ...]]] = []
+    out: list[tuple[int, int, tuple[tuple[tuple[str, ...], float], ...]]] = []
     taken: set[int] = set()
     for length in (3, 2):
         for start in range(len(folded) - length + 1):
             span = range(start, start + length)
             key = tuple(folded[start : start + length])
-            if key in related and taken.isdisjoint(span):
-                out.append((start, start + length, related[key]))
+            if not taken.isdisjoint(span):
+                continue
+            alternatives = [(tuple(t.split()), RELATED_WEIGHT) for t in data.related.get(key, ())]
+            swedish = data.english.get(" ".join(key))
+            if swedish:
+                alternatives += _english(swedish)
+            if alternatives:
+                out.append((start, start + length, tuple(dict.fromkeys(alternatives))))
                 taken.update(span)
     return out
+
+
+def _english(swedish: str) -> list[tuple[tuple[str, ...], float]]:
+    """Return the Swedish term of an English word and the terms related to it."""
+    related = _data().related.get(tuple(swedish.casefold().split()), ())
+    return [(tuple(swedish.split()), ENGLISH_WEIGHT)] + [
+        (tuple(term.split()), RELATED_WEIGHT * ENGLISH_WEIGHT) for term in related
+    ]
 
 
 def expand(word: str) -> WordGroup:
@@ -152,9 +169,7 @@ def expand(word: str) -> WordGroup:
         alternatives.append((tuple(term.split()), RELATED_WEIGHT))
     swedish = data.english.get(key)
     if swedish and swedish.casefold() != key:
-        alternatives.append(((swedish,), ENGLISH_WEIGHT))
-        for term in data.related.get((swedish.casefold(),), ()):
-            alternatives.append((tuple(term.split()), RELATED_WEIGHT * ENGLISH_WEIGHT))
+        alternatives += _english(swedish)
     base = base_form(key)
     if base:
         # Engines stem differently; the dictionary's base form makes them agree.

@@ -585,7 +585,12 @@ def test_related_everyday_words(loaded: SearchBackend) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("swimming", "ds-badplatser"), ("building permits", "ds-bygglov-2023")],
+    [
+        ("swimming", "ds-badplatser"),
+        ("building permits", "ds-bygglov-2023"),
+        ("bathing water", "ds-badplatser"),  # one term: "badvatten"
+        ("salary statistics", "ds-lonestatistik"),
+    ],
 )
 def test_english_words_find_swedish_records(
     loaded: SearchBackend, text: str, expected: str

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from insyn.search.backends.base import plan_text
+from insyn.search.backends.base import RELAX_STEP, part_steps, plan_text
 from insyn.search.query import FieldFilter, SearchQuery, parse_query, year_range
+from insyn.search.vocabulary import ENGLISH_WEIGHT
 
 
 def test_free_text() -> None:
@@ -210,3 +211,26 @@ def test_text_plan_makes_stop_words_optional() -> None:
     assert plan.required == ("skolor", "kommunen")
     assert plan.optional == ("i", "och")
     assert plan_text(parse_query("och i")).required == ("och", "i")
+
+
+def test_an_english_term_of_two_words_is_one_unit() -> None:
+    # data/english.toml: "district heating" is "fjärrvärme", not "distrikt" + "värme".
+    plan = plan_text(parse_query("district heating"))
+    assert plan.required == ("district heating",)
+    assert (("fjärrvärme",), ENGLISH_WEIGHT) in plan.groups[0].alternatives
+    single = plan_text(parse_query("apartments")).groups[0]
+    assert (("lägenheter",), ENGLISH_WEIGHT) in single.alternatives
+
+
+def test_a_compound_relaxes_into_its_parts_only_when_split() -> None:
+    plan = plan_text(parse_query("badplatskarta"))
+    assert plan.groups[0].parts == ("bad", "plats", "karta")
+    assert plan.can_relax and plan.minimum_match == 1
+    # Relaxing a single word that some record holds whole would find nothing more.
+    assert plan.relax([]) is None
+    relaxed = plan.relax(["badplatskarta"])
+    assert relaxed is not None and relaxed.split == ("badplatskarta",)
+    steps = part_steps(plan.groups[0])
+    assert [part for part, _ in steps] == ["bad", "plats", "karta"]
+    # All parts but one score below one matched word.
+    assert sum(step for _, step in steps[:-1]) < RELAX_STEP

@@ -24,7 +24,6 @@ from insyn.search.documents import FACET_FIELDS, FILTER_FIELDS, normalise_key
 from insyn.search.errors import InvalidSearchRequest
 from insyn.search.query import SWEDISH_STOPWORDS, SearchQuery, parse_query
 from insyn.search.vocabulary import (
-    RELATED_WEIGHT,
     WordGroup,
     expand,
     is_question_word,
@@ -364,7 +363,8 @@ def plan_text(query: SearchQuery) -> TextPlan:
     """Split the query's words into groups that must match, optional words and boosts.
 
     Question words ("var kan jag hitta …") are dropped when other words remain; runs of
-    words with related terms ("lediga jobb") become one group; a year or a file type as
+    words with related terms ("lediga jobb") or one English term ("district heating")
+    become one group; a year or a file type as
     a plain word only ranks while another word remains.
     """
     words = list(query.terms)
@@ -378,17 +378,12 @@ def plan_text(query: SearchQuery) -> TextPlan:
         dropped = []
         words = [w for w in words if w.casefold() not in SWEDISH_STOPWORDS] or words
     groups: list[WordGroup] = []
-    runs = {start: (end, terms) for start, end, terms in multiword_terms(words)}
+    runs = {start: (end, alternatives) for start, end, alternatives in multiword_terms(words)}
     position = 0
     while position < len(words):
         if position in runs:
-            end, terms = runs[position]
-            groups.append(
-                WordGroup(
-                    " ".join(words[position:end]),
-                    tuple(((*t.split(),), RELATED_WEIGHT) for t in terms),
-                )
-            )
+            end, alternatives = runs[position]
+            groups.append(WordGroup(" ".join(words[position:end]), alternatives))
             position = end
             continue
         groups.append(expand(words[position]))
