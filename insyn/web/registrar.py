@@ -18,12 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from insyn.catalogue import audit, requests_log
-from insyn.catalogue.models import CatalogueRecord
+from insyn.catalogue.models import CatalogueRecord, Source
 from insyn.catalogue.visibility import of_row
 from insyn.errors import NotFoundError
 from insyn.search.backends.base import SearchHit
 from insyn.search.documents import PUBLIC_FIELD
 from insyn.vocab import masking
+from insyn.vocab.diarienummer import normalise_diarienummer
 from insyn.vocab.model import from_dict, to_dict
 from insyn.vocab.visibility import Visibility
 from insyn.web import access, queries, schemas
@@ -91,7 +92,9 @@ def unmasked(row: CatalogueRecord) -> bool:
     return masking.public_data(data) != to_dict(from_dict(data))
 
 
-def hit_dict(hit: SearchHit, row: CatalogueRecord | None = None) -> dict[str, Any]:
+def hit_dict(
+    hit: SearchHit, row: CatalogueRecord | None = None, source: str = ""
+) -> dict[str, Any]:
     """Return a hit as the desk shows it: the secrecy mark and parties come from the store.
 
     The index keeps the secrecy provision and private individuals' names out of the
@@ -119,7 +122,27 @@ def hit_dict(hit: SearchHit, row: CatalogueRecord | None = None) -> dict[str, An
         "modified": fields.get("modified"),
         "non_public": non_public,
         "audited": unmasked(row) if row is not None else non_public,
+        "source": source,
     }
+
+
+def grouped(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same case or document harvested from several sources as one hit, the others
+    beside it (``twins``): same kind, diarienummer and document number."""
+    first: dict[tuple[str, ...], dict[str, Any]] = {}
+    out = []
+    for hit in hits:
+        number = normalise_diarienummer(hit["diarienummer"]) if hit["diarienummer"] else None
+        if number is None or hit["kind"] not in ("case", "document"):
+            key: tuple[str, ...] = (hit["id"],)
+        else:
+            key = (hit["kind"], str(number), hit["document_number"])
+        if key in first:
+            first[key]["twins"].append(hit)
+            continue
+        first[key] = {**hit, "twins": []}
+        out.append(first[key])
+    return out
 
 
 def _search(
@@ -140,7 +163,11 @@ def _search(
             row.id: row
             for row in session.scalars(select(CatalogueRecord).where(CatalogueRecord.id.in_(ids)))
         }
-    hits = [hit_dict(hit, rows.get(hit.id)) for hit in result.hits]
+        sources = {id_: name for id_, name in session.execute(select(Source.id, Source.name))}
+    hits = [
+        hit_dict(hit, row := rows.get(hit.id), sources.get(row.source_id, "") if row else "")
+        for hit in result.hits
+    ]
     shown = [h["id"] for h in hits if h["audited"]]
     if shown:
         _audit(state, principal, audit.SEARCH, None, query=q, non_public_shown=shown)
@@ -174,7 +201,7 @@ def desk(
         q=q,
         typ=typ or "",
         result=result,
-        hits=hits,
+        hits=grouped(hits),
         page=sida,
         pages=page_count(result.total, PAGE_SIZE) if result else 1,
         request_summary=request_summary,

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,12 +23,14 @@ from tests.web.desk_site import (
     BN_TITLE,
     PRIVATE_PARTY,
     PROVISION,
+    RECORDS,
     SECRET_DOCUMENT,
     SECRET_PARTY,
     SECRET_TITLE,
     make_desk_site,
+    seed,
 )
-from tests.web.support import Site, csrf_of
+from tests.web.support import Site, csrf_of, index_catalogue
 
 HTML = {"Accept": "text/html"}
 PASSWORD = "registratorns-långa-lösenord"
@@ -386,3 +391,41 @@ def test_the_desk_pages_are_not_cached(registrar: TestClient) -> None:
         response = registrar.get(url, headers=HTML)
         assert response.status_code == 200
         assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_same_case_from_several_sources_is_one_hit_with_source_labels(
+    tmp_path: Path,
+) -> None:
+    """A diarium harvested twice (the live system and its archive export) gives each case
+    twice; the desk lists it once, the other copy beside it, each with its source."""
+    site = make_desk_site(tmp_path, "http://testserver")
+    try:
+        accounts.add_user(site.catalogue, "reg", "registrar", password=PASSWORD)
+        archived = {
+            "arkiv-bn-456": replace(
+                RECORDS["case-bn-456"],
+                uri="https://arkiv.exempelby.se/arende/BN-2024-00456",
+                title={"sv": "Friggebod, bygglov"},
+                diarienummer="BN-2024-00456",
+            )
+        }
+        seed(site.catalogue, archived, source="diarium-arkiv")
+        index_catalogue(site.catalogue, site.backend)
+        page = signed_in(site).get("/registrator?q=BN+2024%2F456", headers=HTML)
+        assert page.status_code == 200
+        doc = lxml.html.fromstring(page.text)
+        hits = doc.xpath("//ol[@class='hits']/li")
+        assert len(hits) == 1, [" ".join(h.text_content().split()) for h in hits]
+        text = " ".join(hits[0].text_content().split())
+        labels = [e.text_content() for e in hits[0].xpath(".//*[@class='source-label']")]
+        # Which copy ranks first may vary; each is labelled with its source.
+        assert {label.strip("()").casefold() for label in labels} == {
+            "källa: diarium",
+            "källa: diarium-arkiv",
+        }
+        assert "Samma ärende finns också i en källa till:" in text
+        links = hits[0].xpath(".//a/@href")
+        assert {"/registrator/poster/case-bn-456", "/registrator/poster/arkiv-bn-456"} <= set(links)
+    finally:
+        site.backend.close()
+        site.catalogue.close()

@@ -24,6 +24,7 @@ from typing import Any
 
 from insyn.vocab.diarienummer import normalise_diarienummer
 from insyn.vocab.model import (
+    DESCRIPTION_INTERNAL,
     NON_PUBLIC,
     Agent,
     Attachment,
@@ -174,8 +175,13 @@ def register(
     stem: str, *, name: str | None, owner: str | None, uri: str | None, directions: dict[str, str]
 ) -> tuple[Dataset, Register]:
     """The register (a dataset) of the export whose file is named ``stem``, and the context
-    its rows are mapped in."""
-    title = name or f"Diarium – {owner or stem}"
+    its rows are mapped in.
+
+    With neither ``name`` nor ``owner`` nothing public names the register: the file's stem
+    is an internal key ("p360"), so the register is titled "Diarium" and kept internal
+    (out of public search), never a public dataset named after the key.
+    """
+    title = name or (f"Diarium – {owner}" if owner else "Diarium")
     diarium = uri or f"urn:insyn:diarium:{stem.lower()}"
     publisher = Agent(name={"sv": owner}) if owner else None
     dataset = Dataset(
@@ -185,7 +191,10 @@ def register(
         publisher=publisher,
         identifier=[diarium],
     )
-    dataset.governance = Governance(information_owner=owner)
+    dataset.governance = Governance(
+        information_owner=owner,
+        description_visibility=None if name or owner else DESCRIPTION_INTERNAL,
+    )
     return dataset, Register(diarium, publisher, owner, directions)
 
 

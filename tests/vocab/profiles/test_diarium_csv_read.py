@@ -29,6 +29,17 @@ def test_swedish_dates(text: object, expected: date | None) -> None:
     assert diarium_csv_read.parse_swedish_date(text) == expected
 
 
+def test_an_unnamed_register_is_internal_not_a_dataset_named_after_its_key() -> None:
+    dataset, _ = diarium_csv_read.register("p360", name=None, owner=None, uri=None, directions={})
+    assert dataset.title == {"sv": "Diarium"}  # not "Diarium – p360"
+    assert dataset.governance.description_visibility == "internal"
+    named, _ = diarium_csv_read.register(
+        "p360", name="Kommunstyrelsens diarium", owner=None, uri=None, directions={}
+    )
+    assert named.title == {"sv": "Kommunstyrelsens diarium"}
+    assert named.governance.description_visibility is None  # the source's default
+
+
 def test_rows_make_a_case_and_its_documents() -> None:
     dataset, register = diarium_csv_read.register(
         "Diarium_MN", name=None, owner="Miljönämnden", uri=None, directions={"k": "incoming"}
