@@ -346,7 +346,7 @@ def _staff_pages(request_id: int, incident_id: int) -> dict[str, tuple[str, ...]
 def _incident(site: Site) -> int:
     from tests.web.test_followup_pages import _open_incident
 
-    return _open_incident(site, "stale", "Källan har inte skördats på 3 dygn")
+    return _open_incident(site, "source_unchanged", "Källan har inte ändrats på 30 dagar")
 
 
 def test_every_page_has_no_wcag_21_aa_violations(browser, desk_site: Site) -> None:  # type: ignore[no-untyped-def]
