@@ -36,7 +36,7 @@ from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
 from insyn.connectors.options import Option, parse
 from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError, VocabError
-from insyn.vocab.model import Record
+from insyn.vocab.model import DESCRIPTION_INTERNAL, Record
 from insyn.vocab.profiles import dcat_read, schemaorg_read
 from insyn.vocab.triples import (
     RDF_TYPE,
@@ -248,7 +248,16 @@ def _map(
             field=field_name,
         ) from exc
     state.unheld.update(dcat_read.short(name) for name in mapped.record.extras)
-    return mapped.record, [*index.problems_of(subject), *mapped.warnings]
+    warnings = [*index.problems_of(subject), *mapped.warnings]
+    if subject in index.unsure:
+        # A statement beside this record could not be read: it may have made the record
+        # internal or secret. Fail closed until the source is mended.
+        mapped.record.governance.description_visibility = DESCRIPTION_INTERNAL
+        warnings.append(
+            "Ett påstående intill posten kunde inte läsas; beskrivningen hålls intern tills "
+            "källan är rättad (det kan ha gällt postens synlighet eller sekretess)"
+        )
+    return mapped.record, warnings
 
 
 def _unlisted(index: TripleIndex) -> list[str]:

@@ -104,15 +104,18 @@ class TripleIndex:
 
     ``problems`` holds what the lenient parse repaired or left out, per subject (a
     statement the parser could not read is filed under the subject read just before it);
-    ``loose`` what it could not place at all.
+    ``loose`` what it could not place at all. ``unsure`` names the subjects read just
+    before and just after a statement that could not be read: the lost statement may have
+    been theirs, a governance statement among them.
     """
 
-    __slots__ = ("loose", "problems", "subjects")
+    __slots__ = ("loose", "problems", "subjects", "unsure")
 
     def __init__(self) -> None:
         self.subjects: dict[str, dict[str, list[Term]]] = {}
         self.problems: dict[str, list[str]] = {}
         self.loose: list[str] = []
+        self.unsure: set[str] = set()
 
     def problems_of(self, subject: str) -> list[str]:
         """The parse problems of a subject and of the nodes it points to (its distributions,
@@ -260,6 +263,15 @@ class _Lines:
         self.data = data
         self.content: bytes | None = None
 
+    def indented(self, number: int | None) -> bool:
+        """Whether line ``number`` starts with white space (unknown lines count as not)."""
+        if number is None or number < 1:
+            return False
+        if self.content is None:
+            self.content = self.data.read_bytes() if isinstance(self.data, Path) else self.data
+        found = self.content.split(b"\n", number)[number - 1 : number]
+        return bool(found) and found[0][:1] in (b" ", b"\t")
+
     def of(self, needle: str) -> int | None:
         if self.content is None:
             self.content = self.data.read_bytes() if isinstance(self.data, Path) else self.data
@@ -285,7 +297,11 @@ def _at_the_end(exc: SyntaxError, data: bytes | Path) -> bool:
 
 
 def _statements(
-    parsed: Iterator[Any], lenient: bool, errors: list[str], data: bytes | Path
+    parsed: Iterator[Any],
+    lenient: bool,
+    errors: list[str],
+    data: bytes | Path,
+    error_lines: list[int | None],
 ) -> Iterator[Any]:
     """The parser's statements; in a statement format, an unreadable one is noted and
     skipped (the parser picks up at the next), else the first error ends the document."""
@@ -300,6 +316,7 @@ def _statements(
             if not lenient or _at_the_end(exc, data):
                 raise
             errors.append(str(exc))
+            error_lines.append(exc.lineno)
             if len(errors) > MAX_BAD_STATEMENTS:
                 raise
 
@@ -310,10 +327,12 @@ def _checked(
     index: TripleIndex,
     original: bytes | Path,
     errors: list[str],
+    error_lines: list[int | None],
 ) -> Iterator[ox.Triple]:
     """Triples with their IRIs checked and repaired; the problems filed under the subject."""
     last: str | None = None
     reported = 0
+    after_a_loss = False
     lines = _Lines(original)
     for statement in statements:
         while reported < len(errors):
@@ -323,8 +342,18 @@ def _checked(
                 index.loose.append(message)
             else:
                 index.problems.setdefault(last, []).append(message)
+                index.unsure.add(last)
+            # A lost line that starts a statement (not indented) after a record may have
+            # been the next record's first; an indented one continued the record before it
+            # (a loss in the header, before any record, touches none).
+            after_a_loss = after_a_loss or (
+                last is not None and not lines.indented(error_lines[reported])
+            )
             reported += 1
         subject, predicate, obj = statement.subject, statement.predicate, statement.object
+        if after_a_loss:
+            index.unsure.add(node_key(subject))
+            after_a_loss = False
         notes = []
         if isinstance(subject, ox.NamedNode) and (fixed := repairs.check(subject)):
             if isinstance(fixed[0], ox.Literal):
@@ -354,6 +383,7 @@ def _checked(
         if last is None:
             index.loose.append(message)
         else:
+            index.unsure.add(last)
             index.problems.setdefault(last, []).append(message)
 
 
@@ -393,10 +423,11 @@ def parse_triples(
     where = {"path": str(data)} if isinstance(data, Path) else {"input": data}
     index = TripleIndex()
     errors: list[str] = []
+    error_lines: list[int | None] = []
     try:
         parsed = ox.parse(**where, format=rdf_format, base_iri=base_iri, lenient=True)
-        statements = _statements(parsed, fmt in _STATEMENT_FORMATS, errors, data)
-        triples = _checked(statements, _Repairs(base_iri), index, original, errors)
+        statements = _statements(parsed, fmt in _STATEMENT_FORMATS, errors, data, error_lines)
+        triples = _checked(statements, _Repairs(base_iri), index, original, errors, error_lines)
         index.subjects = TripleIndex.from_triples(triples).subjects
     except (SyntaxError, ValueError) as exc:
         label = _LABELS.get(fmt, fmt)

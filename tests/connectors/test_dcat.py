@@ -828,3 +828,27 @@ def test_the_description_visibility_is_read_and_non_public_data_warned_of(tmp_pa
     assert any(unmasked in warning for warning in found["5"].warnings)
     assert not any(unmasked in warning for warning in found["6"].warnings)
     assert found["5"].record.governance.access_rights == NON_PUBLIC
+
+
+def test_a_record_beside_an_unreadable_statement_is_kept_internal(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    # The undefined prefix makes the parser lose the statement and, with it, the line that
+    # made the record internal: lenient parsing must not publish what was meant internal.
+    path = tmp_path / "k.ttl"
+    path.write_text(
+        PREFIXES
+        + "<https://data.exempel.se/d/1> a dcat:Dataset ;\n"
+        + '    dcterms:title "Skyddade adresser"@sv ;\n'
+        + '    rdfs:comment "odefinierat prefix" ;\n'
+        + '    insyn:descriptionVisibility "internal" .\n'
+        + "<https://data.exempel.se/d/2> a dcat:Dataset ;\n"
+        + '    dcterms:title "Badplatser"@sv .\n',
+        encoding="utf-8",
+    )
+    sqlite_catalogue.add_source("k", "dcat", str(path))
+    summary = harvest_source(sqlite_catalogue, "k")
+    assert summary.status == "completed" and summary.added == 2
+    public = {row.uri for row in sqlite_catalogue.iter_records(public_only=True)}
+    assert "https://data.exempel.se/d/1" not in public
+    assert "https://data.exempel.se/d/2" in public
