@@ -151,7 +151,9 @@ def entry(kind: str, path: Path) -> dict[str, Any]:
         return _entry(kind, path)
     except Exception as exc:  # an upstream file that is broken is kept, and said to be
         fmt = MANIFEST_FORMATS.get(RDF_FORMATS.get(path.suffix, ""), kind)
-        message = " ".join(str(exc).split())[:300]
+        # The parser names the file by its path on this machine: keep only the corpus path.
+        message = " ".join(str(exc).split()).replace(path.resolve().as_uri(), path.name)
+        message = message.replace(str(path.resolve()), path.name)[:300]
         found = {"kind": kind, "format": fmt, "records": None, "unparsable": message}
         if kind in ("dcat", "schemaorg") and (rest := count_without_bad_lines(path)):
             found["without_lines"] = rest
