@@ -47,6 +47,17 @@ def derived_record_id(source_name: str, key: str, attempt: int = 0) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+# What ``remove_source`` appends to a removed source's name (its records keep their ids).
+REMOVED_MARK = " (borttagen "
+
+
+def namesake_removed(session: Session, source_name: str) -> bool:
+    """Whether a removed source of this name left records: only then can an id derived
+    for a new record of ``source_name`` already be taken (see ``new_record_id``)."""
+    removed = select(Source.id).where(Source.name.startswith(source_name + REMOVED_MARK))
+    return session.scalar(removed.limit(1)) is not None
+
+
 def new_record_id(source_name: str, key: str, session: Session) -> str:
     """A new record's id, derived from its source's name and key, so its URL lasts across
     re-harvests, rebuilds and new installs.
@@ -212,7 +223,7 @@ class Catalogue:
                 record.deleted_at = now
                 session.add(ChangeLogEntry(record_id=record.id, operation="delete", changed_at=now))
             source.enabled = False
-            source.name = f"{source.name} (borttagen {now:%Y-%m-%d %H:%M:%S})"
+            source.name = f"{source.name}{REMOVED_MARK}{now:%Y-%m-%d %H:%M:%S})"
             session.commit()
 
     # --- records -------------------------------------------------------------------

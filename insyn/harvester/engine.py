@@ -33,7 +33,14 @@ from insyn.catalogue.models import (
     RecordError,
     Source,
 )
-from insyn.catalogue.store import Catalogue, ExistingRecord, new_record_id, utcnow
+from insyn.catalogue.store import (
+    Catalogue,
+    ExistingRecord,
+    derived_record_id,
+    namesake_removed,
+    new_record_id,
+    utcnow,
+)
 from insyn.connectors.base import (
     CatalogInfo,
     Cursor,
@@ -126,6 +133,9 @@ class _RunWriter:
         self.session = session
         self.source = source
         self.run_id = run_id
+        # Ids derive from the source's name and the key; checking each against the table
+        # (a query per new record) is needed only when a removed namesake left records.
+        self.ids_may_be_taken = namesake_removed(session, source.name)
         self.now = utcnow()
         self.stamp = {"source": source.name, "run": run_id, "at": self.now.isoformat()}
         self.inserts: list[dict[str, Any]] = []
@@ -192,7 +202,11 @@ class _RunWriter:
         }
 
     def add(self, item: Item, plain: dict[str, Any], digest: str) -> None:
-        record_id = new_record_id(self.source.name, item.key, self.session)
+        record_id = (
+            new_record_id(self.source.name, item.key, self.session)
+            if self.ids_may_be_taken
+            else derived_record_id(self.source.name, item.key)
+        )
         record = item.record
         row = self.row(record_id, item, plain, digest)
         row.update(
