@@ -7,7 +7,6 @@ through the sign-in form here too, since the count lives in the audit log.
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -177,33 +176,40 @@ def test_external_accounts_follow_the_identity_provider(catalogue: Catalogue) ->
 
 
 @pytest.mark.filterwarnings("ignore:.*httpx2.*")
-def test_a_wrong_password_is_audited_counted_and_throttled(  # type: ignore[no-untyped-def]
-    sqlite_catalogue: Catalogue, tmp_path, monkeypatch
-) -> None:
+def _sign_in_form(catalogue: Catalogue, home):  # type: ignore[no-untyped-def]
+    """A browser on the web app over ``catalogue`` at its sign-in form: the client, the
+    search backend (to close) and the form's CSRF token."""
     from fastapi.testclient import TestClient
 
     from insyn.search.backends.embedded import EmbeddedBackend
     from insyn.settings import load_settings
-    from insyn.web import auth
     from insyn.web.access import AccessPolicy
     from insyn.web.app import create_app
     from insyn.web.config import WebConfig
+    from tests.web.support import csrf_of
 
-    catalogue = sqlite_catalogue
-    accounts.add_user(catalogue, "reg", "registrar", password=PASSWORD)
-    backend = EmbeddedBackend(tmp_path / "search")
+    backend = EmbeddedBackend(home / "search")
     backend.ensure_index()
     app = create_app(
-        load_settings(home=tmp_path, base_url="http://testserver"),
+        load_settings(home=home, base_url="http://testserver"),
         catalogue=catalogue,
         backend=backend,
         config=WebConfig(rate_limit_per_minute=0),
         access_policy=AccessPolicy(),
     )
+    client = TestClient(app, base_url="http://testserver")
+    return client, backend, csrf_of(client.get("/logga-in", headers=HTML).text)
+
+
+def test_a_wrong_password_is_audited_counted_and_throttled(  # type: ignore[no-untyped-def]
+    sqlite_catalogue: Catalogue, tmp_path, monkeypatch
+) -> None:
+    from insyn.web import auth
+
+    catalogue = sqlite_catalogue
+    accounts.add_user(catalogue, "reg", "registrar", password=PASSWORD)
+    client, backend, csrf = _sign_in_form(catalogue, tmp_path)
     try:
-        client = TestClient(app, base_url="http://testserver")
-        page = client.get("/logga-in", headers=HTML)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
         before = datetime.now(UTC) - timedelta(seconds=1)
         shift = [timedelta(0)]
         monkeypatch.setattr(auth, "_now", lambda: datetime.now(UTC) + shift[0])
@@ -279,31 +285,14 @@ def test_an_old_session_cookie_is_refused_after_a_password_change_in_the_cli(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from insyn.search.backends.embedded import EmbeddedBackend
-    from insyn.settings import load_settings
-    from insyn.web.access import AccessPolicy
-    from insyn.web.app import create_app
-    from insyn.web.config import WebConfig
-
     home = tmp_path / "home"
     assert _cli(home, "init").exit_code == 0
     added = _cli(home, "users", "add", "reg", "--role", "registrar", "--password-stdin",
                  input=PASSWORD + "\n")  # fmt: skip
     assert added.exit_code == 0, added.output
     catalogue = Catalogue(f"sqlite:///{home / 'insyn.sqlite3'}")
-    backend = EmbeddedBackend(tmp_path / "search")
-    backend.ensure_index()
-    app = create_app(
-        load_settings(home=home, base_url="http://testserver"),
-        catalogue=catalogue,
-        backend=backend,
-        config=WebConfig(rate_limit_per_minute=0),
-        access_policy=AccessPolicy(),
-    )
+    client, backend, csrf = _sign_in_form(catalogue, home)
     try:
-        client = TestClient(app, base_url="http://testserver")
-        page = client.get("/logga-in", headers=HTML)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
         signed_in = client.post(
             "/logga-in",
             data={"csrf": csrf, "anvandarnamn": "reg", "losenord": PASSWORD},
@@ -317,7 +306,9 @@ def test_an_old_session_cookie_is_refused_after_a_password_change_in_the_cli(
                        input="ett-helt-nytt-lösenord\n")  # fmt: skip
         assert changed.exit_code == 0 and "1 inloggningar" in changed.output
 
-        stale = TestClient(app, base_url="http://testserver", cookies={"insyn_session": cookie})
+        stale = TestClient(
+            client.app, base_url="http://testserver", cookies={"insyn_session": cookie}
+        )
         assert stale.get("/registrator").status_code == 401
         page = stale.get("/registrator", headers=HTML, follow_redirects=False)
         assert page.status_code in (303, 401)
