@@ -234,6 +234,9 @@ class Settings:
     elasticsearch_url: str | None = None
     base_url: str = "http://127.0.0.1:8080"
     catalog_uri: str | None = None
+    # The settings given explicitly or by their environment variable, not left at their
+    # default: a base URL set to the default's very value must still win over --port.
+    given: frozenset[str] = frozenset()
 
     @property
     def catalogue_url(self) -> str:
@@ -268,6 +271,11 @@ def value(name: str, given: object = None) -> str | None:
     return os.environ.get(found.env) or found.default
 
 
+def is_set(name: str, given: object = None) -> bool:
+    """Return whether setting ``name`` is given or set by its (non-empty) variable."""
+    return given is not None or bool(os.environ.get(BY_NAME[name].env))
+
+
 def flag(name: str, given: bool | None = None) -> bool:
     """Return setting ``name`` as a yes/no: "1", "true", "yes" or "ja" is yes."""
     if given is not None:
@@ -293,7 +301,8 @@ def load_settings(**given: str | Path | None) -> Settings:
     """Build settings: explicit values first, then environment variables, then defaults."""
     values: dict[str, object] = {name: value(name, given.get(name)) for name in _SETTINGS_FIELDS}
     values["home"] = Path(str(values["home"])).expanduser()
+    values["given"] = frozenset(n for n in _SETTINGS_FIELDS if is_set(n, given.get(n)))
     return Settings(**values)  # type: ignore[arg-type]
 
 
-_SETTINGS_FIELDS = tuple(field.name for field in fields(Settings))
+_SETTINGS_FIELDS = tuple(field.name for field in fields(Settings) if field.name in BY_NAME)

@@ -39,10 +39,11 @@ def uvicorn_config(app: FastAPI, **options: object) -> uvicorn.Config:
 def served_settings(settings: Settings, host: str, port: int) -> Settings:
     """Return ``settings`` with the base URL of where it is served, unless one was set.
 
-    Every absolute link (feeds, API, CKAN, Hydra paging) is built on the base URL; left at
-    its default, it follows ``--host``/``--port`` so that the links work on any port.
+    Every absolute link (feeds, API, CKAN, Hydra paging) is built on the base URL; left
+    unset, it follows ``--host``/``--port`` so that the links work on any port. One set
+    (``INSYN_BASE_URL`` or given) always wins, even when it equals the default.
     """
-    if settings.base_url != Settings.base_url:  # set by INSYN_BASE_URL or --base-url
+    if "base_url" in settings.given:
         return settings
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     shown = f"[{shown}]" if ":" in shown else shown

@@ -65,13 +65,27 @@ def test_insyn_serve_answers_on_the_given_port(tmp_path: Path) -> None:
         process.wait(timeout=10)
 
 
-def test_the_base_url_follows_the_served_port_unless_set(tmp_path: Path) -> None:
-    from insyn.settings import Settings
+def test_the_base_url_follows_the_served_port_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insyn.settings import Settings, load_settings
     from insyn.web.server import served_settings
 
-    default = Settings(home=tmp_path)
-    assert served_settings(default, "127.0.0.1", 8123).base_url == "http://127.0.0.1:8123"
-    assert served_settings(default, "0.0.0.0", 9000).base_url == "http://127.0.0.1:9000"
-    assert served_settings(default, "::1", 9000).base_url == "http://[::1]:9000"
-    given = Settings(home=tmp_path, base_url="https://katalog.exempelby.se")
+    monkeypatch.delenv("INSYN_BASE_URL", raising=False)
+    for default in (Settings(home=tmp_path), load_settings(home=tmp_path)):
+        assert served_settings(default, "127.0.0.1", 8123).base_url == "http://127.0.0.1:8123"
+        assert served_settings(default, "0.0.0.0", 9000).base_url == "http://127.0.0.1:9000"
+        assert served_settings(default, "::1", 9000).base_url == "http://[::1]:9000"
+    given = load_settings(home=tmp_path, base_url="https://katalog.exempelby.se")
     assert served_settings(given, "0.0.0.0", 9000).base_url == "https://katalog.exempelby.se"
+    # Set to the default's very value, by the variable or explicitly: it still wins.
+    monkeypatch.setenv("INSYN_BASE_URL", Settings.base_url)
+    assert served_settings(load_settings(home=tmp_path), "127.0.0.1", 9000).base_url == (
+        Settings.base_url
+    )
+    monkeypatch.setenv("INSYN_BASE_URL", "")  # an empty variable counts as unset
+    assert served_settings(load_settings(home=tmp_path), "127.0.0.1", 9000).base_url == (
+        "http://127.0.0.1:9000"
+    )
+    explicit = load_settings(home=tmp_path, base_url=Settings.base_url)
+    assert served_settings(explicit, "127.0.0.1", 9000).base_url == Settings.base_url
