@@ -57,7 +57,7 @@ from insyn.followup import notices as notify
 from insyn.harvester import columns
 from insyn.vocab import quality, visibility
 from insyn.vocab.model import Agent, Dataset, Record, text_in, to_dict
-from insyn.vocab.scrub import scrub
+from insyn.vocab.scrub import scrub, stored_secrets
 
 log = logging.getLogger(__name__)
 
@@ -244,10 +244,12 @@ class _RunWriter:
         field_name: str | None,
         severity: str,
         secret_titles: Iterable[str] = (),
+        private_names: Iterable[str] = (),
     ) -> None:
         """Keep one record's error or warning, scrubbed of secrets (``vocab.scrub``);
-        ``secret_titles`` are the titles of the record when it is secret-marked."""
-        reason = scrub(reason, secret_titles) or reason
+        ``secret_titles`` are the titles of the record when it is secret-marked,
+        ``private_names`` its private parties' names."""
+        reason = scrub(reason, secret_titles, private_names) or reason
         self.errors.append(
             columns.clip_error_row(
                 {
@@ -290,6 +292,8 @@ class _RunWriter:
 
     def flush(self) -> None:
         session = self.session
+        if self.errors:
+            self._scrub_stored()  # before the updates: the stored copy as it was
         if self.inserts:
             # render_nulls keeps one statement shape, so rows go in one executemany batch
             # instead of one per pattern of missing values.
@@ -323,6 +327,25 @@ class _RunWriter:
             self.errors,
         ):
             buffer.clear()
+
+    def _scrub_stored(self) -> None:
+        """Scrub each record error with what the catalogue keeps of that record: its titles
+        when secret-marked and its private parties' names (a failure quotes the source,
+        which may repeat them). One query per batch, for the keys that have errors."""
+        keys = sorted({row["record_key"] for row in self.errors if row["record_key"]})
+        secrets: dict[str, tuple[list[str], list[str]]] = {}
+        for start in range(0, len(keys), BATCH_SIZE):
+            rows = self.session.execute(
+                select(CatalogueRecord.source_key, CatalogueRecord.data).where(
+                    CatalogueRecord.source_id == self.source.id,
+                    CatalogueRecord.source_key.in_(keys[start : start + BATCH_SIZE]),
+                )
+            )
+            secrets.update((key, stored_secrets(data)) for key, data in rows)
+        for row in self.errors:
+            titles, names = secrets.get(row["record_key"], ([], []))
+            if titles or names:
+                row["reason"] = scrub(row["reason"], titles, names) or row["reason"]
 
     def _carry_provenance(self) -> None:
         ids = [row["id"] for row in self.updates]
@@ -585,11 +608,10 @@ def _take_item(
         summary.failed += 1
         writer.error(item.key, too_long[1], too_long[0], "error")
         return
-    record = item.record
-    titles = record.title.values() if record.governance.secrecy_provision else ()
+    titles, names = stored_secrets(plain)
     for warning in warnings:
         summary.warnings += 1
-        writer.error(item.key, warning, None, "warning", titles)
+        writer.error(item.key, warning, None, "warning", titles, names)
     stated = item.record.governance.description_visibility
     plain["governance"]["description_visibility"] = visibility.describe(
         stated, writer.description_default

@@ -8,15 +8,22 @@ removes what must never travel that way:
 - query parameters that carry a credential (``key``, ``apikey``, ``api_key``, ``token``,
   ``access_token``, ``password``, ``secret``, ``signature`` …);
 - personnummer and samordningsnummer, in any spelling ``masking`` knows;
-- the titles of a secret-marked record, when the text concerns that record.
+- the titles of a secret-marked record (a provision or K3), when the text concerns that
+  record; ``stored_secrets`` reads them, and its private parties' names, from a stored
+  record's plain data, so that a source's failure of a record never quotes what the
+  catalogue keeps of it;
+- the names of the record's private parties (``masking.mask_names``, every written form)
+  and Swedish street addresses (``masking.mask_addresses``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from insyn.vocab.masking import mask_personnummer
+from insyn.vocab.masking import mask_addresses, mask_names, mask_personnummer
+from insyn.vocab.visibility import secret_marked
 
 HIDDEN = "***"
 SECRET_TITLE = "[sekretessmarkerad titel]"
@@ -29,11 +36,38 @@ _CREDENTIAL_PARAMETER = re.compile(
 _SHORTEST_TITLE = 4  # shorter "titles" would scrub ordinary words
 
 
-def scrub(text: str | None, secret_titles: Iterable[str] = ()) -> str | None:
-    """``text`` without credentials, personnummer or the given secret titles.
+def stored_secrets(data: Mapping[str, Any] | None) -> tuple[list[str], list[str]]:
+    """The secret titles and private parties' names of a record, from its plain data.
+
+    Titles (``title``, ``public_title``, every language) count only when the record is
+    secret-marked; names are those of its parties the harvest judged private.
+    """
+    if not data:
+        return [], []
+    governance = data.get("governance") or {}
+    titles: list[str] = []
+    if secret_marked(governance.get("secrecy_provision"), governance.get("confidentiality")):
+        for name in ("title", "public_title"):
+            value = data.get(name)
+            if isinstance(value, Mapping):
+                titles.extend(str(text) for text in value.values() if text)
+    names = [
+        str(party["name"])
+        for party in data.get("parties") or ()
+        if isinstance(party, Mapping) and party.get("is_private_individual") and party.get("name")
+    ]
+    return titles, names
+
+
+def scrub(
+    text: str | None, secret_titles: Iterable[str] = (), private_names: Iterable[str] = ()
+) -> str | None:
+    """``text`` without credentials, personnummer, the given secret titles or private names.
 
     ``secret_titles`` are the titles (every language) of a secret-marked record the text
     concerns; longest first, so a title that contains another is removed whole.
+    ``private_names`` are the names of that record's private parties: they and street
+    addresses are masked as in public views.
     """
     if not text:
         return text
@@ -42,4 +76,7 @@ def scrub(text: str | None, secret_titles: Iterable[str] = ()) -> str | None:
     for title in sorted({t.strip() for t in secret_titles if t}, key=len, reverse=True):
         if len(title) >= _SHORTEST_TITLE:
             text = re.sub(re.escape(title), SECRET_TITLE, text, flags=re.IGNORECASE)
+    names = list(private_names)
+    if names:
+        text = mask_addresses(mask_names(text, names))
     return mask_personnummer(text)

@@ -18,7 +18,7 @@ from insyn.catalogue.models import HarvestRun, Incident, RecordError
 from insyn.catalogue.store import Catalogue
 from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
 from insyn.harvester.engine import harvest_source
-from insyn.vocab.model import Dataset, Governance
+from insyn.vocab.model import Case, Dataset, Governance, Party
 from tests.support.http import LocalServer, Reply
 
 SECRETS = ("Hemligt123", "nyckel-abc", "1212-1212", "Tolvan Tolvansson")
@@ -101,3 +101,64 @@ def test_runs_json_shows_the_scrubbed_error(
     assert result.exit_code == 0, result.output
     assert "HTTP 404" in result.output
     assert_clean(result.output)
+
+
+STORED_KIND = "failing_later"
+PHASE = {"run": 0}
+SECRET_CASE_TITLE = "Orosanmälan gällande Kim Kyrklund"
+PRIVATE_CASE_TITLE = "Ansökan om bostadsanpassningsbidrag – Lisa Bankman, Storgatan 8 B"
+
+
+def _case(key: str, title: str, governance: Governance) -> Case:
+    return Case(
+        uri=f"https://diarium.exempel.se/{key}",
+        title={"sv": title},
+        diarienummer=key,
+        governance=governance,
+        parties=[
+            Party(
+                name=title.split("– ")[-1].split(",")[0].split("gällande ")[-1],
+                role="sökande",
+                is_private_individual=True,
+            )
+        ],
+    )
+
+
+def _failing_later(config: Config, cursor: Cursor) -> Iterator[Yielded]:
+    """First run: a secret-marked case and a public one naming a private party. Second
+    run: the source fails both, its messages quoting what it holds of them."""
+    if PHASE["run"] == 0:
+        yield Item(
+            "SN 2026/1",
+            _case("SN 2026/1", SECRET_CASE_TITLE, Governance(secrecy_provision="26 kap. 1 § OSL")),
+        )
+        yield Item("BN 2026/2", _case("BN 2026/2", PRIVATE_CASE_TITLE, Governance()))
+    else:
+        yield Failure("SN 2026/1", f"Ärendet '{SECRET_CASE_TITLE}' saknar datum", "datum")
+        yield Failure("BN 2026/2", f"Ärendet '{PRIVATE_CASE_TITLE}' saknar datum", "datum")
+    yield Done(Cursor())
+
+
+def test_a_failure_of_a_stored_secret_record_hides_its_title_and_private_names(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "harvest", _failing_later)
+    monkeypatch.setitem(connectors.BUILTIN, KIND, __name__)
+    monkeypatch.setitem(PHASE, "run", 0)
+    catalogue.add_source("diarium", KIND, None)
+    assert harvest_source(catalogue, "diarium").added == 2
+    PHASE["run"] = 1
+    with caplog.at_level(logging.INFO):
+        summary = harvest_source(catalogue, "diarium")
+    assert summary.failed == 2
+    texts = stored_texts(catalogue)
+    assert "saknar datum" in texts and "sekretessmarkerad titel" in texts
+    assert "Orosanmälan" not in texts  # the secret title, whole
+    for leaked in ("Kyrklund", "Bankman", "Storgatan 8"):
+        assert leaked not in texts
+        assert leaked not in json.dumps(summary.as_json()) and leaked not in caplog.text
+    assert "bostadsanpassningsbidrag – [namn]" in texts  # the public title stays readable

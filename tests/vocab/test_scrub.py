@@ -29,3 +29,24 @@ def test_nothing_to_scrub_is_left_alone() -> None:
     assert scrub("Servern svarade HTTP 500 för https://data.exempel.se/katalog") == (
         "Servern svarade HTTP 500 för https://data.exempel.se/katalog"
     )
+
+
+def test_stored_secrets_are_a_secret_marked_records_titles_and_private_names() -> None:
+    from insyn.vocab.scrub import stored_secrets
+
+    k3 = {
+        "title": {"sv": "Utredning Lisa Bankman"},
+        "governance": {"confidentiality": 3},
+        "parties": [
+            {"name": "Lisa Bankman", "is_private_individual": True},
+            {"name": "Exempelby kommun", "is_private_individual": False},
+        ],
+    }
+    assert stored_secrets(k3) == (["Utredning Lisa Bankman"], ["Lisa Bankman"])
+    open_case = {**k3, "governance": {"confidentiality": 1}}
+    assert stored_secrets(open_case) == ([], ["Lisa Bankman"])
+    assert stored_secrets(None) == ([], [])
+    text = "Bankmans ansökan, Storgatan 8 B, 123 45 Exempelby, kunde inte läsas"
+    assert (
+        scrub(text, private_names=["Lisa Bankman"]) == "[namn] ansökan, [adress], kunde inte läsas"
+    )
