@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, select
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from insyn.catalogue.models import Base, CatalogueRecord, Organisation
@@ -336,6 +336,49 @@ def log_request(
         return request.id
 
 
+def _web_request(
+    session: Any,
+    *,
+    subject: str,
+    record_ids: list[str],
+    delivery: str,
+    requester: str | None,
+    email: str | None,
+    address: str | None,
+    unit_id: int | None,
+) -> AccessRequest:
+    """A checked web request with its records attached, not yet added to ``session``."""
+    if delivery not in DELIVERIES:
+        raise RequestLogError("Välj hur du vill få handlingen")
+    email = (email or "").strip() or None
+    address = (address or "").strip() or None
+    if delivery == "e-post" and not email:
+        raise RequestLogError("Ange en e-postadress om du vill få svaret med e-post")
+    if email and ("@" not in email or " " in email or len(email) > 320):
+        raise RequestLogError("E-postadressen ser inte ut som en e-postadress")
+    if delivery == "post" and not address:
+        raise RequestLogError("Ange en postadress om du vill få svaret med post")
+    now = datetime.now(UTC)
+    _checked("webb", subject, now)
+    request = AccessRequest(
+        received_at=now,
+        channel="webb",
+        requester=(requester or "").strip() or None,
+        subject=subject.strip(),
+        unit_id=unit_id,
+        registered_by=WEB_REGISTRAR,
+        created_at=now,
+        delivery=delivery,
+        contact_email=email,
+        contact_address=address,
+    )
+    for record_id in dict.fromkeys(record_ids):
+        row = session.get(CatalogueRecord, record_id)
+        if row is not None:
+            request.documents.append(RequestDocument(record_id=row.id, title=row.title))
+    return request
+
+
 def file_web_request(
     catalogue: Catalogue,
     *,
@@ -356,39 +399,56 @@ def file_web_request(
         RequestLogError: unknown delivery, no subject, or the contact details the chosen
             delivery needs are missing.
     """
-    if delivery not in DELIVERIES:
-        raise RequestLogError("Välj hur du vill få handlingen")
-    email = (email or "").strip() or None
-    address = (address or "").strip() or None
-    if delivery == "e-post" and not email:
-        raise RequestLogError("Ange en e-postadress om du vill få svaret med e-post")
-    if email and ("@" not in email or " " in email or len(email) > 320):
-        raise RequestLogError("E-postadressen ser inte ut som en e-postadress")
-    if delivery == "post" and not address:
-        raise RequestLogError("Ange en postadress om du vill få svaret med post")
-    now = datetime.now(UTC)
-    _checked("webb", subject, now)
     with catalogue.session() as session:
-        request = AccessRequest(
-            received_at=now,
-            channel="webb",
-            requester=(requester or "").strip() or None,
-            subject=subject.strip(),
-            unit_id=unit_id,
-            registered_by=WEB_REGISTRAR,
-            created_at=now,
+        request = _web_request(
+            session,
+            subject=subject,
+            record_ids=record_ids,
             delivery=delivery,
-            contact_email=email,
-            contact_address=address,
+            requester=requester,
+            email=email,
+            address=address,
+            unit_id=unit_id,
         )
-        for record_id in dict.fromkeys(record_ids):
-            row = session.get(CatalogueRecord, record_id)
-            if row is not None:
-                request.documents.append(RequestDocument(record_id=row.id, title=row.title))
         session.add(request)
         session.commit()
         request_id = request.id
     return get_request(catalogue, request_id)
+
+
+def unfiled_web_request(
+    catalogue: Catalogue,
+    *,
+    subject: str,
+    record_ids: list[str],
+    delivery: str,
+    requester: str | None = None,
+    email: str | None = None,
+    address: str | None = None,
+    unit_id: int | None = None,
+) -> RequestSummary:
+    """Return what ``file_web_request`` would, checked the same way, but store nothing.
+
+    The answer to a bot that filled the form's honeypot: a receipt it cannot tell from a
+    real one (the next free number in the same reference form), so it learns nothing.
+
+    Raises:
+        RequestLogError: as ``file_web_request``.
+    """
+    with catalogue.session() as session:
+        request = _web_request(
+            session,
+            subject=subject,
+            record_ids=record_ids,
+            delivery=delivery,
+            requester=requester,
+            email=email,
+            address=address,
+            unit_id=unit_id,
+        )
+        # Never added to the session: it stays transient and nothing is written.
+        request.id = (session.scalar(select(func.max(AccessRequest.id))) or 0) + 1
+        return _summary(request, request.received_at)
 
 
 def mark_seen(catalogue: Catalogue, request_id: int) -> None:

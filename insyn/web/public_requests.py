@@ -7,7 +7,9 @@ or post. The form files a request in the registrar's log (``requests_log``) with
 record (and, for a case, the documents chosen) attached, and answers with a receipt
 carrying a reference; the receipt is e-mailed too when an address is given and SMTP is
 configured. Spam is kept out without any outside service: a hidden honeypot field that
-people leave empty, and a rate limit per client address far stricter than the app's.
+people leave empty (a bot that fills it gets a receipt it cannot tell from a real one,
+and nothing is stored or sent), and a rate limit per client address far stricter than
+the app's.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ Viewer = Annotated[Principal, Depends(access.allow_anonymous)]
 RecordId = Annotated[str, Path(max_length=200)]
 
 KINDS = ("case", "document")
-HONEYPOT = "webbplats"  # a field people never see; a bot that fills it is not answered
+HONEYPOT = "webbplats"  # a field people never see; a bot that fills it files nothing
 # Three requests at once, then one every ten minutes, per client address.
 PER_MINUTE = 0.1
 BURST = 3
@@ -158,17 +160,18 @@ def file_request(
             headers={"Retry-After": str(int(wait) + 1)},
         )
     row, documents = _records(state, principal, record_id)
-    if form.get(HONEYPOT, "").strip():
-        # A plain thank-you and nothing stored: people never see the field.
-        log.info("request form: honeypot filled from %s", access.client_address(request))
-        return _receipt(request, state, None, row, [])
     shown = {d.id: d for d in documents}
     wanted = list(dict.fromkeys(v for k, v in form.items() if k.startswith("handling-")))
     wanted = [d for d in wanted if d in shown]
     asked = [row, *(shown[d] for d in wanted)]
     subject = form.get("beskrivning", "").strip() or f"{row.title} ({row.diarienummer or row.id})"
+    caught = bool(form.get(HONEYPOT, "").strip())
+    if caught:
+        # People never see the field. The bot gets a receipt like anyone's, a reference of
+        # the same form included, but nothing is stored and no e-mail goes out.
+        log.info("request form: honeypot filled from %s", access.client_address(request))
     try:
-        summary = requests_log.file_web_request(
+        summary = (requests_log.unfiled_web_request if caught else requests_log.file_web_request)(
             state.catalogue,
             subject=subject[:5000],
             record_ids=[r.id for r in asked],
@@ -189,19 +192,24 @@ def file_request(
             error=str(exc),
             status=422,
         )
-    return _receipt(request, state, summary, row, [r.title for r in asked])
+    return _receipt(request, state, summary, row, [r.title for r in asked], caught=caught)
 
 
 def _receipt(
     request: Request,
     state: WebState,
-    summary: requests_log.RequestSummary | None,
+    summary: requests_log.RequestSummary,
     row: Any,
     titles: list[str],
+    *,
+    caught: bool,
 ) -> HTMLResponse:
     from insyn.web.rendering import render
 
-    mailed = _mail_receipt(summary, titles) if summary is not None else False
+    if caught:  # says "mailed" where a person's receipt would, and sends nothing
+        mailed = bool(summary.contact_email) and SmtpSettings.from_environment() is not None
+    else:
+        mailed = _mail_receipt(summary, titles)
     response = render(
         request,
         state,

@@ -11,12 +11,14 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
 from insyn.catalogue import accounts, requests_log
 from insyn.vocab.model import PUBLIC, Document, Governance, Party
 from insyn.web.middleware import TokenBuckets
+from tests.followup.test_notices import Inbox, smtp  # noqa: F401 (the SMTP fixture)
 from tests.web.desk_site import (
     KS,
     PRIVATE_PARTY,
@@ -125,17 +127,52 @@ def test_missing_contact_details_keep_the_input(desk: Site, public: TestClient) 
     assert len(requests_log.list_requests(desk.catalogue)) == before
 
 
-def test_honeypot_and_rate_limit(desk: Site, public: TestClient) -> None:
+def _skeleton(page: str) -> list[tuple[str, str, str]]:
+    """The receipt's structure: each element's tag, class and text, with the reference's
+    number and the time of receipt (which differ between any two receipts) left out."""
+    main = lxml.html.fromstring(page).xpath("//main")[0]
+    words = re.compile(r"BEG-\d{4}-\d{5}|\d{1,2} \w+ \d{4}( kl\. \d{1,2}[.:]\d{2})?")
+    return [
+        (str(e.tag), e.get("class") or "", words.sub("…", (e.text or "").strip()))
+        for e in main.iter()
+        if isinstance(e.tag, str)
+    ]
+
+
+def test_a_filled_honeypot_gets_a_receipt_like_anyone_and_nothing_is_stored(
+    desk: Site,
+    public: TestClient,
+    smtp: Inbox,  # noqa: F811 (the fixture imported above)
+) -> None:
+    csrf = csrf_of(public.get("/begar-ut/case-bn-456", headers=HTML).text)
+    form = {
+        "csrf": csrf,
+        "leverans": "e-post",
+        "epost": "journalist@example.org",
+        "handling-1": "doc-bn-456-1",
+    }
+    person = public.post("/begar-ut/case-bn-456", data=form, headers=HTML)
+    assert person.status_code == 200 and len(smtp.messages) == 1
+    before = requests_log.list_requests(desk.catalogue)
+    bot = public.post(
+        "/begar-ut/case-bn-456", data={**form, "webbplats": "http://spam.example"}, headers=HTML
+    )
+    assert bot.status_code == 200
+    # The same page: a reference of the same form, the same facts, "mailed" as for a person.
+    reference = re.search(r"BEG-\d{4}-\d{5}", bot.text)
+    assert reference is not None and "Vi har skickat kvittot till" in bot.text
+    assert _skeleton(bot.text) == _skeleton(person.text)
+    assert bot.headers["cache-control"] == person.headers["cache-control"]
+    # Nothing stored, no e-mail sent.
+    after = requests_log.list_requests(desk.catalogue)
+    assert [r.id for r in after] == [r.id for r in before]
+    assert reference.group(0) not in {r.reference for r in after}
+    assert len(smtp.messages) == 1
+
+
+def test_rate_limit(desk: Site, public: TestClient) -> None:
     csrf = csrf_of(public.get("/begar-ut/doc-bn-456-1", headers=HTML).text)
     before = len(requests_log.list_requests(desk.catalogue))
-    bot = public.post(
-        "/begar-ut/doc-bn-456-1",
-        data={"csrf": csrf, "leverans": "pa-plats", "webbplats": "http://spam.example"},
-        headers=HTML,
-    )
-    assert bot.status_code == 200 and "BEG-" not in bot.text
-    assert len(requests_log.list_requests(desk.catalogue)) == before
-
     desk.app.state.request_form_buckets = TokenBuckets(0.1, 2)
     answers = [
         public.post(
