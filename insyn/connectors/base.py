@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from time import monotonic as _monotonic
 from types import TracebackType
 from typing import Any, Protocol
 
 from insyn.connectors.options import Option
+from insyn.errors import ConnectorError
 from insyn.vocab.model import Catalog, Record
 
 
@@ -205,6 +207,48 @@ class RecordGuard:
             getattr(exc, "field", None) or self.field,
         )
         return True
+
+
+DEFAULT_MAX_RUN_SECONDS = 21600.0
+# The run limit of a kind that reads without HTTP (sql, files); HTTP kinds have their own
+# with the same name and default (insyn.connectors.http).
+MAX_RUN_SECONDS = Option(
+    "max_run_seconds",
+    "float",
+    DEFAULT_MAX_RUN_SECONDS,
+    "Längsta tid en körning får läsa från källan (sekunder).",
+    minimum=1,
+)
+
+
+class RunDeadline:
+    """When a run must stop reading its source (``max_run_seconds`` from its start).
+
+    A connector checks it between pieces of work (a table, a folder) and bounds what it
+    asks the source to do by ``remaining()``. Past it, the run fails with ``error``: the
+    engine then applies nothing, so nothing stored is lost.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = _monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(self.ends - _monotonic(), 0.0)
+
+    def passed(self) -> bool:
+        return _monotonic() >= self.ends
+
+    def error(self, where: str) -> ConnectorError:
+        return ConnectorError(
+            f"Körningen har läst från källan i mer än {self.seconds:g} sekunder "
+            f"(max_run_seconds) och avbröts vid {where}; inget ändrades"
+        )
+
+    def check(self, where: str) -> None:
+        """Raise ``error(where)`` once the deadline has passed."""
+        if self.passed():
+            raise self.error(where)
 
 
 @dataclass

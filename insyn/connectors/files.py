@@ -18,7 +18,9 @@ depth, or from the root when it starts with "/"; ``**`` spans folders; case-inse
 unless ``case_sensitive=true``); ``hidden=true`` to take hidden files (dot files and the
 system's litter: ``~$*`` lock files, ``Thumbs.db``, ``desktop.ini``), skipped by default;
 ``base_url`` (links under this address instead of ``file://``) and ``base_uri`` (dataset
-URIs).
+URIs); ``max_run_seconds`` (default 6 hours): a walk still going then (a share that
+answers slowly, a tree far larger than expected) fails the run, naming the folder it had
+reached, and nothing stored changes.
 
 Symbolic links are never followed into folders: one pointing outside the root would
 leave it, and one pointing inside shows folders that are catalogued where they are (and
@@ -52,7 +54,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from insyn.connectors.base import Cursor, Done, Failure, Item, RecordGuard, Yielded
+from insyn.connectors.base import (
+    DEFAULT_MAX_RUN_SECONDS,
+    MAX_RUN_SECONDS,
+    Cursor,
+    Done,
+    Failure,
+    Item,
+    RecordGuard,
+    RunDeadline,
+    Yielded,
+)
 from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab.profiles import files_read
@@ -79,6 +91,7 @@ OPTIONS = (
     Option("case_sensitive", "bool", False, "Mönstren skiljer på stora och små bokstäver."),
     Option("base_url", "str", None, "Utdelningens webbadress, för nedladdningslänkar."),
     Option("base_uri", "str", None, "Början på datamängdernas URI:er."),
+    MAX_RUN_SECONDS,
 )
 
 
@@ -152,6 +165,7 @@ class Config:
     case_sensitive: bool = False
     base_url: str | None = None
     base_uri: str | None = None
+    max_run_seconds: float = DEFAULT_MAX_RUN_SECONDS
 
     @classmethod
     def from_source(cls, url: str | None, options: dict[str, Any]) -> Config:
@@ -183,6 +197,7 @@ class Config:
             case_sensitive=values["case_sensitive"],
             base_url=(values["base_url"] or "").rstrip("/") or None,
             base_uri=(values["base_uri"] or "").rstrip("/") or None,
+            max_run_seconds=values["max_run_seconds"],
         )
 
 
@@ -213,8 +228,9 @@ class _Unlistable(Exception):
 
 
 class _Walker:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, deadline: RunDeadline) -> None:
         self.config = config
+        self.deadline = deadline
         self.root = str(config.root)
         self.real_root = os.path.realpath(self.root)
         self.include = _Globs.of(config.include, config.case_sensitive)
@@ -258,8 +274,10 @@ class _Walker:
         """List one folder: its wanted files and subfolders (rel, path), sorted by name.
 
         Returns None if the folder vanished meanwhile. Raises _Unlistable when ``own``
-        (the dataset's own folder) cannot be listed, ConnectorError when the root is lost.
+        (the dataset's own folder) cannot be listed, ConnectorError when the root is lost
+        or the run's time is up.
         """
+        self.deadline.check(f"mappen {rel or '.'}")
         try:
             with os.scandir(path) as iterator:
                 entries = sorted(iterator, key=lambda e: e.name)
@@ -370,7 +388,8 @@ class _Heads:
     """Media types of files whose name gives none: from the cursor while a file's size and
     modification time are unchanged, else by reading its first ``SNIFF_BYTES``."""
 
-    def __init__(self, cursor: Cursor) -> None:
+    def __init__(self, cursor: Cursor, deadline: RunDeadline) -> None:
+        self.deadline = deadline
         self.previous = cursor.http
         self.sniffed: dict[str, dict[str, str]] = {}
         self.newest = 0
@@ -384,6 +403,7 @@ class _Heads:
         if cached and all(cached.get(k) == v for k, v in validators.items()):
             media_type = cached.get("media_type") or None
         else:
+            self.deadline.check(f"filen {file.rel}")
             try:
                 with open(file.path, "rb") as handle:
                     media_type = sniff(handle.read(SNIFF_BYTES))
@@ -423,11 +443,13 @@ class _Heads:
 def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     """Yield one dataset per folder (see ``depth``) and, last, ``Done(complete=True)``.
 
-    Raises ConnectorError when the root is missing or unreadable, or is lost part-way.
+    Raises ConnectorError when the root is missing or unreadable, is lost part-way, or
+    the walk outlasts ``max_run_seconds``.
     """
-    walker = _Walker(config)
+    deadline = RunDeadline(config.max_run_seconds)
+    walker = _Walker(config, deadline)
     walker.check_root()
-    heads = _Heads(cursor)
+    heads = _Heads(cursor, deadline)
     root_bytes = os.fsencode(config.root)
     folders = files_read.Folders(
         config.base_url or config.root.as_uri(),

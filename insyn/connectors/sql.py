@@ -15,7 +15,16 @@ the system ones; MariaDB and SQLite the URL's database), ``include``/``exclude``
 ``table`` or ``schema.table``), ``sample=true`` with ``sample_rows=N`` (look at the first
 N rows for personnummer, e-mail addresses and phone numbers; the values are never kept
 or logged), ``count_limit`` (SQLite counts rows up to this many), ``timeout`` (seconds,
-connect and per statement) and ``base_uri`` (records get ``base_uri/schema.table``).
+connect and per statement), ``max_run_seconds`` (the whole run) and ``base_uri``
+(records get ``base_uri/schema.table``).
+
+Time limits. Every statement, introspection included, is bounded on the database's own
+side by ``timeout``: PostgreSQL ``statement_timeout``, MariaDB ``max_statement_time``,
+MySQL ``MAX_EXECUTION_TIME`` (SELECTs), SQLite a progress handler that interrupts the
+statement. A table whose statement runs out of time (a view over a slow query) is a
+``Failure``; the run goes on. The run as a whole ends after ``max_run_seconds``: each
+table is started only before then, and a statement never gets longer than what is left,
+so a run past it fails, naming the table and the limit, and nothing stored changes.
 
 The mapping (columns, keys and row counts as readable ``extras`` lines, personal data) is
 in ``insyn.vocab.profiles.sql_read``.
@@ -27,7 +36,10 @@ gone, connection killed, wrong password) fails the whole run, naming the table.
 
 from __future__ import annotations
 
+import math
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +55,7 @@ from sqlalchemy import (
     String,
     column,
     create_engine,
+    event,
     inspect,
     select,
     table,
@@ -55,7 +68,18 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import NullType
 
 from insyn import settings
-from insyn.connectors.base import CatalogInfo, Cursor, Done, Failure, Item, RecordGuard, Yielded
+from insyn.connectors.base import (
+    DEFAULT_MAX_RUN_SECONDS,
+    MAX_RUN_SECONDS,
+    CatalogInfo,
+    Cursor,
+    Done,
+    Failure,
+    Item,
+    RecordGuard,
+    RunDeadline,
+    Yielded,
+)
 from insyn.connectors.options import Option, parse
 from insyn.errors import ConfigError, ConnectorError
 from insyn.vocab import personal_data
@@ -87,9 +111,21 @@ OPTIONS = (
         "Räkna rader exakt upp till så här många.",
         minimum=1,
     ),
-    Option("timeout", "float", DEFAULT_TIMEOUT, "Sekunder en fråga får ta.", minimum=0.001),
+    Option(
+        "timeout",
+        "float",
+        DEFAULT_TIMEOUT,
+        "Sekunder en anslutning eller fråga får ta (databasen avbryter frågan).",
+        minimum=0.001,
+    ),
+    MAX_RUN_SECONDS,
     Option("base_uri", "str", None, "Början på datamängdernas URI:er."),
 )
+# What the databases call a statement stopped by its time limit: PostgreSQL's SQLSTATE
+# query_canceled, MariaDB's ER_STATEMENT_TIMEOUT, MySQL's ER_QUERY_TIMEOUT.
+_PG_CANCELED = "57014"
+_MYSQL_TIMEOUTS = frozenset({1969, 3024})
+_SQLITE_STEPS = 1000  # virtual-machine steps between two looks at the clock
 
 
 @dataclass
@@ -104,6 +140,7 @@ class Config:
     sample_rows: int = DEFAULT_SAMPLE_ROWS
     count_limit: int = DEFAULT_COUNT_LIMIT
     timeout: float = DEFAULT_TIMEOUT
+    max_run_seconds: float = DEFAULT_MAX_RUN_SECONDS
     base_uri: str | None = None
 
     @classmethod
@@ -137,6 +174,7 @@ class Config:
             sample_rows=values["sample_rows"],
             count_limit=values["count_limit"],
             timeout=values["timeout"],
+            max_run_seconds=values["max_run_seconds"],
             base_uri=(values["base_uri"] or "").rstrip("/") or None,
         )
 
@@ -200,14 +238,16 @@ def _open(config: Config) -> _Database:
             "connect_timeout": max(1, int(config.timeout)),
             "application_name": "insyn-sql",
             "options": "-c default_transaction_read_only=on "
-            f"-c statement_timeout={int(config.timeout * 1000)}",
+            f"-c statement_timeout={_milliseconds(min(config.timeout, config.max_run_seconds))}",
         }
     elif backend in ("mysql", "mariadb"):
         if "+" not in url.drivername:
             url = url.set(drivername=f"{backend}+pymysql")
         connect_args = {
             "connect_timeout": max(1, int(config.timeout)),
-            "read_timeout": max(1, int(config.timeout)),
+            # A backstop behind the server's own statement limit (set in _Reader), which
+            # stops one statement and keeps the connection; this one would lose it.
+            "read_timeout": max(1, math.ceil(config.timeout)) + 30,
             "init_command": "SET SESSION TRANSACTION READ ONLY",
         }
     elif backend == "sqlite":
@@ -225,6 +265,11 @@ def _open(config: Config) -> _Database:
             f"{_redact(str(exc), secrets)}"
         ) from None
     return _Database(engine, label, secrets)
+
+
+def _milliseconds(seconds: float) -> int:
+    """Whole milliseconds, rounded up (a limit must not end before the run does)."""
+    return max(math.ceil(seconds * 1000), 1)
 
 
 def _sqlite_read_only(url: URL) -> tuple[URL, str]:
@@ -253,6 +298,18 @@ def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
     return _redact(message, secrets)[:500]
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """Whether the database stopped the statement for its time limit."""
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(original, "sqlstate", None) == _PG_CANCELED:
+        return True
+    args = getattr(original, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _MYSQL_TIMEOUTS:
+        return True
+    # The progress handler's interruption: SQLITE_INTERRUPT.
+    return getattr(original, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT
+
+
 def _alive(connection: Connection, exc: BaseException) -> bool:
     """Whether the connection still works after ``exc`` (a lost one is not reconnected)."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
@@ -271,20 +328,66 @@ def _alive(connection: Connection, exc: BaseException) -> bool:
 
 
 class _Reader:
-    def __init__(self, config: Config, database: _Database, connection: Connection) -> None:
+    def __init__(
+        self,
+        config: Config,
+        database: _Database,
+        connection: Connection,
+        deadline: RunDeadline,
+    ) -> None:
         self.config = config
         self.database = database
         self.connection = connection
-        self.inspector: Inspector = inspect(connection)
+        self.deadline = deadline
         self.dialect = connection.dialect.name
+        self.limit: float | None = None  # the statement limit the session has now
+        self.statement_ends = math.inf  # SQLite: when the running statement must stop
+        if self.dialect == "sqlite":
+            self._watch_sqlite()
+        self.bound_statements()
+        self.inspector: Inspector = inspect(connection)
         self.default_schema = self.inspector.default_schema_name or ""
+
+    def _watch_sqlite(self) -> None:
+        """Interrupt a SQLite statement past its limit (SQLite has no timeout of its own)."""
+
+        def started(*_: Any) -> None:
+            self.statement_ends = time.monotonic() + (self.limit or self.config.timeout)
+
+        event.listen(self.connection, "before_cursor_execute", started)
+        raw = self.connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.set_progress_handler(lambda: time.monotonic() > self.statement_ends, _SQLITE_STEPS)
+
+    def bound_statements(self) -> None:
+        """Give the next statements ``timeout`` or, when less is left, the rest of the run.
+
+        PostgreSQL's limit is set at connect (and lowered here); MariaDB's and MySQL's are
+        set here; SQLite's progress handler reads ``limit``. Only a change is sent.
+        """
+        limit = min(self.config.timeout, self.deadline.remaining())
+        milliseconds = _milliseconds(limit)
+        if milliseconds / 1000 == self.limit:
+            return
+        first = self.limit is None
+        self.limit = limit = milliseconds / 1000
+        if self.dialect == "postgresql" and not first:
+            self.connection.execute(text(f"SET statement_timeout = {milliseconds}"))
+        elif self.dialect in ("mysql", "mariadb"):
+            if getattr(self.connection.dialect, "is_mariadb", False):
+                self.connection.execute(text(f"SET SESSION max_statement_time = {limit:.3f}"))
+            else:
+                self.connection.execute(text(f"SET SESSION MAX_EXECUTION_TIME = {milliseconds}"))
 
     @contextmanager
     def reading(self, what: str) -> Iterator[None]:
-        """Turn any database error into a ConnectorError that names what was being read."""
+        """Turn any database error into a ConnectorError that names what was being read
+        (the run's time limit when that is what stopped it)."""
         try:
             yield
         except SQLAlchemyError as exc:
+            if self.deadline.passed():
+                raise self.deadline.error(what) from None
             raise ConnectorError(
                 f"Databasen '{self.database.label}' kunde inte läsas ({what}): "
                 f"{_reason(exc, self.database.secrets)}"
@@ -469,19 +572,29 @@ def _samplable(column_type: Any) -> bool:
 
 def _items(reader: _Reader) -> Iterator[Yielded]:
     config = reader.config
+    deadline = reader.deadline
     for schema in reader.schemas():
+        deadline.check(f"schemat {schema}")
+        with reader.reading(f"schemat {schema}"):
+            reader.bound_statements()
         for item, samplable in reader.tables(schema):
+            deadline.check(f"tabellen {item.key}")
             try:
+                reader.bound_statements()
                 if item.rows is None and item.kind == "table" and reader.dialect == "sqlite":
                     reader.sqlite_count(item)
                 by_values = reader.sample(item, samplable) if config.sample else {}
             except SQLAlchemyError as exc:
+                if deadline.passed():
+                    raise deadline.error(f"tabellen {item.key}") from None
                 reason = _reason(exc, reader.database.secrets)
                 if not _alive(reader.connection, exc):
                     raise ConnectorError(
                         f"Förbindelsen med databasen '{reader.database.label}' bröts vid "
                         f"tabellen {item.key}: {reason}"
                     ) from None
+                if _timed_out(exc):
+                    reason = f"frågan tog mer än {config.timeout:g} sekunder (timeout)"
                 yield Failure(item.key, f"Tabellen {item.key} kunde inte läsas: {reason}")
                 continue
             with RecordGuard(item.key, what=f"Tabellen {item.key}") as guard:
@@ -503,6 +616,7 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     tells unchanged tables. Raises ConfigError (no URL in the environment) or
     ConnectorError (the database cannot be reached, or is lost part-way).
     """
+    deadline = RunDeadline(config.max_run_seconds)
     database = _open(config)
     try:
         try:
@@ -514,7 +628,7 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
             ) from None
         with connection:
             try:
-                reader = _Reader(config, database, connection)
+                reader = _Reader(config, database, connection, deadline)
             except SQLAlchemyError as exc:
                 raise ConnectorError(
                     f"Databasen '{database.label}' kunde inte läsas: "

@@ -316,6 +316,29 @@ def test_root_lost_mid_run_fails_and_keeps_everything(
     assert sqlite_catalogue.incidents()[0].kind == "run_failed"
 
 
+def test_a_walk_that_outlasts_max_run_seconds_fails_and_keeps_everything(
+    sqlite_catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_tree(tmp_path / "utdelning")
+    for year in range(2000, 2030):  # a tree larger than the time allows
+        (root / "Arkiv" / str(year)).mkdir(parents=True)
+        (root / "Arkiv" / str(year) / "protokoll").write_bytes(PDF)
+    sqlite_catalogue.add_source("delat", "files", str(root), {"max_run_seconds": "20"})
+    assert harvest_source(sqlite_catalogue, "delat").added == 4
+    before = stored(sqlite_catalogue)
+    (root / "Läsmig.txt").write_text("Ändrad", encoding="utf-8")
+    shutil.rmtree(root / "Miljö")
+    # A share that answers slowly: every look at the clock finds a second gone.
+    ticks = iter(range(0, 10**6))
+    monkeypatch.setattr("insyn.connectors.base._monotonic", lambda: float(next(ticks)))
+    summary = harvest_source(sqlite_catalogue, "delat")
+    assert summary.status == "failed"
+    assert "max_run_seconds" in summary.error and "20 sekunder" in summary.error
+    assert "Arkiv/" in summary.error  # the folder the walk had reached
+    assert stored(sqlite_catalogue) == before  # nothing changed, nothing tombstoned
+    assert sqlite_catalogue.incidents()[0].kind == "run_failed"
+
+
 def test_missing_root_fails_the_run_and_deletes_nothing(
     sqlite_catalogue: Catalogue, tmp_path: Path
 ) -> None:

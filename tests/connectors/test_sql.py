@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select, text
 
-from insyn.catalogue.models import CatalogueRecord
+from insyn.catalogue.models import CatalogueRecord, Source
 from insyn.catalogue.store import Catalogue
 from insyn.connectors import sql
 from insyn.connectors.base import Cursor, Item
@@ -172,6 +172,39 @@ def interrupt_after_first_item(monkeypatch: pytest.MonkeyPatch, cut: Callable[[]
                 cut()
 
     monkeypatch.setattr(sql, "harvest", harvest)
+
+
+def set_options(catalogue: Catalogue, name: str, **options: str) -> None:
+    """Change a stored source's options (as an operator would between runs)."""
+    with catalogue.session() as session:
+        source = session.scalars(select(Source).where(Source.name == name)).one()
+        source.options = {**(source.options or {}), **options}
+        session.commit()
+
+
+def assert_slow_view_fails_alone(catalogue: Catalogue, name: str, slow_key: str) -> None:
+    """A view whose query outlasts ``timeout``: the database stops the statement, that
+    table fails on its own with a Swedish reason naming the limit, the run goes on."""
+    summary = harvest_source(catalogue, name)
+    assert summary.status == "completed", summary.error
+    assert summary.failed == 1
+    errors = [e for e in catalogue.record_errors(summary.run_id) if e.severity == "error"]
+    assert [e.record_key for e in errors] == [slow_key]
+    assert "timeout" in errors[0].reason and "1 sekunder" in errors[0].reason
+    assert len(stored(catalogue)) >= 4  # every other table was read
+
+
+def assert_run_limit_fails_cleanly(catalogue: Catalogue, name: str, slow_key: str) -> None:
+    """A run that reaches a slow view with little of ``max_run_seconds`` left: the
+    statement is stopped at the run's end, the run fails naming the limit and the table,
+    and what the catalogue held is untouched (nothing updated, nothing tombstoned)."""
+    before = stored(catalogue)
+    summary = harvest_source(catalogue, name)
+    assert summary.status == "failed"
+    assert "max_run_seconds" in summary.error and "2 sekunder" in summary.error
+    assert slow_key in summary.error
+    assert stored(catalogue) == before
+    assert catalogue.incidents()[0].kind == "run_failed"
 
 
 def assert_full_harvest(records: dict[str, Record], schema: str, *, comments: bool) -> None:
@@ -336,6 +369,33 @@ def test_postgres_database_gone_fails_cleanly(
     assert stored(sqlite_catalogue) == before
 
 
+@pytest.mark.postgres
+def test_postgres_statement_timeout_fails_the_slow_view_only(
+    sqlite_catalogue: Catalogue, postgres_source: str
+) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_source, autocommit=True) as connection:
+        connection.execute("CREATE VIEW langsam AS SELECT pg_sleep(30)::text AS anteckning")
+    add_source(sqlite_catalogue, "pg", schemas="public", sample="true", timeout="1")
+    assert_slow_view_fails_alone(sqlite_catalogue, "pg", "public.langsam")
+
+
+@pytest.mark.postgres
+def test_postgres_run_past_max_run_seconds_fails_and_keeps_everything(
+    sqlite_catalogue: Catalogue, postgres_source: str
+) -> None:
+    import psycopg
+
+    add_source(sqlite_catalogue, "pg", schemas="public", sample="true")
+    assert harvest_source(sqlite_catalogue, "pg").added == 5
+    with psycopg.connect(postgres_source, autocommit=True) as connection:
+        connection.execute("COMMENT ON TABLE sokande IS 'Ändrad kommentar'")
+        connection.execute("CREATE VIEW aaa_langsam AS SELECT pg_sleep(30)::text AS anteckning")
+    set_options(sqlite_catalogue, "pg", max_run_seconds="2")
+    assert_run_limit_fails_cleanly(sqlite_catalogue, "pg", "public.aaa_langsam")
+
+
 # --- MariaDB -----------------------------------------------------------------------------
 
 
@@ -482,6 +542,31 @@ def test_mariadb_permission_revoked_keeps_the_stored_table(
     assert stored(sqlite_catalogue)[f"{database}.sokande"] == before[f"{database}.sokande"]
 
 
+def test_mariadb_statement_timeout_fails_the_slow_view_only(
+    sqlite_catalogue: Catalogue, mariadb_source: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, url = mariadb_source
+    with _mariadb_admin(database) as admin, admin.cursor() as cursor:
+        cursor.execute("CREATE VIEW langsam AS SELECT SLEEP(30) AS paus")
+    monkeypatch.setenv(ENV, url)
+    add_source(sqlite_catalogue, "maria", sample="true", timeout="1")
+    assert_slow_view_fails_alone(sqlite_catalogue, "maria", f"{database}.langsam")
+
+
+def test_mariadb_run_past_max_run_seconds_fails_and_keeps_everything(
+    sqlite_catalogue: Catalogue, mariadb_source: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, url = mariadb_source
+    monkeypatch.setenv(ENV, url)
+    add_source(sqlite_catalogue, "maria", sample="true")
+    assert harvest_source(sqlite_catalogue, "maria").added == 5
+    with _mariadb_admin(database) as admin, admin.cursor() as cursor:
+        cursor.execute("ALTER TABLE sokande COMMENT = 'Ändrad kommentar'")
+        cursor.execute("CREATE VIEW aaa_langsam AS SELECT SLEEP(30) AS paus")
+    set_options(sqlite_catalogue, "maria", max_run_seconds="2")
+    assert_run_limit_fails_cleanly(sqlite_catalogue, "maria", f"{database}.aaa_langsam")
+
+
 # --- SQLite ------------------------------------------------------------------------------
 
 
@@ -506,6 +591,18 @@ def test_sqlite_sampling_finds_personnummer_under_any_name(
     assert_full_harvest(records, "main", comments=False)
     assert_secrets_not_stored(sqlite_catalogue, str(sqlite_source))
     assert sqlite_source.read_bytes()[:16] == b"SQLite format 3\x00"  # opened read-only
+
+
+def test_sqlite_statement_timeout_interrupts_the_slow_view(
+    sqlite_catalogue: Catalogue, sqlite_source: Path
+) -> None:
+    with sqlite3.connect(sqlite_source) as connection:
+        connection.execute(
+            "CREATE VIEW langsam AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+            "SELECT x + 1 FROM c WHERE x < 10000000000) SELECT max(x) AS antal FROM c"
+        )
+    add_source(sqlite_catalogue, "lite", sample="true", timeout="1", exclude="tmp_*")
+    assert_slow_view_fails_alone(sqlite_catalogue, "lite", "main.langsam")
 
 
 def test_sqlite_without_sampling_kod_is_not_found(
