@@ -4,6 +4,7 @@ report page and its downloads, and the quality score on public record pages."""
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 
 import lxml.html
 import pytest
@@ -11,11 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from insyn import followup
-from insyn.catalogue import accounts
+from insyn.catalogue import accounts, requests_log
 from insyn.catalogue.models import Incident, Source
+from insyn.followup.report import MONTH_NAMES
 from insyn.followup.report.figures import build_report
 from insyn.vocab import masking, quality
 from insyn.web.access import Role, app_routes, declared_roles
+from insyn.web.present import STOCKHOLM
 from insyn.web.recordview import quality_view
 from tests.web.support import Site, csrf_of
 
@@ -243,6 +246,47 @@ def test_report_page_shows_the_owners_figures_and_downloads(
     )
     bad = owner_client.get("/uppfoljning/rapport?owner=Kommunstyrelsen&format=docx")
     assert bad.status_code == 422
+
+
+def test_the_report_shows_handling_times_per_unit_and_month(
+    site: Site, owner_client: TestClient
+) -> None:
+    """The owner's report (page, HTML and PDF downloads, JSON) carries the request
+    statistics of /uppfoljning/begaranden, counted by the same code."""
+    from datetime import date
+
+    unit = next(o for o in site.catalogue.organisations() if o.name_sv == "Byggnadsnämnden")
+    for subject in ("Bygglovsritningar för Storgatan 1", "Beslut om strandskydd"):
+        requests_log.file_web_request(
+            site.catalogue, subject=subject, record_ids=[], delivery="pa-plats", unit_id=unit.id
+        )
+    year = datetime.now(STOCKHOLM).year
+    expected = requests_log.requests_statistics(
+        site.catalogue, unit.id, (date(year, 1, 1), date(year, 12, 31))
+    )
+    row = next(r for r in expected if r.unit_id == unit.id)
+    assert row.requests >= 2 and row.open >= 2
+    report = build_report(site.catalogue, "Byggnadsnämnden", year)
+    assert report.requests == expected
+    assert report.as_json()["requests"][0]["requests"] == expected[0].requests
+
+    url = f"/uppfoljning/rapport?owner=Byggnadsn%C3%A4mnden&period={year}"
+    page = lxml.html.fromstring(owner_client.get(url, headers=HTML).text)
+    section = page.xpath("//section[h2='4. Begäranden om allmän handling']")[0]
+    cells = [[td.text_content() for td in tr.xpath("td")] for tr in section.xpath(".//tbody/tr")]
+    month = MONTH_NAMES[int(row.month[5:]) - 1]
+    assert ["Byggnadsnämnden", f"{month} {year}", str(row.requests), str(row.answered)] == (
+        cells[expected.index(row)][:4]
+    )
+    total = report.requests_total.requests
+    assert f"{total} begäranden om allmän handling kom in {year}." in section.text_content()
+    html = owner_client.get(url + "&format=html").text
+    assert "4. Begäranden om allmän handling" in html and f"{month} {year}" in html
+    # Another year with none says so, in words.
+    quiet = owner_client.get(
+        "/uppfoljning/rapport?owner=Byggnadsn%C3%A4mnden&period=1990", headers=HTML
+    ).text
+    assert "Inga begäranden om allmän handling kom in 1990." in quiet
 
 
 def test_record_page_shows_the_public_quality_score(site: Site, client: TestClient) -> None:

@@ -16,11 +16,26 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from insyn.catalogue import requests_log
 from insyn.followup.report.figures import FollowUpReport
 from insyn.vocab import quality
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+MONTHS = [name[:3] for name in MONTH_NAMES]  # the charts' axis
 KIND_LABELS = {
     "dataset": "Datamängder",
     "dataservice": "Datatjänster",
@@ -53,6 +68,12 @@ def _number(value: float | int | None, decimals: int = 0) -> str:
         return "–"
     text = f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
     return text
+
+
+def _month(value: str) -> str:
+    """'2026-03' as 'mars 2026'."""
+    year, month = value.split("-")
+    return f"{MONTH_NAMES[int(month) - 1]} {year}"
 
 
 def _trend(now: float | None, before: float | None, unit: str = "", better: str = "up") -> str:
@@ -197,10 +218,11 @@ def environment() -> jinja2.Environment:
 
 
 def _install(env: jinja2.Environment) -> None:
-    env.filters.update(percent=_percent, num=_number)
+    env.filters.update(percent=_percent, num=_number, month=_month)
     env.globals.update(
         kind_labels=KIND_LABELS,
         incident_labels=INCIDENT_LABELS,
+        outcome_labels=requests_log.OUTCOMES,
         rating_labels=quality.RATING_LABELS,
         dimension_labels=quality.DIMENSION_LABELS,
         dimensions=quality.DIMENSIONS,

@@ -3,7 +3,9 @@
 ``build_report(catalogue, owner, year)`` returns a ``FollowUpReport``: what the owner's
 records are (described, classified, retention-ruled, flagged for personal data, rated
 for quality), how its sources' harvests went (success rate, incidents opened and
-resolved, time to resolve) and how that compares with the year before. Rendering (HTML,
+resolved, time to resolve), how its requests for official documents were handled (per
+unit and month, as ``requests_log.requests_statistics`` counts them for the follow-up
+page too) and how that compares with the year before. Rendering (HTML,
 charts, PDF) is in ``insyn.followup.report``; this module only reads the store.
 
 An owner's report covers the organisation and every unit below it in the tree.
@@ -14,11 +16,12 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from insyn.catalogue import requests_log
 from insyn.catalogue.followup_models import QualitySnapshot
 from insyn.catalogue.models import CatalogueRecord, HarvestRun, Incident, Organisation, Source
 from insyn.catalogue.store import Catalogue, utcnow
@@ -44,6 +47,11 @@ class Period:
 
     def previous(self) -> Period:
         return Period(self.year - 1)
+
+    @property
+    def days(self) -> tuple[date, date]:
+        """The first and last day, both included (as the request statistics take them)."""
+        return date(self.year, 1, 1), date(self.year, 12, 31)
 
 
 @dataclass
@@ -101,6 +109,20 @@ class FollowUpReport:
     quality_snapshot_previous: float | None
     sources: list[str]
     open_incidents: list[dict[str, Any]]
+    # Requests for official documents per unit and month (the policy's handling times).
+    requests: list[requests_log.RequestStatistics] = field(default_factory=list)
+
+    @property
+    def requests_total(self) -> requests_log.RequestStatistics:
+        """All the owner's requests of the period as one row (unit and month left empty)."""
+        total = requests_log.RequestStatistics(None, "", "")
+        for row in self.requests:
+            for name in ("requests", "answered", "open", "overdue", "late", "documents"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+            total.handling_days.extend(row.handling_days)
+            for key, count in row.outcomes.items():
+                total.outcomes[key] += count
+        return total
 
     def as_json(self) -> dict[str, Any]:
         records = self.records
@@ -125,6 +147,19 @@ class FollowUpReport:
                 "incidents_resolved": self.harvest.incidents_resolved,
                 "median_resolve_hours": self.harvest.median_resolve_hours,
             },
+            "requests": [
+                {
+                    "unit": row.unit,
+                    "month": row.month,
+                    "requests": row.requests,
+                    "answered": row.answered,
+                    "open": row.open,
+                    "late": row.late,
+                    "median_handling_days": row.median_handling_days,
+                    "outcomes": {key: count for key, count in row.outcomes.items() if count},
+                }
+                for row in self.requests
+            ],
         }
 
 
@@ -385,6 +420,7 @@ def build_report(catalogue: Catalogue, owner: str, year: int) -> FollowUpReport:
         quality_snapshot_previous=_snapshot_mean(catalogue, source_ids, period.previous()),
         sources=sources,
         open_incidents=open_incidents,
+        requests=requests_log.requests_statistics(catalogue, root.id, period.days),
     )
 
 
