@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from insyn.catalogue.models import CatalogueRecord
 from insyn.vocab.model import from_dict
-from insyn.vocab.visibility import DIARIUM_KINDS
 from insyn.web import access, present, queries
 from insyn.web.access import Principal
 from insyn.web.errors import ApiError
@@ -146,9 +145,10 @@ def start(request: Request, state: State, principal: Viewer) -> HTMLResponse:
         request,
         state,
         "start.html",
-        # Counted apart: a diarium's cases and documents are no datasets.
+        # Counted apart: a diarium's cases and documents are no datasets; a case harvested
+        # from two sources is one case.
         datasets=sum(n for kind, n in result.facets.get("kind", []) if kind in queries.DCAT_KINDS),
-        diarium=sum(n for kind, n in result.facets.get("kind", []) if kind in DIARIUM_KINDS),
+        diarium=queries.count_diarium(state.catalogue, principal),
         themes=result.facets.get("theme", []),
         publishers=result.facets.get("publisher", [])[:12],
         kinds=result.facets.get("kind", []),

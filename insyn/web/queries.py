@@ -31,7 +31,7 @@ from insyn.catalogue.models import (
 from insyn.catalogue.store import Catalogue
 from insyn.vocab import masking
 from insyn.vocab.diarienummer import normalise_diarienummer
-from insyn.vocab.visibility import DCAT_KINDS
+from insyn.vocab.visibility import DCAT_KINDS, DIARIUM_KINDS
 from insyn.web.access import Principal, visible_clause
 from insyn.web.errors import RecordMoved, not_found
 
@@ -146,6 +146,25 @@ def count_visible(
             )
             or 0
         )
+
+
+def count_diarium(catalogue: Catalogue, principal: Principal) -> int:
+    """Return how many cases and documents ``principal`` sees, each counted once however
+    many sources hold a copy: copies share kind, diarienummer and document number (the
+    desk's grouping, ``registrar.grouped``); one without a diarienummer counts alone."""
+    number = CatalogueRecord.data["document_number"].as_string()
+    keys = (
+        select(
+            CatalogueRecord.kind,
+            func.coalesce(CatalogueRecord.diarienummer, CatalogueRecord.id),
+            func.coalesce(number, ""),
+        )
+        .where(visible(catalogue, principal), CatalogueRecord.kind.in_(DIARIUM_KINDS))
+        .distinct()
+        .subquery()
+    )
+    with catalogue.session() as session:
+        return session.scalar(select(func.count()).select_from(keys)) or 0
 
 
 def page_of_records(

@@ -128,7 +128,8 @@ def hit_dict(
 
 def grouped(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The same case or document harvested from several sources as one hit, the others
-    beside it (``twins``): same kind, diarienummer and document number."""
+    beside it (``twins``): same kind, diarienummer and document number (as
+    ``queries.count_diarium`` counts them)."""
     first: dict[tuple[str, ...], dict[str, Any]] = {}
     out = []
     for hit in hits:
@@ -187,6 +188,7 @@ def desk(
     result, hits = (None, [])
     if q or typ:
         result, hits = _search(state, principal, q, sida, typ)
+    shown = grouped(hits)
     request_summary = None
     if begaran is not None:
         try:
@@ -201,7 +203,9 @@ def desk(
         q=q,
         typ=typ or "",
         result=result,
-        hits=grouped(hits),
+        hits=shown,
+        # A case from two sources is one hit (the copies on this page are folded in).
+        total=result.total - (len(hits) - len(shown)) if result else 0,
         page=sida,
         pages=page_count(result.total, PAGE_SIZE) if result else 1,
         request_summary=request_summary,

@@ -426,6 +426,14 @@ def test_the_same_case_from_several_sources_is_one_hit_with_source_labels(
         assert "Samma ärende finns också i en källa till:" in text
         links = hits[0].xpath(".//a/@href")
         assert {"/registrator/poster/case-bn-456", "/registrator/poster/arkiv-bn-456"} <= set(links)
+        # Counted once, as grouped: on the desk and in the home page's diarium count.
+        assert doc.xpath("string(//p[@class='result-count'])") == "1 träff"
+        public = TestClient(site.app, base_url="http://testserver")
+        home = lxml.html.fromstring(public.get("/", headers=HTML).text)
+        lead = " ".join(home.xpath("string(//p[@class='hero-lead'])").split())
+        cases = {r.id for r in site.visible_rows() if r.kind in ("case", "document")}
+        assert "arkiv-bn-456" in cases  # the archive copy is public, and a row of its own
+        assert f"I det offentliga diariet finns {len(cases) - 1} ärenden" in lead, lead
     finally:
         site.backend.close()
         site.catalogue.close()
