@@ -148,7 +148,8 @@ def _case(out: TextIO, rnd: random.Random, index: int, count: int) -> None:
             f'<direction directionDefinition="{direction}"/>'
             f'<agents><agent agentType="sender"><name>{escape(person)}</name></agent></agents>'
             f'<dates><date dateType="received">{year}-04-1{doc % 9}T00:00:00</date></dates>'
-            f'<additionalInformation><appendix name="handling{doc}.pdf" fileFormat="pdf"/>'
+            f'<additionalInformation><appendix name="handling{doc}.pdf" '
+            f'path="bilagor/{index}/handling{doc}.pdf" fileFormat="pdf"/>'
             "</additionalInformation></record>\n"
         )
     out.write("    </aggregation>\n")

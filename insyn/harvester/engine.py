@@ -490,6 +490,7 @@ def _run(
     with catalogue.session() as session:
         writer = _RunWriter(catalogue, session, source, summary.run_id or 0)
         existing = catalogue.existing_records(session, source.id)
+        _offer_stored_digests(config, existing)
         seen: set[str] = set()
         marked: list[str] = []  # ids of live records the source marked deleted
         done: Done | None = None
@@ -569,6 +570,21 @@ def _run(
         session.commit()
     if on_progress:  # records read, records written (added or changed)
         on_progress(processed, summary.added + summary.updated)
+
+
+def _offer_stored_digests(config: Any, existing: dict[str, ExistingRecord]) -> None:
+    """Tell a connector that reads records in groups (FGS: a case file and its documents,
+    validated together) which digest each live record is stored with, so that it skips a
+    group whose records are all stored with the group's digest, unvalidated and unmapped.
+    A connector asks by having a ``stored_digest`` field on its config."""
+    if not hasattr(config, "stored_digest"):
+        return
+
+    def stored_digest(key: str) -> str | None:
+        stored = existing.get(key)
+        return stored.source_digest if stored is not None and not stored.deleted else None
+
+    config.stored_digest = stored_digest
 
 
 def _take_item(

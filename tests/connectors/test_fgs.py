@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from sqlalchemy import select
 
+from insyn.catalogue.models import RecordError
 from insyn.catalogue.store import Catalogue
 from insyn.connectors import fgs
 from insyn.connectors.base import Cursor, Failure, Item
@@ -21,6 +23,7 @@ from insyn.search.backends.base import SearchRequest
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.indexer import Indexer
 from insyn.vocab.model import NON_PUBLIC, PUBLIC, RESTRICTED, Case, Dataset, Document, from_dict
+from insyn.vocab.profiles import erms_read
 from insyn.vocab.profiles.erms_read import normalise_osl
 from tests.conftest import shared_file
 
@@ -232,6 +235,128 @@ def test_harvested_case_is_found_by_every_written_form(
     assert backend.search(SearchRequest(query="bistånd")).total == 0
 
 
+def _bench_diarium() -> types.ModuleType:
+    """bench/diarium.py, whose ``write_export`` writes a generated export of any size."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_diarium", Path(__file__).resolve().parents[2] / "bench" / "diarium.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+class _Counted:
+    """Counts the cases validated and the documents mapped by the FGS connector."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.validated: list[str] = []
+        self.mapped = 0
+        check, document = erms_read.ErmsValidator.check, erms_read._Reader.document
+
+        def counted_check(validator: Any, control: Any, unit: Any, container: str) -> Any:
+            self.validated.append(unit.get("systemIdentifier"))
+            return check(validator, control, unit, container)
+
+        def counted_document(reader: Any, *args: Any) -> Any:
+            self.mapped += 1
+            return document(reader, *args)
+
+        monkeypatch.setattr(erms_read.ErmsValidator, "check", counted_check)
+        monkeypatch.setattr(erms_read._Reader, "document", counted_document)
+
+    def reset(self) -> None:
+        self.validated, self.mapped = [], 0
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    """A generated export: 10 cases (a0 … a9) of 10 documents each, each on its own line."""
+    path = tmp_path / "export.xml"
+    _bench_diarium().write_export(path, 100)
+    return path
+
+
+def test_unchanged_cases_are_neither_validated_nor_mapped_again(
+    sqlite_catalogue: Catalogue, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted = _Counted(monkeypatch)
+    sqlite_catalogue.add_source("diariet", "fgs", str(export))
+    first = harvest_source(sqlite_catalogue, "diariet")
+    assert (first.status, first.added, first.warnings, first.failed) == ("completed", 111, 0, 0)
+    assert (len(counted.validated), counted.mapped) == (10, 100)
+    counted.reset()
+    again = harvest_source(sqlite_catalogue, "diariet", full=True)
+    assert (again.unchanged, again.added, again.updated) == (111, 0, 0)
+    # Only the first case is read again (it carries <control>'s findings): nine skipped.
+    assert (counted.validated, counted.mapped) == (["a0"], 10)
+    # One case changes: that case alone is validated and mapped again.
+    text = export.read_text(encoding="utf-8")
+    export.write_text(text.replace(" nr 7</title>", " nr 7, ändrat</title>"), encoding="utf-8")
+    counted.reset()
+    changed = harvest_source(sqlite_catalogue, "diariet", full=True)
+    assert (changed.updated, changed.unchanged) == (1, 110)
+    assert set(counted.validated) == {"a0", "a7"} and counted.mapped == 20
+    rows = {row.source_key: row for row in sqlite_catalogue.iter_records(public_only=False)}
+    assert rows["arende:a7"].title.endswith(" nr 7, ändrat")
+
+
+def test_an_unchanged_invalid_record_is_reported_again_in_every_run(
+    sqlite_catalogue: Catalogue, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Case a4's third document loses its attachment's required path (an XSD error).
+    text = export.read_text(encoding="utf-8")
+    export.write_text(text.replace(' path="bilagor/4/handling3.pdf"', ""), encoding="utf-8")
+    for on_invalid in ("skip", "warn"):
+        counted = _Counted(monkeypatch)
+        sqlite_catalogue.add_source(on_invalid, "fgs", str(export), {"on_invalid": on_invalid})
+        first = harvest_source(sqlite_catalogue, on_invalid)
+        reported = _reported(sqlite_catalogue, first.run_id)
+        assert [key for key, _ in reported] == ["handling:r4-3"]
+        assert "XSD ERMS 3" in reported[0][1] and "<appendix>" in reported[0][1]
+        if on_invalid == "skip":
+            assert (first.added, first.failed, first.warnings) == (110, 1, 0)
+        else:
+            assert (first.added, first.failed, first.warnings) == (111, 0, 1)
+        counted.reset()
+        again = harvest_source(sqlite_catalogue, on_invalid, full=True)
+        # The same finding, named the same way; only the first case and that one read.
+        assert _reported(sqlite_catalogue, again.run_id) == reported
+        assert (again.failed, again.warnings) == (first.failed, first.warnings)
+        assert again.unchanged == first.added and again.added == again.updated == 0
+        assert set(counted.validated) == {"a0", "a4"}
+
+
+def _reported(catalogue: Catalogue, run_id: int | None) -> list[tuple[str, str]]:
+    with catalogue.session() as session:
+        rows = session.scalars(select(RecordError).where(RecordError.run_id == run_id))
+        return sorted((row.record_key or "", row.reason) for row in rows)
+
+
+def test_a_case_removed_from_the_export_is_tombstoned_with_its_documents(
+    sqlite_catalogue: Catalogue, export: Path
+) -> None:
+    sqlite_catalogue.add_source("diariet", "fgs", str(export))
+    harvest_source(sqlite_catalogue, "diariet")
+    lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if 'systemIdentifier="a6"' in line)
+    end = next(i for i in range(start, len(lines)) if "</aggregation>" in lines[i])
+    export.write_text("".join(lines[:start] + lines[end + 1 :]), encoding="utf-8")
+    again = harvest_source(sqlite_catalogue, "diariet", full=True)
+    assert (again.status, again.deleted, again.unchanged) == ("completed", 11, 100)
+    live = {row.source_key for row in sqlite_catalogue.iter_records(public_only=False)}
+    assert "arende:a6" not in live and "handling:r6-1" not in live and "arende:a7" in live
+    # More than the deletion guard allows (20 %): nothing goes, an incident asks a person.
+    text = export.read_text(encoding="utf-8")
+    cut = text.index('<aggregation systemIdentifier="a2"')
+    kept = text[:cut] + "  </aggregations>\n</erms>\n"
+    export.write_text(kept, encoding="utf-8")
+    held = harvest_source(sqlite_catalogue, "diariet", full=True)
+    assert (held.status, held.deleted, len(held.incidents)) == ("completed", 0, 1)
+
+
 class _WatchedParse:
     """An lxml ``iterparse`` that remembers the root of the tree it builds."""
 
@@ -256,14 +381,7 @@ def test_streaming_holds_one_case_at_a_time_however_large_the_export(
     # connector yields. Streaming keeps that to about one case (plus <control>), so ten
     # times the export holds about as many; a connector that kept the tree would hold ten
     # times as many. Peak memory in MB is bench/diarium.py's figure.
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "bench_diarium", Path(__file__).resolve().parents[2] / "bench" / "diarium.py"
-    )
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _bench_diarium()
     parses: list[_WatchedParse] = []
 
     def iterparse(source: Any, *args: Any, **kwargs: Any) -> Any:

@@ -81,6 +81,10 @@ ERMS_NS = "https://DILCIS.eu/XML/ERMS"
 FGS_1_NS = "http://xml.ra.se/e-arkiv/FGS-ERMS"
 NAMESPACES = (ERMS_NS, FGS_1_NS)
 
+# Part of the FGS connector's source digests: raise it when the mapping changes, so that
+# the next harvest maps unchanged cases again.
+MAPPING_VERSION = 1
+
 SchemaVersion = Literal["v3", "v2"]
 SCHEMA_FILES: dict[str, str] = {"v3": "ERMS_v3.xsd", "v2": "ERMS.xsd"}
 SCHEMATRON_FILES: dict[str, str] = {
