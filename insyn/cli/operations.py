@@ -3,7 +3,7 @@
 insyn scheduler [--workers N] [--no-index] [--log-format plain|json]
 insyn sources schedule [NAME [SCHEDULE]] [--clear] [--json]
 insyn backup FILE
-insyn restore FILE          checked first, into an empty data directory (--home), then reindex
+insyn restore FILE          checked first, swapped in only when whole, then reindex
 """
 
 from __future__ import annotations
@@ -212,17 +212,25 @@ def backup(context: Context, file: Path) -> None:
 @pass_context
 @handle_errors
 def restore(context: Context, file: Path, no_index: bool) -> None:
-    """Återställ säkerhetskopian FILE till en tom datakatalog och bygg om sökindexet.
+    """Återställ säkerhetskopian FILE och bygg om sökindexet.
 
     Filen kontrolleras först: den måste vara hel och en säkerhetskopia av en Insyn-katalog
-    med en känd schemaversion, annars avbryts återställningen och inget ändras. En
-    PostgreSQL-databas i drift byts inte ut: återställ till en ny, tom databas.
+    med en känd schemaversion, annars avbryts återställningen och inget ändras. SQLite
+    återställs till en tom datakatalog. PostgreSQL återställs till en tom databas, eller
+    över katalogen i drift: först på en ny plats, och den byts in i en enda transaktion
+    först när den är hel; den tidigare katalogen finns kvar i ett eget schema.
     """
     from insyn.harvester.backup import restore as restore_backup
 
     settings = context.settings
-    restore_backup(file, settings.home, settings.database_url)
+    restored = restore_backup(file, settings.home, settings.database_url)
     console.print(f"Katalogen är återställd i {settings.database_url or settings.home}.")
+    if restored.previous_schema:
+        console.print(
+            f"Den tidigare katalogen finns kvar i schemat {restored.previous_schema}; "
+            f"ta bort det med DROP SCHEMA {restored.previous_schema} CASCADE när allt är väl.",
+            highlight=False,
+        )
     if not no_index:
         run = context.indexer().rebuild()
         console.print(f"Sökindexet är ombyggt: {run.upserted} poster.")

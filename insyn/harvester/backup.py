@@ -16,11 +16,20 @@ Restore checks the file before it touches anything (``check_backup``): it must b
 readable), carry Insyn's tables and an ``alembic_version`` that is in Insyn's chain (a
 backup from a newer Insyn is refused). SQLite is then restored into a file beside the
 target, migrated and settled there, and renamed into place only when complete.
+
 PostgreSQL is restored into an empty database in one transaction (``--single-transaction``):
-a failure leaves it empty. Replacing a database in use is refused on both engines: a
-live PostgreSQL database cannot be swapped safely while the web and the harvesters
-hold connections to it, so restore into a new database and point
-``INSYN_DATABASE_URL`` at it.
+a failure leaves it empty. Over a live catalogue it is restored into a new location and
+swapped in only when complete (``_restore_postgres_live``): first into a scratch database
+on the same server, where it is migrated and settled; that schema, renamed, is copied
+into the live database beside the catalogue's own; then one transaction renames the
+live schema to ``insyn_fore_<time>`` and the restored one into its place. Until that
+transaction commits the live catalogue is untouched, whatever fails (a dump cut short, a
+foreign one, the server going away); afterwards the previous catalogue is still there,
+in its renamed schema, until an operator drops it. The web keeps its connections: its
+next statement reads the restored tables. A harvest in progress refuses the swap (its
+writes would land in the old schema); so does a live database that is not an Insyn
+catalogue. The scratch database needs the CREATEDB privilege, the swap ownership of
+the schema.
 """
 
 from __future__ import annotations
@@ -29,11 +38,14 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import inspect, update
+from sqlalchemy import Connection, inspect, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from insyn import settings
 from insyn.catalogue.models import HarvestRun
@@ -51,6 +63,21 @@ CORE_TABLES = frozenset(
 
 class BackupError(InsynError):
     """A backup or restore could not be made (tool missing, target not empty, bad file)."""
+
+
+# The schema the restored catalogue is copied into, beside the live one, before the swap.
+RESTORED_SCHEMA = "insyn_aterstalld"
+PREVIOUS_SCHEMA = "insyn_fore_"  # + the swap's time: where the replaced catalogue stays
+SWAP_LOCK_TIMEOUT = "30s"
+
+
+@dataclass
+class Restored:
+    """Where a restore put the catalogue, and (PostgreSQL over a live catalogue) the
+    schema the replaced catalogue was kept in."""
+
+    url: str
+    previous_schema: str | None = None
 
 
 @dataclass
@@ -299,69 +326,187 @@ def _restore_sqlite(backup_file: Path, home: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def restore(backup_file: Path, home: Path, database_url: str | None = None) -> str:
-    """Restore a backup into the empty data directory ``home`` (and database); return its URL.
+def restore(backup_file: Path, home: Path, database_url: str | None = None) -> Restored:
+    """Restore a backup; return where the catalogue now is.
 
     The file is checked first (``check_backup``). SQLite backups become
-    ``home/insyn.sqlite3``, renamed into place only when restored, migrated and settled;
-    PostgreSQL backups are restored into ``database_url``, which must be an empty
-    database, in one transaction. Afterwards the schema is up to date, claims are
-    cleared and runs caught mid-way are marked interrupted. The caller rebuilds the
-    search index.
+    ``home/insyn.sqlite3`` (``home`` must be empty), renamed into place only when
+    restored, migrated and settled. PostgreSQL backups are restored into
+    ``database_url``: an empty database in one transaction, or over a live Insyn
+    catalogue into a new location that is swapped in only when complete (see the
+    module). Afterwards the schema is up to date, claims are cleared and runs caught
+    mid-way are marked interrupted. The caller rebuilds the search index.
 
     Raises:
         BackupError: the file is not a whole Insyn backup of a known schema, the
-            directory or database is not empty, or the kinds do not match. Nothing has
-            been changed then.
+            directory is not empty (SQLite), the database holds something else than an
+            Insyn catalogue, a harvest is running, or the kinds do not match. Nothing
+            has been changed then.
     """
     kind = check_backup(backup_file)
-    _refuse_non_empty_directory(home)
     if kind == "sqlite":
+        _refuse_non_empty_directory(home)
         if database_url and not database_url.startswith("sqlite"):
             raise BackupError("En SQLite-kopia kan inte återställas till PostgreSQL")
-        return _restore_sqlite(backup_file, home)
+        return Restored(_restore_sqlite(backup_file, home))
     if not database_url or not database_url.startswith("postgresql"):
         raise BackupError(
             "En kopia från pg_dump återställs till PostgreSQL: ange --database-url "
-            "till en tom databas"
+            "(en tom databas eller katalogens egen)"
         )
-    _refuse_non_empty_database(database_url)
-    args, env = _pg_command(database_url)
+    tables = _tables(database_url)
+    if tables and "alembic_version" not in tables:
+        raise BackupError(
+            f"Databasen har {len(tables)} tabeller men ingen Insyn-katalog; återställ till "
+            "en tom databas eller katalogens egen. Inget är ändrat"
+        )
+    home.mkdir(parents=True, exist_ok=True)
+    if tables:
+        return _restore_postgres_live(backup_file, database_url)
+    _pg_restore_into(database_url, backup_file, "databasen är orörd")
+    _settle(database_url)
+    return Restored(database_url)
+
+
+def _tables(url: str) -> list[str]:
+    from insyn.catalogue.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def _pg_restore_into(url: str, dump: Path, untouched: str) -> None:
+    """pg_restore ``dump`` into ``url`` in one transaction: all of it or nothing.
+
+    Raises:
+        BackupError: pg_restore failed; ``untouched`` says what is as it was.
+    """
+    args, env = _pg_command(url)
     done = subprocess.run(
         [
             _tool("pg_restore"),
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",
-            "--single-transaction",  # all or nothing: a failure leaves the database empty
+            "--single-transaction",
             *args,
-            str(backup_file),
+            str(dump),
         ],
         env=env,
         capture_output=True,
         text=True,
     )
     if done.returncode != 0:
-        raise BackupError(f"pg_restore misslyckades (databasen är orörd): {done.stderr.strip()}")
-    home.mkdir(parents=True, exist_ok=True)
-    _settle(database_url)
-    return database_url
+        raise BackupError(f"pg_restore misslyckades ({untouched}): {done.stderr.strip()}")
 
 
-def _refuse_non_empty_database(url: str) -> None:
+def _with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _autocommit(url: str, statement: str) -> None:
     from insyn.catalogue.db import make_engine
 
-    engine = make_engine(url)
+    engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
     try:
-        tables = inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            connection.execute(text(statement))
     finally:
         engine.dispose()
-    if tables:
+
+
+def _restore_postgres_live(backup_file: Path, url: str) -> Restored:
+    """Restore over a live catalogue: into a scratch database, settled there, copied into
+    the live database as ``RESTORED_SCHEMA`` and swapped in by one transaction."""
+    from insyn.catalogue.db import make_engine
+
+    live_name = make_url(url).database or "postgres"
+    scratch = f"{live_name[:40]}_aterstalls_{uuid.uuid4().hex[:8]}"
+    scratch_url = _with_database(url, scratch)
+    untouched = "katalogen i drift är orörd"
+    try:
+        _autocommit(url, f'CREATE DATABASE "{scratch}"')
+    except SQLAlchemyError as exc:
         raise BackupError(
-            f"Databasen har redan {len(tables)} tabeller; återställ till en tom databas "
-            "(en databas i drift kan inte bytas ut säkert medan webben och skördarna är "
-            "anslutna: återställ till en ny databas och peka INSYN_DATABASE_URL på den)"
-        )
+            f"Kunde inte skapa en databas att återställa i ({exc.__class__.__name__}); "
+            f"återställningen behöver rätten CREATEDB. Inget är ändrat"
+        ) from None
+    try:
+        _pg_restore_into(scratch_url, backup_file, untouched)
+        _settle(scratch_url)
+        with tempfile.TemporaryDirectory(prefix="insyn-restore-") as folder:
+            schema_dump = Path(folder) / "schema.pgdump"
+            engine = make_engine(scratch_url)
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        text(f'ALTER SCHEMA "{_schema(connection)}" RENAME TO {RESTORED_SCHEMA}')
+                    )
+            finally:
+                engine.dispose()
+            args, env = _pg_command(scratch_url)
+            done = subprocess.run(
+                [_tool("pg_dump"), "--format=custom", "--no-owner", "--schema",
+                 RESTORED_SCHEMA, "--file", str(schema_dump), *args],
+                env=env, capture_output=True, text=True,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise BackupError(f"pg_dump misslyckades ({untouched}): {done.stderr.strip()}")
+            _autocommit(url, f"DROP SCHEMA IF EXISTS {RESTORED_SCHEMA} CASCADE")  # a past try
+            _pg_restore_into(url, schema_dump, untouched)
+        previous = _swap(url)
+    except BaseException:
+        _autocommit(url, f"DROP SCHEMA IF EXISTS {RESTORED_SCHEMA} CASCADE")
+        raise
+    finally:
+        _autocommit(url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    return Restored(url, previous)
+
+
+def _schema(connection: Connection) -> str:
+    """The schema the catalogue's tables are in (the connection's current schema)."""
+    return str(connection.execute(text("SELECT current_schema()")).scalar_one())
+
+
+def _swap(url: str) -> str:
+    """In one transaction: the live schema becomes ``insyn_fore_<time>`` and the restored
+    one takes its name; return the previous one's new name.
+
+    Raises:
+        BackupError: a harvest is running (its writes would go to the old schema) or the
+            tables stay locked; nothing has changed then.
+    """
+    from insyn.catalogue.db import make_engine
+
+    previous = PREVIOUS_SCHEMA + utcnow().strftime("%Y%m%d%H%M%S")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            live = _schema(connection)
+            connection.execute(text(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'"))
+            # No run may start or finish while the schemas change names.
+            connection.execute(text(f'LOCK TABLE "{live}".harvest_runs IN EXCLUSIVE MODE'))
+            running = connection.execute(
+                text(f"SELECT count(*) FROM \"{live}\".harvest_runs WHERE status = 'running'")
+            ).scalar_one()
+            if running:
+                raise BackupError(
+                    f"{running} skördning(ar) pågår i katalogen; stoppa schemaläggaren och "
+                    "försök igen. Inget är ändrat"
+                )
+            connection.execute(text(f'ALTER SCHEMA "{live}" RENAME TO "{previous}"'))
+            connection.execute(text(f'ALTER SCHEMA {RESTORED_SCHEMA} RENAME TO "{live}"'))
+    except SQLAlchemyError as exc:
+        raise BackupError(
+            f"Den återställda katalogen kunde inte bytas in ({exc.__class__.__name__}); "
+            "katalogen i drift är orörd"
+        ) from None
+    finally:
+        engine.dispose()
+    return previous
 
 
 def _settle(url: str) -> None:

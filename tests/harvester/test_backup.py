@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, inspect, select
 
 from insyn import connectors
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, HarvestRun
-from insyn.catalogue.store import Catalogue
+from insyn.catalogue.store import Catalogue, utcnow
 from insyn.cli import main
 from insyn.connectors.base import Cursor, Done, Item, Yielded
 from insyn.harvester.backup import BackupError, backup, restore
@@ -128,7 +128,7 @@ def test_backup_during_a_harvest_is_consistent(
     assert catalogue.runs(limit=1)[0].status == "completed"
 
     home = tmp_path / "ny"
-    url = restore(copy.path, home)
+    url = restore(copy.path, home).url
     back = Catalogue(url)
     restored = state(back)
     # The snapshot has everything committed before it and nothing of the open run.
@@ -171,9 +171,7 @@ def test_postgresql_round_trip(postgres_url: str, second_postgres_url: str, tmp_
     before = state(catalogue)
     copy = backup(postgres_url, tmp_path / "insyn.pgdump")
     assert copy.kind == "postgresql" and copy.path.read_bytes()[:5] == b"PGDMP"
-    with pytest.raises(BackupError, match="tom databas"):
-        restore(copy.path, tmp_path / "a", postgres_url)  # not empty: refused
-    url = restore(copy.path, tmp_path / "b", second_postgres_url)
+    url = restore(copy.path, tmp_path / "b", second_postgres_url).url
     back = Catalogue(url)
     assert state(back) == before
     # The restored sequences go on from where they were: a new harvest appends.
@@ -265,7 +263,7 @@ def test_a_sqlite_restore_is_renamed_into_place_only_when_complete(
         restore(copy.path, home)
     assert not home.exists()  # no partial target, no staged file
     monkeypatch.undo()
-    url = restore(copy.path, home)
+    url = restore(copy.path, home).url
     assert sorted(p.name for p in home.iterdir()) == ["insyn.sqlite3"]
     Catalogue(url).close()
 
@@ -305,6 +303,85 @@ def test_postgresql_restore_refuses_a_bad_dump_and_leaves_the_database_empty(
         )
         assert inspect(engine).get_table_names() == []
         engine.dispose()
-    # A live database is not replaced: refused, and said why.
-    with pytest.raises(BackupError, match="INSYN_DATABASE_URL"):
-        restore(good, tmp_path / "c", postgres_url)
+    # A database that holds something else than an Insyn catalogue is never replaced.
+    with psycopg.connect(second_postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE kunder (id serial PRIMARY KEY, namn text)")
+    with pytest.raises(BackupError, match="ingen Insyn-katalog"):
+        restore(good, tmp_path / "c", second_postgres_url)
+    engine = create_engine(
+        "postgresql+psycopg://" + second_postgres_url.removeprefix("postgresql://")
+    )
+    assert inspect(engine).get_table_names() == ["kunder"]
+    engine.dispose()
+
+
+def _schemas_and_databases(url: str) -> tuple[set[str], set[str]]:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        schemas = {row[0] for row in connection.execute("SELECT nspname FROM pg_namespace")}
+        databases = {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
+    return {s for s in schemas if s.startswith("insyn_")}, {
+        d for d in databases if "_aterstalls_" in d
+    }
+
+
+def test_postgresql_restore_over_a_live_catalogue_swaps_in_only_a_whole_one(
+    postgres_url: str, second_postgres_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    _pg_tools_or_skip()
+    live = Catalogue(postgres_url)  # as the web holds it: open across the restore
+    fill(live, tmp_path)
+    before = state(live)
+    good = backup(postgres_url, tmp_path / "insyn.pgdump").path
+    write_catalogue(tmp_path / "k.ttl", range(1, 15), d2="Ändrad efter kopian")
+    assert harvest_source(live, "bn").status == "completed"
+    after = state(live)
+    assert after != before
+    with psycopg.connect(second_postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE kunder (id serial PRIMARY KEY, namn text)")
+        connection.execute("CREATE TABLE alembic_version (version_num text)")
+    foreign = backup(second_postgres_url, tmp_path / "annat.pgdump").path
+    cases = {
+        _truncated(good, tmp_path / "halv.pgdump"): "skadad eller ofullständig",
+        foreign: "ingen säkerhetskopia av en Insyn-katalog",
+    }
+    for file, expected in cases.items():
+        with pytest.raises(BackupError, match=expected):
+            restore(file, tmp_path / "hem", postgres_url)
+        assert state(live) == after  # the live catalogue is untouched
+        assert _schemas_and_databases(postgres_url) == (set(), set())
+    # A failure after the restored copy is in place, before the swap: still untouched.
+    with live.session() as session:
+        running = HarvestRun(source_id=live.get_source("bn").id, status="running")
+        running.started_at = utcnow()
+        session.add(running)
+        session.commit()
+    with pytest.raises(BackupError, match="pågår"):
+        restore(good, tmp_path / "hem", postgres_url)
+    assert _schemas_and_databases(postgres_url) == (set(), set())
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("DELETE FROM harvest_runs WHERE status = 'running'")
+    assert state(live) == after
+
+    # A whole backup: swapped in, through the command, over the catalogue in use.
+    home = tmp_path / "hem"
+    result = CliRunner().invoke(
+        main,
+        ["--home", str(home), "--database-url", postgres_url, "restore", str(good), "--no-index"],
+    )
+    assert result.exit_code == 0, result.output
+    schemas, scratch = _schemas_and_databases(postgres_url)
+    assert scratch == set() and len(schemas) == 1
+    previous = schemas.pop()
+    assert previous.startswith("insyn_fore_") and previous in result.output
+    assert state(live) == before  # the open connections read the restored catalogue
+    with psycopg.connect(postgres_url) as connection:  # the replaced one is kept aside
+        kept = connection.execute(f"SELECT count(*) FROM {previous}.records").fetchone()
+    assert kept == (len(after["records"]),)
+    # The restored sequences go on from where they were: a new harvest appends.
+    assert harvest_source(live, "bn").status == "completed"
+    assert live.last_change_seq() > before["changes"][-1][0]
+    live.close()
