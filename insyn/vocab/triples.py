@@ -109,13 +109,16 @@ class TripleIndex:
     been theirs, a governance statement among them.
     """
 
-    __slots__ = ("loose", "problems", "subjects", "unsure")
+    __slots__ = ("expanded", "loose", "met", "problems", "subjects", "unsure")
 
     def __init__(self) -> None:
         self.subjects: dict[str, dict[str, list[Term]]] = {}
         self.problems: dict[str, list[str]] = {}
         self.loose: list[str] = []
         self.unsure: set[str] = set()
+        # ``subject_digest``'s text of resources records point to (see ``_pointed_to``).
+        self.expanded: dict[str, str] = {}
+        self.met: set[str] = set()
 
     def problems_of(self, subject: str) -> list[str]:
         """The parse problems of a subject and of the nodes it points to (its distributions,
@@ -192,6 +195,9 @@ class TripleIndex:
 # Formats whose parser recovers at the next statement after an error; RDF/XML and JSON-LD
 # are trees, and what their parsers read after a broken element is not to be trusted.
 _STATEMENT_FORMATS = frozenset({"turtle", "nt", "n3", "trig", "nquads"})
+# Formats whose strict parser raises on what the lenient path would repair or skip; JSON-LD's
+# algorithm drops a statement with an invalid IRI without a word, so it is always read leniently.
+_STRICT_FORMATS = _STATEMENT_FORMATS | {"xml"}
 # More unreadable statements than this and the document is not the format it claims.
 MAX_BAD_STATEMENTS = 1000
 _VALID_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*$")
@@ -226,13 +232,16 @@ class _Repairs:
         self.base = base_iri.rsplit("/", 1)[0] + "/" if base_iri and "/" in base_iri else None
         self.cache: dict[str, tuple[Term, str] | None] = {}
 
+    def based_email(self, value: str) -> bool:
+        """Whether the IRI is a bare e-mail address a base IRI was put in front of."""
+        local = value.removeprefix(self.base) if self.base else None
+        return bool(local and local != value and _EMAIL.match(local))
+
     def check(self, term: ox.NamedNode) -> tuple[Term, str] | None:
         """None when the IRI is fine; else the term to use and what was done."""
         value = term.value
-        if _VALID_IRI.match(value):
-            local = value.removeprefix(self.base) if self.base else None
-            if not (local and local != value and _EMAIL.match(local)):
-                return None
+        if _VALID_IRI.match(value) and not self.based_email(value):
+            return None
         if value not in self.cache:
             self.cache[value] = self._repair(value)
         return self.cache[value]
@@ -399,7 +408,10 @@ def parse_triples(
     Lenient: a malformed IRI is repaired when that is safe, else kept as text, and (in
     Turtle, N-Triples, TriG, N-Quads) an unreadable statement is skipped; each is filed in
     ``TripleIndex.problems`` with its line where it can be found. A schema.org context
-    named by URL is read from a bundled copy: nothing is fetched.
+    named by URL is read from a bundled copy: nothing is fetched. A document that
+    pyoxigraph reads strictly as it stands (the usual case) is read in one pass with no
+    Python step per statement; only one with something to repair or skip is read again
+    statement by statement.
 
     Raises:
         UnsafeInputError: RDF/XML with external entities or an entity bomb.
@@ -421,6 +433,9 @@ def parse_triples(
     elif fmt == "jsonld":
         data = offline_jsonld(data)
     where = {"path": str(data)} if isinstance(data, Path) else {"input": data}
+    strict = _strict(where, rdf_format, base_iri) if fmt in _STRICT_FORMATS else None
+    if strict is not None:
+        return strict
     index = TripleIndex()
     errors: list[str] = []
     error_lines: list[int | None] = []
@@ -435,6 +450,35 @@ def parse_triples(
     if errors and not index.subjects:
         label = _LABELS.get(fmt, fmt)
         raise VocabError(f"Källan är inte giltig {label}: {errors[0]}", source=source)
+    return index
+
+
+def _strict(
+    where: dict[str, Any], rdf_format: ox.RdfFormat, base_iri: str | None
+) -> TripleIndex | None:
+    """The whole document read by pyoxigraph's own parser, strictly, with no Python step per
+    statement; None when anything in it would need the lenient path (a statement that
+    cannot be read, an IRI that is not valid as written, a bare e-mail address made
+    relative to the base), which then reads it again statement by statement.
+
+    A document the strict parser accepts holds only valid IRIs, so the lenient path would
+    repair nothing in it but those e-mail addresses: both paths give the same index.
+    """
+    try:
+        index = TripleIndex.from_triples(
+            ox.parse(**where, format=rdf_format, base_iri=base_iri, lenient=False)
+        )
+    except (SyntaxError, ValueError):
+        return None
+    if base_iri is not None:
+        repairs = _Repairs(base_iri)
+        for subject, properties in index.subjects.items():
+            if repairs.based_email(subject):
+                return None
+            for values in properties.values():
+                for value in values:
+                    if isinstance(value, ox.NamedNode) and repairs.based_email(value.value):
+                        return None
     return index
 
 
@@ -517,29 +561,56 @@ def offline_jsonld(data: bytes | Path) -> bytes | Path:
 
 
 def _canonical_term(index: TripleIndex, term: Term, depth: int, seen: frozenset[str]) -> str:
-    if isinstance(term, ox.Literal):
+    if type(term) is ox.Literal:
         return f'"{term.value}"@{term.language or ""}^^{term.datatype.value}'
-    key = node_key(term)
-    if isinstance(term, ox.BlankNode):
+    if type(term) is ox.BlankNode:
         # Blank-node labels differ between parses: a blank node is what it says.
+        key = "_:" + term.value
         if depth >= _DIGEST_DEPTH or key in seen:
             return "[]"
         return "[" + _canonical_node(index, key, depth + 1, seen | {key}) + "]"
+    key = term.value
     if depth == 0 and key in index.subjects and key not in seen:
         # Resources the record points to (distributions, publisher, contact point) are
         # read by the mapping, so what they say is part of the record.
-        return f"<{key}>{{{_canonical_node(index, key, depth + 1, seen | {key})}}}"
+        return f"<{key}>{{{_pointed_to(index, key, seen)}}}"
     return f"<{key}>"
 
 
+def _pointed_to(index: TripleIndex, key: str, seen: frozenset[str]) -> str:
+    """What a resource a record points to says (its blank nodes included, no IRI followed).
+
+    From a record named by an IRI this does not depend on the record (the blank nodes on
+    the way are the only ones ``seen`` can hold), so a resource many records point to (a
+    publisher, a catalogue) is written out once per document: the second time it is met
+    its text is kept for the rest.
+    """
+    if any(node.startswith("_:") for node in seen):
+        return _canonical_node(index, key, 1, seen | {key})
+    expanded = index.expanded.get(key)
+    if expanded is None:
+        expanded = _canonical_node(index, key, 1, frozenset((key,)))
+        # Kept from the second time on: most resources (distributions) are met once.
+        if key in index.met:
+            index.expanded[key] = expanded
+        else:
+            index.met.add(key)
+    return expanded
+
+
 def _canonical_node(index: TripleIndex, key: str, depth: int, seen: frozenset[str]) -> str:
-    properties = index.subjects.get(key, {})
-    return ";".join(
-        predicate
-        + "="
-        + "|".join(sorted(_canonical_term(index, value, depth, seen) for value in values))
-        for predicate, values in sorted(properties.items())
-    )
+    properties = index.subjects.get(key)
+    if not properties:
+        return ""
+    parts = []
+    for predicate in sorted(properties):
+        values = properties[predicate]
+        if len(values) == 1:
+            text = _canonical_term(index, values[0], depth, seen)
+        else:
+            text = "|".join(sorted([_canonical_term(index, v, depth, seen) for v in values]))
+        parts.append(f"{predicate}={text}")
+    return ";".join(parts)
 
 
 _DIGEST_DEPTH = 4
