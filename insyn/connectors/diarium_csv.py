@@ -7,9 +7,11 @@ presets in ``diarium_presets/*.toml``) and/or column by column
 
 Fields (``column.<field>``): diarienummer (required), case_title, case_status, opened,
 closed, unit, process_code, document_number, document_title, date, direction,
-document_type, sender, recipient, party, party_private, secrecy, personal_data,
-attachments, case_public_title, document_public_title (the source's name-free titles for
-the public; party_private's "ja"/"nej" is the source's word on a party). A row with
+document_type, sender, recipient, party, party_private, party_type, party_id, secrecy,
+personal_data, attachments, case_public_title, document_public_title (the source's
+name-free titles for the public; party_private's "ja"/"nej", party_type's
+"Företag"/"Privatperson" and party_id's organisationsnummer or personnummer are the
+source's word on the party column's party, judged by ``insyn.vocab.parties``). A row with
 document fields becomes a Document; the first row of each diarienummer also makes its
 Case, so a case-only export works as well. Cases are yielded after the last row, when all
 their rows are read, as rows come in any order: a case is secret-marked (masked for the

@@ -110,8 +110,9 @@ _COMMON_WORD_LIST = """
     stiftelse kyrka församling skola bank centrum och i på av för med till om från hos
 """
 _COMMON_WORDS = frozenset(_COMMON_WORD_LIST.split())
-# Space or any dash between two parts of a name: "Anna-Karin" and "Anna Karin" alike.
-_NAME_GAP = r"(?:\s*[-\u2010-\u2015]\s*|\s+)"
+# Space, any dash, "&", "+" or "/" between two parts of a name: "Anna-Karin" and "Anna
+# Karin" alike, and "Svensson Bygg & Montage" whole (its first part is never masked alone).
+_NAME_GAP = r"(?:\s*[-\u2010-\u2015&+/]\s*|\s+)"
 # Swedish genitive: "Anderssons", "Lars'", "SVT:s".
 _GENITIVE = r"(?:s|['\u2019]s?|:s)?"
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")

@@ -8,7 +8,8 @@ unless the source says, in a way we trust, that it is not:
 - an explicit "not a private person" from the source (a yes/no column of its own);
 - a valid organisationsnummer among its identifiers or in its name (Luhn check digit,
   month digits 20 or more: a personnummer, an enskild firma's number, is never one);
-- a known organisation type (``ORGANISATION_TYPES``);
+- a known organisation type stated by the source (``ORGANISATION_TYPES``: an ERMS
+  ``otherAgentType``, a CSV column of party types), the whole value, any case;
 - a legal-form designation in the name ("AB", "HB", "Aktiebolag", "ek. för." …): a
   Swedish company's registered name must carry its form, a person's never does;
 - the exact name of a known public authority (``PUBLIC_AUTHORITIES``).
@@ -16,7 +17,10 @@ unless the source says, in a way we trust, that it is not:
 Nothing else makes a party an organisation: not its role ("sökande", "owner"), not an
 ``<organisation>`` element (it may say "Privatperson"), not words inside the name
 ("Kyrklund", "Bankman", "Centrumsson"). A personnummer, a samordningsnummer, a protected
-identity or a "yes, private" from the source make it private whatever else is said.
+identity, a "yes, private" or a person's type (``PERSON_TYPES``: "Privatperson",
+"fysisk person" …) from the source make it private whatever else is said. A party the
+source calls an organisation but identifies by no trusted means (no number, no known
+type, no legal form) stays private: its name is masked.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from insyn.vocab.personal_data import (
 __all__ = [
     "CASE_PARTY_ROLE",
     "ORGANISATION_TYPES",
+    "PERSON_TYPES",
     "PUBLIC_AUTHORITIES",
     "find_organisationsnummer",
     "flag",
@@ -56,10 +61,35 @@ ORGANISATION_TYPES = frozenset(
         "juridisk_person",
         "legal_person",
         "legal person",
+        "juridisk",
         "företag",
+        "företag/organisation",
+        "organisation/företag",
         "myndighet",
+        "kommun",
+        "region",
+        "förening",
+        "bolag",
         "authority",
         "company",
+    }
+)
+# Types that say "a person": private whatever the name or a number says.
+PERSON_TYPES = frozenset(
+    {
+        "privatperson",
+        "privatperson/enskild",
+        "person",
+        "fysisk person",
+        "fysisk_person",
+        "enskild",
+        "enskild person",
+        "individ",
+        "individual",
+        "natural person",
+        "natural_person",
+        "private",
+        "private person",
     }
 )
 # Exact names (case aside) of public authorities that appear as parties in municipal
@@ -164,9 +194,11 @@ def is_private_individual(
     the source's own yes/no, None when it says nothing.
     """
     numbers = [i for i in identifiers if i]
+    stated_type = " ".join((organisation_type or "").split()).casefold()
     if (
         protected_identity
         or flagged_private is True
+        or stated_type in PERSON_TYPES
         or find_personnummer(name)
         or any(is_personnummer(n) or is_samordningsnummer(n) for n in numbers)
     ):
@@ -175,7 +207,7 @@ def is_private_individual(
         return False
     if any(is_organisationsnummer(n) for n in numbers) or find_organisationsnummer(name):
         return False
-    if (organisation_type or "").strip().casefold() in ORGANISATION_TYPES:
+    if stated_type in ORGANISATION_TYPES:
         return False
     if _LEGAL_FORM.search(name):
         return False

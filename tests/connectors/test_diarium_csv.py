@@ -222,6 +222,57 @@ def test_public_titles_fail_closed_parties_and_case_parties_on_documents(tmp_pat
     assert masked is not None and masked.title == {"sv": "Bostadsanpassning – [namn], [adress]"}
 
 
+def test_a_party_type_or_number_column_is_trusted_and_nothing_else(tmp_path: Path) -> None:
+    """A source's own party type and identifier columns say who is an organisation (a
+    known type, a valid organisationsnummer); a person's type wins over anything; a party
+    the source calls nothing, or numbers wrongly, stays private (fails closed)."""
+    path = tmp_path / "parter.csv"
+    rows = [
+        ("1", "Ljuset Bygg", "Företag", ""),
+        ("2", "Parkföreningen Ljuset", "", "802400-0005"),
+        ("3", "Kim Kyrklund", "Privatperson", ""),
+        ("4", "Bankman Konsult AB", "Fysisk person", ""),  # the source says a person
+        ("5", "Centrumsson Bygg & Montage", "", ""),  # an organisation? not said
+        ("6", "Solgläntan", "", "802400-0006"),  # no valid number: no evidence
+        ("7", "Exempelby kommun", "kommun", "212000-1124"),
+    ]
+    path.write_text(
+        "Dnr;Ärende;Nr;Handling;Part;Parttyp;Partens id\n"
+        + "".join(
+            f"BN 2024/{n};Bygglov;1;Ansökan från {name};{name};{kind};{number}\n"
+            for n, name, kind, number in rows
+        ),
+        encoding="utf-8",
+    )
+    columns = {
+        "column.diarienummer": "Dnr",
+        "column.case_title": "Ärende",
+        "column.document_number": "Nr",
+        "column.document_title": "Handling",
+        "column.party": "Part",
+        "column.party_type": "Parttyp",
+        "column.party_id": "Partens id",
+    }
+    found = by_key(run(path, **columns))
+    private = {
+        n: found[f"handling:BN 2024/{n}-1"].record.parties[0].is_private_individual
+        for n, *_ in rows
+    }
+    assert private == {
+        "1": False,
+        "2": False,
+        "3": True,
+        "4": True,
+        "5": True,
+        "6": True,
+        "7": False,
+    }
+    shown = {n: public_record(found[f"handling:BN 2024/{n}-1"].record) for n, *_ in rows}
+    assert shown["1"].title == {"sv": "Ansökan från Ljuset Bygg"}  # type: ignore[union-attr]
+    assert shown["5"].title == {"sv": "Ansökan från [namn]"}  # type: ignore[union-attr]
+    assert shown["4"].title == {"sv": "Ansökan från [namn]"}  # type: ignore[union-attr]
+
+
 SECRECY_COLUMNS = {
     "column.diarienummer": "Dnr",
     "column.case_title": "Ärende",

@@ -113,3 +113,20 @@ def test_a_document_carries_its_cases_private_parties_once() -> None:
         ("Anna Kyrklund", "avsändare", True, None),
         ("Karl Bankman", CASE_PARTY_ROLE, True, None),
     ]
+
+
+@pytest.mark.parametrize("kind", ["Privatperson", "fysisk person", "PERSON", " Enskild "])
+def test_a_persons_type_from_the_source_wins(kind: str) -> None:
+    assert is_private_individual("Byggbolaget AB", organisation_type=kind)
+    assert is_private_individual("Ljuset", identifiers=["802400-0005"], organisation_type=kind)
+
+
+@pytest.mark.parametrize("kind", ["Företag", "  FÖRETAG ", "juridisk  person", "Kommun"])
+def test_a_known_organisation_type_in_any_case_and_spacing(kind: str) -> None:
+    assert not is_private_individual("Ljuset", organisation_type=kind)
+
+
+def test_an_organisation_the_source_does_not_prove_stays_private() -> None:
+    # No number, no known type, no legal form: whatever it looks like, it is masked.
+    for name in ("Ljuset Bygg & Montage", "Kyrkbacken Fastigheter", "Centrumsson Konsult"):
+        assert is_private_individual(name, organisation_type="leverantör")

@@ -56,6 +56,8 @@ FIELDS = (
     "recipient",
     "party",
     "party_private",
+    "party_type",
+    "party_id",
     "secrecy",
     "personal_data",
     "attachments",
@@ -198,9 +200,16 @@ def register(
     return dataset, Register(diarium, publisher, owner, directions)
 
 
-def _party(name: str, role: str, private_flag: str) -> Party:
-    private = is_private_individual(name, flagged_private=flag(private_flag))
-    return Party(name=name, role=role, is_private_individual=private)
+def _party(name: str, role: str, private_flag: str, kind: str = "", number: str = "") -> Party:
+    """A party of a row; ``kind`` and ``number`` are the source's own party type and
+    identifier (columns ``party_type``, ``party_id``) where it gives them."""
+    private = is_private_individual(
+        name,
+        identifiers=[number] if number else (),
+        organisation_type=kind or None,
+        flagged_private=flag(private_flag),
+    )
+    return Party(name=name, role=role, is_private_individual=private, identifier=number or None)
 
 
 def _governance(row: Row, owner: str | None) -> tuple[Governance, list[str]]:
@@ -265,11 +274,12 @@ def read_row(row: Row, register: Register) -> RowFacts:
     warnings += more
     private_flag = row.text("party_private")
     parties = [
-        _party(name, role, private_flag)
-        for role, name in (
-            ("part", row.text("party")),
-            ("avsändare", row.text("sender")),
-            ("mottagare", row.text("recipient")),
+        _party(name, role, private_flag, *facts)
+        for role, name, facts in (
+            # The type and identifier columns describe the party column's party.
+            ("part", row.text("party"), (row.text("party_type"), row.text("party_id"))),
+            ("avsändare", row.text("sender"), ()),
+            ("mottagare", row.text("recipient"), ()),
         )
         if name
     ]
