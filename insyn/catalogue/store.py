@@ -108,10 +108,26 @@ class Catalogue:
         Organisations are matched by URI, else by Swedish name. A parent named by URI
         is linked (and created as a stub if unknown), so the tree builds up from what
         sources say of themselves.
+
+        On PostgreSQL the organisation is written in a short transaction of its own,
+        committed at once, not in the caller's: runs of several sources share publishers,
+        and a run holding a new publisher's row until it commits made every other run
+        naming it wait for that whole run, and two runs meeting two new publishers in
+        opposite orders deadlocked (one failed). A run that fails afterwards leaves the
+        publishers it saw, as any source describing them would. SQLite has one writer,
+        the run itself, so there the caller's transaction is used.
         """
         name = text_in(agent.name)
         if not agent.uri and not name:
             return None
+        if session.get_bind().dialect.name == "sqlite":
+            return self._upsert_organisation(session, agent, name)
+        with self.session() as own:
+            organisation_id = self._upsert_organisation(own, agent, name)
+            own.commit()
+        return organisation_id
+
+    def _upsert_organisation(self, session: Session, agent: Agent, name: str) -> int | None:
         if agent.uri:
             organisation = session.scalar(select(Organisation).where(Organisation.uri == agent.uri))
         else:
@@ -128,7 +144,7 @@ class Catalogue:
         organisation.email = agent.email or organisation.email
         organisation.homepage = agent.homepage or organisation.homepage
         if agent.parent and agent.parent != agent.uri:
-            parent_id = self.upsert_organisation(session, Agent(uri=agent.parent))
+            parent_id = self._upsert_organisation(session, Agent(uri=agent.parent), "")
             organisation.parent_id = parent_id
         session.flush()
         return organisation.id

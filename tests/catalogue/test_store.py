@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from insyn.catalogue.store import Catalogue
 from insyn.errors import CatalogueError, NotFoundError
@@ -113,4 +114,55 @@ def test_two_runs_naming_the_same_new_publisher_at_once(postgres_url: str) -> No
     thread.join(timeout=30)
     assert found == [first_id]
     assert [o.uri for o in catalogue.organisations()] == ["https://x.se/org/ny"]
+    catalogue.close()
+
+
+@pytest.mark.postgres
+def test_runs_meeting_new_publishers_in_opposite_orders_neither_wait_nor_deadlock(
+    postgres_url: str,
+) -> None:
+    """Two runs of different sources, each naming both new publishers, in opposite orders:
+    the publishers' rows were held until each run committed, so each run waited for the
+    other and PostgreSQL failed one of them (deadlock). Found by bench/scaleout.py."""
+    import threading
+
+    catalogue = Catalogue(postgres_url)
+    north = Agent(uri="https://x.se/org/norra", name={"sv": "Norra nämnden"})
+    south = Agent(uri="https://x.se/org/sodra", name={"sv": "Södra nämnden"})
+    first, second = catalogue.session(), catalogue.session()
+    found: dict[str, list[int | None]] = {"first": [], "second": []}
+    errors: list[BaseException] = []
+    try:
+        found["first"].append(catalogue.upsert_organisation(first, north))
+        found["second"].append(catalogue.upsert_organisation(second, south))
+
+        def cross(run: str, session: Session, agent: Agent) -> None:
+            try:
+                found[run].append(catalogue.upsert_organisation(session, agent))
+            except Exception as exc:  # the deadlock's victim
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=cross, args=("first", first, south)),
+            threading.Thread(target=cross, args=("second", second, north)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=15)
+        still_waiting = [thread for thread in threads if thread.is_alive()]
+        assert errors == []
+        assert still_waiting == []  # neither run waits for the other to commit
+        first.commit()
+        second.commit()
+    finally:
+        first.rollback()
+        second.rollback()
+        first.close()
+        second.close()
+    assert found["first"] == found["second"][::-1]  # the same two rows for both runs
+    assert sorted(o.name_sv for o in catalogue.organisations()) == [
+        "Norra nämnden",
+        "Södra nämnden",
+    ]
     catalogue.close()
