@@ -32,6 +32,17 @@ from insyn.errors import VocabError
 # that only normalises values should not pay for importing it.
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+# The list's one type for natural persons: an agent the source calls a person
+# (foaf:Person, schema:Person, vcard:Individual) has it, as DCAT-AP-SE wants a type.
+PERSON_PUBLISHER_TYPE = ADMS_PUBLISHER_TYPE + "PrivateIndividual(s)"
+PERSON_CLASSES = frozenset(
+    {
+        "http://xmlns.com/foaf/0.1/Person",
+        "http://schema.org/Person",
+        "https://schema.org/Person",
+        "http://www.w3.org/2006/vcard/ns#Individual",
+    }
+)
 IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 INSPIRE_MEDIA_TYPES = "http://inspire.ec.europa.eu/media-types/"
 INSPIRE_THEME = "http://inspire.ec.europa.eu/theme/"
@@ -54,6 +65,34 @@ _EXTENSION = re.compile(r"^[\w+-]+(\.[\w+-]+)*$")
 _LANGUAGE_TAG = re.compile(r"^([a-z]{2,3})[-_][a-z0-9-]+$", re.IGNORECASE)
 
 _DATA = resources.files("insyn.vocab").joinpath("data", "vocabularies")
+_OLD_AUTHORITY = re.compile(r"/mdr/authority/")
+_LANGUAGE_IRI = re.compile(
+    r"^https?://(?:id\.loc\.gov/vocabulary/iso639-[12]|lexvo\.org/id/iso639-[13])/([a-z]{2,3})/?$",
+    re.IGNORECASE,
+)
+# ISO 8601 repeating intervals as Project Open Data (DCAT-US 1.1) lists them for
+# accrualPeriodicity, and the EU frequency each names.
+_ISO8601_FREQUENCIES = {
+    "R/P10Y": "DECENNIAL",
+    "R/P4Y": "QUADRENNIAL",
+    "R/P3Y": "TRIENNIAL",
+    "R/P2Y": "BIENNIAL",
+    "R/P1Y": "ANNUAL",
+    "R/P6M": "ANNUAL_2",
+    "R/P4M": "ANNUAL_3",
+    "R/P3M": "QUARTERLY",
+    "R/P2M": "BIMONTHLY",
+    "R/P0.5M": "MONTHLY_2",
+    "R/P1M": "MONTHLY",
+    "R/P2W": "BIWEEKLY",
+    "R/P0.33W": "WEEKLY_3",
+    "R/P0.5W": "WEEKLY_2",
+    "R/P3.5D": "WEEKLY_2",
+    "R/P1W": "WEEKLY",
+    "R/P1D": "DAILY",
+    "R/PT1H": "HOURLY",
+    "R/PT1S": "CONT",
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +151,10 @@ class Vocabulary:
         if uri in self.concepts:
             return self.concepts[uri]
         found = self._index.uris.get(_uri_key(uri))
+        if found is None and _OLD_AUTHORITY.search(uri):
+            # DCAT-AP 1.x named the EU tables under mdr/authority/; 2.x and 3.x under
+            # resource/authority/, with the same codes.
+            found = self._index.uris.get(_uri_key(_OLD_AUTHORITY.sub("/resource/authority/", uri)))
         return self.concepts[found] if found else None
 
     def lookup(self, value: str) -> Concept | None:
@@ -152,7 +195,19 @@ class _Languages(Vocabulary):
     def _lookup_more(self, text: str) -> str | None:
         # A BCP 47 tag adds a region or script ("sv-SE"); the language is what we record.
         match = _LANGUAGE_TAG.match(text)
-        return self._index.codes.get(match.group(1).casefold()) if match else None
+        if match:
+            return self._index.codes.get(match.group(1).casefold())
+        # The ISO 639 IRIs of the Library of Congress and Lexvo, which DCAT-AP 1.x sources
+        # and DCAT-US use instead of the EU table: the code at their end is the language.
+        found = _LANGUAGE_IRI.match(text)
+        return self._index.codes.get(found.group(1).casefold()) if found else None
+
+
+class _Frequencies(Vocabulary):
+    def _lookup_more(self, text: str) -> str | None:
+        # An ISO 8601 repeating interval (DCAT-US, schema.org: "R/P1Y") as the EU frequency.
+        code = _ISO8601_FREQUENCIES.get(text.strip().upper())
+        return self._index.codes.get(code.casefold()) if code else None
 
 
 # --- reading the bundled files ---------------------------------------------------------
@@ -439,7 +494,7 @@ def frequencies() -> Vocabulary:
     )
     _apply_dcat_ap_se(drafts, "dcat:dcterms:accrualPeriodicity_da")
     _apply_processor(drafts, "accrualPeriodicity.json")
-    return _build(Vocabulary, "frequencies", scheme, drafts)
+    return _build(_Frequencies, "frequencies", scheme, drafts)
 
 
 @cache
@@ -604,6 +659,90 @@ def _media_type_alignment() -> dict[str, str]:
 def _aligned(filename: str, namespace: str, value: str) -> tuple[str, ...]:
     uri = value if "://" in value else namespace + value.strip()
     return _alignment(filename).get(_uri_key(uri), ())
+
+
+# The 34 INSPIRE themes by the INSPIRE registry's code and English name (as in the registry,
+# http://inspire.ec.europa.eu/theme, whose 2018 copy GeoNetwork bundles). GEMET's thesaurus
+# names a theme by a number of its own: the English name joins the two.
+INSPIRE_THEME_NAMES = {
+    "ac": "Atmospheric conditions",
+    "ad": "Addresses",
+    "af": "Agricultural and aquaculture facilities",
+    "am": "Area management/restriction/regulation zones and reporting units",
+    "au": "Administrative units",
+    "br": "Bio-geographical regions",
+    "bu": "Buildings",
+    "cp": "Cadastral parcels",
+    "ef": "Environmental monitoring facilities",
+    "el": "Elevation",
+    "er": "Energy resources",
+    "ge": "Geology",
+    "gg": "Geographical grid systems",
+    "gn": "Geographical names",
+    "hb": "Habitats and biotopes",
+    "hh": "Human health and safety",
+    "hy": "Hydrography",
+    "lc": "Land cover",
+    "lu": "Land use",
+    "mf": "Meteorological geographical features",
+    "mr": "Mineral resources",
+    "nz": "Natural risk zones",
+    "of": "Oceanographic geographical features",
+    "oi": "Orthoimagery",
+    "pd": "Population distribution - demography",
+    "pf": "Production and industrial facilities",
+    "ps": "Protected sites",
+    "rs": "Coordinate reference systems",
+    "sd": "Species distribution",
+    "so": "Soil",
+    "sr": "Sea regions",
+    "su": "Statistical units",
+    "tn": "Transport networks",
+    "us": "Utility and governmental services",
+}
+
+
+def theme_label_key(text: str) -> str:
+    """A theme label as compared: any dash as "-", spaces collapsed, any case."""
+    return " ".join(text.replace("\u2014", "-").replace("\u2013", "-").split()).casefold()
+
+
+@cache
+def inspire_theme_labels() -> dict[str, dict[str, str]]:
+    """Return INSPIRE theme code → {language: label}, in the 22 EU languages of GEMET's
+    INSPIRE themes thesaurus (``inspire-theme.rdf``), Swedish among them.
+
+    Raises:
+        VocabError: the bundled file is missing or unreadable, or names a theme the
+            registry does not (by its English name).
+    """
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for quad in _quads("inspire-theme.rdf"):
+        term = quad.object
+        if quad.predicate.value == _SKOS + "prefLabel" and isinstance(term, pyoxigraph.Literal):
+            labels[quad.subject.value][term.language or ""] = term.value.strip()
+    code_by_name = {theme_label_key(name): code for code, name in INSPIRE_THEME_NAMES.items()}
+    result: dict[str, dict[str, str]] = {}
+    for concept, by_language in labels.items():
+        code = code_by_name.get(theme_label_key(by_language.get("en", "")))
+        if code is None:
+            raise VocabError(f"inspire-theme.rdf: {concept} är inget tema i INSPIRE-registret")
+        result[code] = dict(sorted(by_language.items()))
+    return result
+
+
+def inspire_theme_code(label: str) -> str | None:
+    """The INSPIRE theme code ("hy") a label names in any of the 22 languages; None if none."""
+    return _inspire_theme_by_label().get(theme_label_key(label))
+
+
+@cache
+def _inspire_theme_by_label() -> dict[str, str]:
+    return {
+        theme_label_key(label): code
+        for code, by_language in inspire_theme_labels().items()
+        for label in (*by_language.values(), INSPIRE_THEME_NAMES[code])
+    }
 
 
 def inspire_theme_to_data_theme(uri: str) -> tuple[str, ...]:

@@ -98,51 +98,6 @@ _FREQUENCIES = {
     "annually": "ANNUAL", "asNeeded": "IRREG", "irregular": "IRREG", "notPlanned": "NEVER",
     "unknown": "UNKNOWN",
 }  # fmt: skip
-# The 34 INSPIRE themes: code, English name (the registry's), Swedish name (the Swedish text
-# of directive 2007/2/EG). Records name them by label, seldom by URI.
-_INSPIRE_THEMES = {
-    "ac": ("Atmospheric conditions", "Atmosfäriska förhållanden"),
-    "ad": ("Addresses", "Adresser"),
-    "af": ("Agricultural and aquaculture facilities", "Jordbruks- och vattenbruksanläggningar"),
-    "am": ("Area management/restriction/regulation zones and reporting units",
-           "Områden med särskild förvaltning/begränsningar/reglering samt enheter för "
-           "rapportering"),
-    "au": ("Administrative units", "Administrativa enheter"),
-    "br": ("Bio-geographical regions", "Biogeografiska regioner"),
-    "bu": ("Buildings", "Byggnader"),
-    "cp": ("Cadastral parcels", "Fastighetsområden"),
-    "ef": ("Environmental monitoring facilities", "Miljöövervakningsanläggningar"),
-    "el": ("Elevation", "Höjd"),
-    "er": ("Energy resources", "Energiresurser"),
-    "ge": ("Geology", "Geologi"),
-    "gg": ("Geographical grid systems", "Geografiska rutnätssystem"),
-    "gn": ("Geographical names", "Geografiska namn"),
-    "hb": ("Habitats and biotopes", "Livsmiljöer och biotoper"),
-    "hh": ("Human health and safety", "Människors hälsa och säkerhet"),
-    "hy": ("Hydrography", "Hydrografi"),
-    "lc": ("Land cover", "Marktäcke"),
-    "lu": ("Land use", "Markanvändning"),
-    "mf": ("Meteorological geographical features", "Meteorologiska geografiska kännetecken"),
-    "mr": ("Mineral resources", "Mineraltillgångar"),
-    "nz": ("Natural risk zones", "Områden med naturliga risker"),
-    "of": ("Oceanographic geographical features", "Oceanografiska geografiska kännetecken"),
-    "oi": ("Orthoimagery", "Ortofoto"),
-    "pd": ("Population distribution — demography", "Befolkningsfördelning – demografi"),
-    "pf": ("Production and industrial facilities", "Produktions- och industrianläggningar"),
-    "ps": ("Protected sites", "Skyddade områden"),
-    "rs": ("Coordinate reference systems", "Referenskoordinatsystem"),
-    "sd": ("Species distribution", "Arters utbredning"),
-    "so": ("Soil", "Mark"),
-    "sr": ("Sea regions", "Havsområden"),
-    "su": ("Statistical units", "Statistiska enheter"),
-    "tn": ("Transport networks", "Transportnät"),
-    "us": ("Utility and governmental services", "Allmännyttiga och offentliga tjänster"),
-}  # fmt: skip
-_THEME_BY_LABEL = {
-    " ".join(label.replace("—", "-").replace("–", "-").split()).casefold(): code
-    for code, labels in _INSPIRE_THEMES.items()
-    for label in labels
-}
 # Protocol words → EU file type. A service protocol makes a distribution, whatever the link's
 # declared function: geodata.se marks its WMS links "information".
 _PROTOCOL_FORMATS = (
@@ -510,14 +465,16 @@ def _keywords(
 
 
 def _inspire_theme(texts: LangText, href: str) -> str | None:
+    """The INSPIRE theme code of a keyword: by its registry IRI, else by its label in any of
+    GEMET's 22 languages (records name themes by label, seldom by IRI)."""
     if href.startswith(vocabularies.INSPIRE_THEME):
         code = href.removeprefix(vocabularies.INSPIRE_THEME).strip("/").split("/")[0]
-        if code in _INSPIRE_THEMES:
+        if code in vocabularies.INSPIRE_THEME_NAMES:
             return code
     for text in texts.values():
-        label = " ".join(text.replace("—", "-").replace("–", "-").split()).casefold()
-        if label in _THEME_BY_LABEL:
-            return _THEME_BY_LABEL[label]
+        code = vocabularies.inspire_theme_code(text)
+        if code is not None:
+            return code
     return None
 
 

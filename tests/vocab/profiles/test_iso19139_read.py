@@ -92,3 +92,48 @@ def test_access_rights_and_licence(old: bytes, new: bytes, access: str, licence:
     if access != PUBLIC:
         ground = new.decode().rsplit("/", 1)[-1]
         assert any(ground in warning for warning in warnings)
+
+
+def _record_with_theme(keyword: str, language: str) -> bytes:
+    """A minimal ISO 19139 record whose one INSPIRE theme is named by its label, as records
+    in the language of their country do."""
+    return f"""<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"
+    xmlns:gco="http://www.isotc211.org/2005/gco">
+  <gmd:fileIdentifier><gco:CharacterString>tema-{language}</gco:CharacterString></gmd:fileIdentifier>
+  <gmd:language><gmd:LanguageCode codeList="http://www.loc.gov/standards/iso639-2/"
+      codeListValue="{language}"/></gmd:language>
+  <gmd:dateStamp><gco:Date>2024-05-02</gco:Date></gmd:dateStamp>
+  <gmd:identificationInfo><gmd:MD_DataIdentification>
+    <gmd:citation><gmd:CI_Citation>
+      <gmd:title><gco:CharacterString>Mätstationer</gco:CharacterString></gmd:title>
+    </gmd:CI_Citation></gmd:citation>
+    <gmd:abstract><gco:CharacterString>Stationer.</gco:CharacterString></gmd:abstract>
+    <gmd:descriptiveKeywords><gmd:MD_Keywords>
+      <gmd:keyword><gco:CharacterString>{keyword}</gco:CharacterString></gmd:keyword>
+      <gmd:thesaurusName><gmd:CI_Citation>
+        <gmd:title><gco:CharacterString>GEMET - INSPIRE themes, version 1.0</gco:CharacterString>
+        </gmd:title>
+      </gmd:CI_Citation></gmd:thesaurusName>
+    </gmd:MD_Keywords></gmd:descriptiveKeywords>
+  </gmd:MD_DataIdentification></gmd:identificationInfo>
+</gmd:MD_Metadata>""".encode()
+
+
+@pytest.mark.parametrize(
+    ("keyword", "language", "theme"),
+    [
+        # Labels as GEMET's INSPIRE themes give them (insyn/vocab/data/vocabularies/NOTICE).
+        ("Umweltüberwachung", "ger", "ef"),
+        ("Installations de suivi environnemental", "fre", "ef"),
+        ("Anläggningar för miljöövervakning", "swe", "ef"),
+        ("Landtäcke", "swe", "lc"),
+        ("Gewässernetz", "ger", "hy"),
+        ("Hydrographie", "fre", "hy"),
+        ("Référentiels de coordonnées", "fre", "rs"),
+        ("Verteilung der Bevölkerung — Demografie", "ger", "pd"),
+    ],
+)
+def test_inspire_theme_labels_in_any_eu_language(keyword: str, language: str, theme: str) -> None:
+    _, dataset, _, _ = _map(_record_with_theme(keyword, language))
+    assert dataset.extras["inspire:theme"] == [f"http://inspire.ec.europa.eu/theme/{theme}"]
+    assert dataset.theme  # and so an EU data theme, through GeoCat's alignment
