@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from insyn import __version__
 from insyn.catalogue.export import root_organisation
+from insyn.followup.report import month_label
 from insyn.web import present, queries
 from insyn.web.state import WebState
 
@@ -30,7 +31,6 @@ UI_FILTERS: dict[str, str] = {
     "typ": "kind",
     "ar": "year",
 }
-FILTER_PARAMS = {facet: param for param, facet in UI_FILTERS.items()}
 FILTER_PARAMS = {facet: param for param, facet in UI_FILTERS.items()}
 
 
@@ -77,6 +77,8 @@ def environment() -> jinja2.Environment:
         access_note=present.access_note,
         safe_url=present.safe_url,
         number=lambda n: f"{n:,}".replace(",", "\u00a0"),
+        decimal=lambda n: "–" if n is None else f"{n:g}".replace(".", ","),
+        month=month_label,
     )
     env.globals.update(
         version=__version__,

@@ -253,5 +253,5 @@ def test_handling_times_per_unit_and_month_for_owners(desk: Site) -> None:
     )
     page = client.get("/uppfoljning/begaranden", headers=HTML)
     assert page.status_code == 200 and "Handläggningstider för begäranden" in page.text
-    assert f"<td>{unit.name_sv}</td>" in page.text
+    assert f'<td data-label="Enhet">{unit.name_sv}</td>' in page.text
     assert TestClient(desk.app).get("/uppfoljning/begaranden", headers=HTML).status_code == 401

@@ -376,12 +376,15 @@ def test_the_request_log_through_the_forms(desk: Site, registrar: TestClient) ->
     log_page = registrar.get("/registrator/begaran", headers=HTML).text
     row = re.search(
         rf'<tr class="request overdue late">\s*'
-        rf'<td><a href="/registrator/begaran/{request_id}">.*?</tr>',
+        rf'<td data-label="Nr"><a href="/registrator/begaran/{request_id}">.*?</tr>',
         log_page,
         re.S,
     )
     assert row is not None, log_page
-    assert "Läkarintyg i KS 2024/123" in row.group() and "<td>2</td>" in row.group()
+    assert (
+        "Läkarintyg i KS 2024/123" in row.group()
+        and '<td data-label="Arbetsdagar">2</td>' in row.group()
+    )
     assert "Besvarad" in row.group()
     assert registrar.get("/registrator/begaran/999999", headers=HTML).status_code == 404
 

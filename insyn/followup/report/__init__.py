@@ -70,7 +70,7 @@ def _number(value: float | int | None, decimals: int = 0) -> str:
     return text
 
 
-def _month(value: str) -> str:
+def month_label(value: str) -> str:
     """'2026-03' as 'mars 2026'."""
     year, month = value.split("-")
     return f"{MONTH_NAMES[int(month) - 1]} {year}"
@@ -218,7 +218,7 @@ def environment() -> jinja2.Environment:
 
 
 def _install(env: jinja2.Environment) -> None:
-    env.filters.update(percent=_percent, num=_number, month=_month)
+    env.filters.update(percent=_percent, num=_number, month=month_label)
     env.globals.update(
         kind_labels=KIND_LABELS,
         incident_labels=INCIDENT_LABELS,
