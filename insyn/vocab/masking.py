@@ -15,7 +15,9 @@ What masking does to a record that is shown (``public_record``):
   (``mask_names``: any case, hyphen or space between parts, the full name, each given
   name with the last name, "Efternamn, Förnamn", the last name alone when it is not also
   a common word, genitive -s) and Swedish street addresses, with a postal code and town
-  beside them, become "[adress]" (``mask_addresses``). Who is a private party is decided
+  beside them, become "[adress]" (``mask_addresses``); in titles, descriptions and
+  attachment names a "Förnamn Efternamn" pair from SCB's name lists becomes "[namn]"
+  too, party or not (``insyn.vocab.names``). Who is a private party is decided
   at harvest (``insyn.vocab.parties``); a document also carries its case's private
   parties (``insyn.vocab.parties.with_case_parties``), so that its title is masked on its own;
 - MASKED records (secret-marked: a provision or K3, any kind): title and description
@@ -53,6 +55,7 @@ from insyn.vocab.model import (
     text_in,
     to_dict,
 )
+from insyn.vocab.names import NAME_MASK, listed_name_spans, mask_listed_names
 from insyn.vocab.personal_data import (
     find_personnummer,
     has_birth_date_digits,
@@ -77,7 +80,6 @@ __all__ = [
 
 PRIVATE_INDIVIDUAL = "Enskild"
 PERSONNUMMER_MASK = "ÅÅMMDD-XXXX"
-NAME_MASK = "[namn]"
 ADDRESS_MASK = "[adress]"
 UNKNOWN_PROVISIONS = {"", "bestämmelse ej angiven"}
 
@@ -223,11 +225,16 @@ def _mask_text(text: str, names: list[str]) -> str:
     return mask_addresses(mask_names(text, names))
 
 
+def _mask_prose(text: str, names: list[str]) -> str:
+    """Titles, descriptions and attachment names: also listed names of non-parties."""
+    return mask_listed_names(_mask_text(text, names))
+
+
 def _mask_texts(record: Case | Document, names: list[str]) -> None:
     """Mask names and addresses in every text of a shown case or document."""
 
     def lang(value: dict[str, str]) -> dict[str, str]:
-        return {k: _mask_text(v, names) for k, v in value.items()}
+        return {k: _mask_prose(v, names) for k, v in value.items()}
 
     if text_in(record.public_title):
         record.title = dict(record.public_title)
@@ -238,7 +245,7 @@ def _mask_texts(record: Case | Document, names: list[str]) -> None:
     record.extras = {k: [_mask_text(v, names) for v in vs] for k, vs in record.extras.items()}
     if isinstance(record, Document):
         for attachment in record.attachments:
-            attachment.name = _mask_text(attachment.name, names)
+            attachment.name = _mask_prose(attachment.name, names)
 
 
 def _scrub(value: Any) -> Any:
@@ -327,7 +334,7 @@ def shown_as_is(record: Record, data: dict[str, Any]) -> bool:
         ]
         if isinstance(record, Document):
             texts += [attachment.name for attachment in record.attachments]
-        if any(mask_addresses(text) != text for text in texts):
+        if any(mask_addresses(text) != text or listed_name_spans(text) for text in texts):
             return False
     text = json.dumps(data, ensure_ascii=False)
     if "\\u" in text:  # an escape's digits could join a string's own: walk the strings
