@@ -95,7 +95,8 @@ __all__ = [
 # 2: the public copy masks private parties' names and addresses, shows public titles.
 # 3: "parts", the parts and heads of Swedish compounds in titles, keywords, descriptions.
 # 4: personnummer as ten-digit keys in parties_restricted.
-DOCUMENT_VERSION = 4
+# 5: the public copy masks listed "Förnamn Efternamn" pairs too (insyn.vocab.names).
+DOCUMENT_VERSION = 5
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
