@@ -71,6 +71,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/files.py
 	$(BIN)/python bench/followup.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/scaleout.py
+	$(BIN)/python bench/es_bulk.py
 	$(BIN)/python bench/footprint.py
 	$(BIN)/python bench/web_load.py
 
