@@ -28,13 +28,14 @@ from owslib import fes
 
 from insyn.connectors.base import Cursor, Done, Failure, Incremental, Item, RecordGuard, Yielded
 from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
-from insyn.connectors.options import Option, parse
+from insyn.connectors.options import PUBLISHER_OPTIONS, Option, parse
 from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError
-from insyn.vocab import vocabularies
+from insyn.vocab import source_defaults
 from insyn.vocab.model import Record, content_hash
 from insyn.vocab.profiles.iso19139_read import GMD, Unreadable, map_record
 from insyn.vocab.safexml import parse_xml
+from insyn.vocab.source_defaults import SourceDefaults
 
 KIND = "csw"
 
@@ -57,7 +58,7 @@ OPTIONS = (
     Option("incremental", "bool", True, "Fråga bara efter poster ändrade sedan förra körningen."),
     Option("sort_by", "str", None, "sortBy, t.ex. apiso:Identifier:A, om ordningen glider."),
     Option("type_names", "str", TYPE_NAMES_DEFAULT, "typeNames i frågan."),
-    Option("publisher_type", "str", None, "ADMS-utgivartyp för hela källan, t.ex. LocalAuthority."),
+    *PUBLISHER_OPTIONS,
     *HTTP_OPTIONS,
 )
 
@@ -71,7 +72,7 @@ class Config:
     sort_by: str | None = None  # e.g. "apiso:Identifier:A", for servers whose order drifts
     type_names: str = TYPE_NAMES_DEFAULT
     # ISO 19139 has no publisher type, which DCAT-AP-SE requires: one for the whole source.
-    publisher_type: str | None = None
+    defaults: SourceDefaults = field(default_factory=SourceDefaults)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -79,20 +80,12 @@ class Config:
         """Build the config from a source's URL (the CSW endpoint) and options.
 
         Raises:
-            ConfigError: an unknown or mistyped option, no http(s) URL, or a publisher type
-                that is none.
+            ConfigError: an unknown or mistyped option, no http(s) URL, or a publisher
+                (``source_defaults.from_options``) that is none.
         """
         values = parse(KIND, OPTIONS, options)
         if not url or urlparse(url).scheme not in ("http", "https"):
             raise ConfigError("En CSW-källa behöver --url med tjänstens http(s)-adress")
-        publisher_type = values["publisher_type"] or None
-        if publisher_type:
-            publisher_type, known = vocabularies.normalise("publisher_types", publisher_type)
-            if not known:
-                raise ConfigError(
-                    f"publisher_type '{publisher_type}' är ingen ADMS-utgivartyp, t.ex. "
-                    "LocalAuthority eller NationalAuthority"
-                )
         return cls(
             url=url,
             page_size=values["page_size"],
@@ -100,7 +93,7 @@ class Config:
             incremental=values["incremental"],
             sort_by=values["sort_by"] or None,
             type_names=values["type_names"] or TYPE_NAMES_DEFAULT,
-            publisher_type=publisher_type,
+            defaults=source_defaults.from_options(values),
             http=HttpSettings.from_options(values),
         )
 
@@ -248,9 +241,7 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
                 yield guard.failure or Failure(mapped.key, mapped.reason)
                 continue
             key, record, warnings, stamp = mapped
-            for agent in (record.publisher, *getattr(record, "creator", [])):
-                if agent is not None and config.publisher_type:
-                    agent.type = config.publisher_type
+            warnings = [*warnings, *config.defaults.apply(record)]
             entry = _boundary_entry(key, record)
             boundary.see(entry, stamp)
             if entry in skip:

@@ -33,11 +33,13 @@ from insyn.connectors.base import (
     Yielded,
 )
 from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
-from insyn.connectors.options import Option, parse
+from insyn.connectors.options import PUBLISHER_OPTIONS, Option, parse
 from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError, VocabError
+from insyn.vocab import source_defaults
 from insyn.vocab.model import DESCRIPTION_INTERNAL, Record
 from insyn.vocab.profiles import dcat_read, schemaorg_read
+from insyn.vocab.source_defaults import SourceDefaults
 from insyn.vocab.triples import (
     RDF_TYPE,
     TripleIndex,
@@ -73,6 +75,7 @@ OPTIONS = (
         "(dcat:dataset med en adress, som i LKOD); 0 = hämta inga.",
         minimum=0,
     ),
+    *PUBLISHER_OPTIONS,
     *HTTP_OPTIONS,
 )
 
@@ -83,6 +86,7 @@ class Config:
     format: str | None = None  # turtle, xml, jsonld, nt; guessed when not given
     max_pages: int = MAX_PAGES_DEFAULT
     follow_limit: int = FOLLOW_LIMIT_DEFAULT
+    defaults: SourceDefaults = field(default_factory=SourceDefaults)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -95,6 +99,7 @@ class Config:
             format=values["format"],
             max_pages=values["max_pages"],
             follow_limit=values["follow_limit"],
+            defaults=source_defaults.from_options(values),
             http=HttpSettings.from_options(values),
         )
 
@@ -189,8 +194,10 @@ MAPPING_VERSION = f"dcat-{dcat_read.MAPPING_VERSION}-insyn-{__version__}"
 
 @dataclass
 class _RunState:
-    """What one run counts across its documents: properties the model does not hold."""
+    """What one run counts across its documents (properties the model does not hold), and
+    what the administrator states for the whole source."""
 
+    defaults: SourceDefaults = field(default_factory=SourceDefaults)
     unheld: Counter[str] = field(default_factory=Counter)
 
     def notices(self) -> Iterator[Notice]:
@@ -214,7 +221,7 @@ def _records(index: TripleIndex, state: _RunState) -> Iterator[Yielded]:
     found = dcat_read.record_subjects(index, readers)
     keys = _Keys(index, [subject for subject, _ in found])
     for position, (subject, read) in enumerate(found, start=1):
-        digest = subject_digest(index, subject, MAPPING_VERSION)
+        digest = subject_digest(index, subject, f"{MAPPING_VERSION}|{state.defaults.key}")
         build = partial(_map, read, index, subject, position, state)
         yield LazyItem(keys.key(subject), digest, build)
     if not found and index.subjects:
@@ -248,7 +255,11 @@ def _map(
             field=field_name,
         ) from exc
     state.unheld.update(dcat_read.short(name) for name in mapped.record.extras)
-    warnings = [*index.problems_of(subject), *mapped.warnings]
+    warnings = [
+        *index.problems_of(subject),
+        *mapped.warnings,
+        *state.defaults.apply(mapped.record),
+    ]
     if subject in index.unsure:
         # A statement beside this record could not be read: it may have made the record
         # internal or secret. Fail closed until the source is mended.
@@ -299,7 +310,7 @@ def _follow(config: Config, index: TripleIndex, state: _RunState) -> Iterator[Yi
 def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
     """Yield every dataset and data service of the catalogue, page by page."""
     new_cursor = Cursor(last_value=cursor.last_value)
-    state = _RunState()
+    state = _RunState(defaults=config.defaults)
     if _is_local(config.url):
         path, fmt, validators = _read_local(config, cursor)
         new_cursor.http[config.url] = validators

@@ -23,11 +23,12 @@ from lxml import etree
 
 from insyn.connectors.base import Cursor, Done, Failure, Item, Yielded
 from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
-from insyn.connectors.options import Option, parse
+from insyn.connectors.options import PUBLISHER_OPTIONS, Option, parse
 from insyn.errors import ConfigError, ConnectorError
-from insyn.vocab import vocabularies
+from insyn.vocab import source_defaults
 from insyn.vocab.profiles.iso19139_read import GMD, Unreadable, map_record
 from insyn.vocab.safexml import parse_xml
+from insyn.vocab.source_defaults import SourceDefaults
 
 KIND = "iso19139"
 
@@ -36,12 +37,7 @@ RECORD_TAGS = (f"{{{GMD}}}MD_Metadata", f"{{{GMI}}}MI_Metadata")
 ACCEPT = "application/xml, text/xml;q=0.9"
 OPTIONS = (
     Option("pattern", "str", "*.xml", "Filmönster när --url är en katalog."),
-    Option(
-        "publisher_type",
-        "str",
-        None,
-        "ADMS-utgivartyp för hela källan (ISO 19139 anger ingen), t.ex. LocalAuthority.",
-    ),
+    *PUBLISHER_OPTIONS,
     *HTTP_OPTIONS,
 )
 
@@ -50,7 +46,8 @@ OPTIONS = (
 class Config:
     url: str
     pattern: str = "*.xml"
-    publisher_type: str | None = None
+    # ISO 19139 has no publisher type, which DCAT-AP-SE requires: one for the whole source.
+    defaults: SourceDefaults = field(default_factory=SourceDefaults)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -61,18 +58,10 @@ class Config:
             raise ConfigError(
                 "En ISO 19139-källa behöver --url: en fil, en katalog eller en webbadress"
             )
-        publisher_type = values["publisher_type"] or None
-        if publisher_type:
-            publisher_type, known = vocabularies.normalise("publisher_types", publisher_type)
-            if not known:
-                raise ConfigError(
-                    f"publisher_type '{publisher_type}' är ingen ADMS-utgivartyp, t.ex. "
-                    "LocalAuthority eller NationalAuthority"
-                )
         return cls(
             url=url,
             pattern=values["pattern"],
-            publisher_type=publisher_type,
+            defaults=source_defaults.from_options(values),
             http=HttpSettings.from_options(values),
         )
 
@@ -122,9 +111,7 @@ def _read(config: Config, root: etree._Element, source: str) -> Iterator[Yielded
             yield Failure(mapped.key, mapped.reason + where, mapped.field)
             continue
         key, record, warnings, _ = mapped
-        for agent in (record.publisher, *getattr(record, "creator", [])):
-            if agent is not None and config.publisher_type:
-                agent.type = config.publisher_type
+        warnings = [*warnings, *config.defaults.apply(record)]
         yield Item(key, record, warnings)
 
 

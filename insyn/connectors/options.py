@@ -153,6 +153,25 @@ COMMON_OPTIONS: tuple[Option, ...] = (
 )
 
 
+# What the administrator states for a whole source, for records that do not say it
+# (``insyn.vocab.source_defaults``); DCAT-AP-SE requires a publisher and its type.
+PUBLISHER_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "publisher",
+        "str",
+        None,
+        "Utgivarens adress (IRI) för poster som inte anger någon utgivare; med publisher_name.",
+    ),
+    Option("publisher_name", "str", None, "Namnet på utgivaren i publisher."),
+    Option(
+        "publisher_type",
+        "str",
+        None,
+        "ADMS-utgivartyp för källans organisationer som inte anger någon, t.ex. LocalAuthority.",
+    ),
+)
+
+
 def full_spec(spec: tuple[Option, ...]) -> tuple[Option, ...]:
     """A kind's own options and the common ones (``COMMON_OPTIONS``)."""
     names = {option.name for option in spec}

@@ -132,3 +132,31 @@ def test_missing_publisher_type_is_reported_not_invented(sqlite_catalogue: Catal
     assert {(r.path_text(), r.shape_source) for r in report.violations} == {
         ("dcterms:type", shacl.SOURCE_DCAT_AP_SE)
     }
+
+
+def test_publisher_type_stated_for_the_source_makes_it_conform(
+    sqlite_catalogue: Catalogue,
+) -> None:
+    # DIGG is a national authority: an administrator states it for the source.
+    sqlite_catalogue.add_source(
+        "digg",
+        "dcat",
+        str(shared_file("dcat-ap-se/exempel/obligatoriskt.ttl")),
+        {"publisher_type": "NationalAuthority"},
+    )
+    summary = harvest_source(sqlite_catalogue, "digg")
+    warnings = [e.reason for e in sqlite_catalogue.record_errors(summary.run_id)]
+    assert not any("publisher_type" in text for text in warnings)
+    graph = public_catalogue_graph(sqlite_catalogue, BASE + "/catalog", BASE)
+    assert shacl.validate(graph).violations == []
+
+
+def test_without_the_option_the_run_says_which_option_is_missing(
+    sqlite_catalogue: Catalogue,
+) -> None:
+    sqlite_catalogue.add_source(
+        "digg", "dcat", str(shared_file("dcat-ap-se/exempel/obligatoriskt.ttl"))
+    )
+    summary = harvest_source(sqlite_catalogue, "digg")
+    warnings = [e.reason for e in sqlite_catalogue.record_errors(summary.run_id)]
+    assert any("saknar dcterms:type" in text and "publisher_type" in text for text in warnings)

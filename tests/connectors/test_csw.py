@@ -677,7 +677,7 @@ def test_config_options() -> None:
         False,
         "apiso:Identifier:A",
     )
-    assert config.publisher_type == "http://purl.org/adms/publishertype/LocalAuthority"
+    assert config.defaults.publisher_type == "http://purl.org/adms/publishertype/LocalAuthority"
     params = csw.request_params(config, 21, "2024-05-01")
     assert params["startPosition"] == "21" and params["maxRecords"] == "20"
     assert params["outputSchema"] == "http://www.isotc211.org/2005/gmd"

@@ -51,7 +51,7 @@ LOCN = "http://www.w3.org/ns/locn#"
 INSYN = "https://w3id.org/insyn/ns#"
 
 # Raise when the mapping changes what it makes of the same statements.
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 
 DATASET_TYPES = (DCAT + "Dataset",)
 SERIES_TYPES = (DCAT + "DatasetSeries",)
@@ -303,11 +303,14 @@ def read_agent(index: TripleIndex, node: str, warnings: list[str]) -> Agent:
     reader = _Reader(index, node, warnings)
     uri = None if node.startswith("_:") else node
     mbox = reader.iri(FOAF + "mbox")
+    stated = reader.iri(DCT + "type")
+    if stated is None and {t.value for t in reader.values(RDF_TYPE)} & vocabularies.PERSON_CLASSES:
+        stated = vocabularies.PERSON_PUBLISHER_TYPE
     return Agent(
         uri=uri,
         name=reader.text(FOAF + "name", VCARD + "fn", SKOS + "prefLabel", RDFS + "label"),
         identifier=reader.literal(DCT + "identifier"),
-        type=reader.iri(DCT + "type"),
+        type=stated,
         homepage=reader.iri(FOAF + "homepage"),
         email=mbox.removeprefix("mailto:") if mbox else None,
         parent=reader.iri(ORG + "unitOf")
@@ -333,7 +336,9 @@ def read_contact(index: TripleIndex, node: str, warnings: list[str]) -> ContactP
     types = {value.value for value in reader.values(RDF_TYPE)}
     contact = ContactPoint(
         uri=None if node.startswith("_:") else node,
-        name=reader.text(VCARD + "fn", VCARD + "organization-name"),
+        # A contact named only by its unit (DCAT-AP-NO) is that unit.
+        name=reader.text(VCARD + "fn", VCARD + "organization-name")
+        or reader.text(VCARD + "organization-unit"),
         email=_vcard_value(reader, VCARD + "hasEmail", "mailto:")
         or (node.removeprefix("mailto:") if node.startswith("mailto:") else None),
         telephone=_vcard_value(reader, VCARD + "hasTelephone", "tel:"),

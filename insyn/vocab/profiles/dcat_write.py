@@ -43,6 +43,17 @@ from insyn.vocab.namespaces import (
 
 ORG_UNIT_OF = URIRef("http://www.w3.org/ns/org#unitOf")
 
+# DCAT-AP requires a title of every dataset and data service and a description of every
+# dataset. Where the source gives none in any language, the export says so in words
+# rather than leave the record out or make one up; the record itself stays without it,
+# the run has warned of it and the quality score counts it as missing.
+MISSING_TITLE = {"sv": "Titel saknas i källan.", "en": "No title in the source."}
+MISSING_NAME = "Namn saknas i källan."
+MISSING_DESCRIPTION = {
+    "sv": "Beskrivning saknas i källan.",
+    "en": "No description in the source.",
+}
+
 
 def _wkt_positions(coordinates: Any, depth: int) -> str:
     if depth == 0:
@@ -158,6 +169,11 @@ class _Writer:
         kind = VCARD.Individual if contact.kind == "Individual" else VCARD.Organization
         self.add(node, RDF.type, kind)
         self.text(node, VCARD.fn, contact.name)
+        if not any(contact.name.values()):
+            # DCAT-AP-SE wants a name (vcard:fn); a contact known only by its address is
+            # named by it, as a mail client shows such a contact.
+            named = contact.email or contact.telephone or contact.url
+            self.text(node, VCARD.fn, {"": named or MISSING_NAME})
         if contact.email:
             self.add(
                 node, VCARD.hasEmail, URIRef("mailto:" + contact.email.removeprefix("mailto:"))
@@ -197,8 +213,13 @@ class _Writer:
         return node
 
     def record_common(self, node: Node, record: Record) -> None:
-        self.text(node, DCTERMS.title, record.title)
-        self.text(node, DCTERMS.description, record.description)
+        self.text(
+            node, DCTERMS.title, record.title if any(record.title.values()) else MISSING_TITLE
+        )
+        description = record.description
+        if isinstance(record, Dataset) and not any(description.values()):
+            description = MISSING_DESCRIPTION
+        self.text(node, DCTERMS.description, description)
         if record.publisher is not None:
             self.add(node, DCTERMS.publisher, self.agent(record.publisher))
         for contact in record.contact_point:
@@ -212,13 +233,19 @@ class _Writer:
         self.iris(node, DCAT.landingPage, record.landing_page)
         self.iris(node, DCTERMS.accessRights, [record.governance.access_rights])
 
-    def distribution(self, distribution: Distribution) -> Node:
+    def distribution(self, distribution: Distribution, landing_page: str | None) -> Node | None:
+        """The distribution's node; None, and nothing written, for one that gives no address
+        at all (DCAT-AP requires an access URL; the catalogue keeps it, the run warned)."""
+        # A download URL is an access URL when nothing else is given; without either, DCAT-AP
+        # says the landing page is duplicated as the access URL.
+        access_url = distribution.access_url or distribution.download_url or landing_page
+        if not _is_iri(access_url):
+            return None
         node = _node(distribution.uri)
         self.add(node, RDF.type, DCAT.Distribution)
         self.text(node, DCTERMS.title, distribution.title)
         self.text(node, DCTERMS.description, distribution.description)
-        # DCAT-AP requires an access URL; a download URL is one when nothing else is given.
-        self.iris(node, DCAT.accessURL, [distribution.access_url or distribution.download_url])
+        self.iris(node, DCAT.accessURL, [access_url])
         self.iris(node, DCAT.downloadURL, [distribution.download_url])
         # A format the vocabularies did not recognise stays in the catalogue, but the
         # profile wants an IRI here, so only recognised (IRI) formats are written.
@@ -301,8 +328,9 @@ class _Writer:
         self.iris(node, DCATAP.hvdCategory, dataset.hvd_category)
         self.iris(node, DCATAP.applicableLegislation, dataset.applicable_legislation)
         self.iris(node, DCAT.inSeries, dataset.in_series)
+        landing_page = next(filter(_is_iri, dataset.landing_page), None)
         for distribution in dataset.distributions:
-            self.add(node, DCAT.distribution, self.distribution(distribution))
+            self.add(node, DCAT.distribution, self.distribution(distribution, landing_page))
 
     def service(self, node: Node, service: DataService) -> None:
         self.add(node, RDF.type, DCAT.DataService)

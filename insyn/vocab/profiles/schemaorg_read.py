@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import pyoxigraph as ox
 
-from insyn.vocab import access_rights
+from insyn.vocab import access_rights, vocabularies
 from insyn.vocab.model import Agent, Catalog, Dataset, Distribution, PeriodOfTime
 from insyn.vocab.profiles.dcat_read import (
     SCHEMA,
@@ -26,7 +26,7 @@ from insyn.vocab.profiles.dcat_read import (
     _report_unheld,
     parse_date,
 )
-from insyn.vocab.triples import Term, TripleIndex, node_key
+from insyn.vocab.triples import RDF_TYPE, Term, TripleIndex, node_key
 
 _GEO_SHAPES = ("box", "polygon", "line", "circle")
 
@@ -61,9 +61,11 @@ def _agent(index: TripleIndex, node: Term, warnings: list[str]) -> Agent:
     reader = _SchemaReader(index, node_key(node), warnings)
     email = next(iter(reader.words("email")), None)
     homepage = next(iter(reader.words("url")), None)
+    types = {term.value for term in index.properties(node_key(node)).get(RDF_TYPE, [])}
     return Agent(
         uri=None if isinstance(node, ox.BlankNode) else node.value,
         name=reader.text(*reader.names("name"), *reader.names("legalName")),
+        type=vocabularies.PERSON_PUBLISHER_TYPE if types & vocabularies.PERSON_CLASSES else None,
         identifier=next(iter(reader.words("identifier")), None),
         homepage=homepage,
         email=email.removeprefix("mailto:") if email else None,
