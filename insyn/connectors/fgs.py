@@ -152,6 +152,7 @@ class _Export:
         self.reported: set[tuple[int | None, str]] = set()
         self.salt: hashlib._Hash | None = None  # the digest of everything but the case
         self.digest: str | None = None  # the current unit's
+        self.control_text = b""  # <control> serialised, for the digests and the rules
 
     def on_control(self, control: etree._Element) -> None:
         self.control = control
@@ -168,7 +169,8 @@ class _Export:
         settings = (MAPPING_VERSION, config.validate, config.schema, config.schematron)
         more = (config.on_invalid, config.diarium, config.name, config.owner, config.path.stem)
         self.salt.update(repr(settings + more).encode())
-        self.salt.update(etree.tostring(control, with_tail=False))
+        self.control_text = etree.tostring(control, with_tail=False)
+        self.salt.update(self.control_text)
 
     def _context(self) -> Context:
         if self.context is None:
@@ -183,7 +185,8 @@ class _Export:
         context = self._context()
         assert self.salt is not None  # set with the context
         digest = self.salt.copy()
-        digest.update(etree.tostring(element, with_tail=False))
+        text = etree.tostring(element, with_tail=False)
+        digest.update(text)
         self.digest = digest.hexdigest()
         # The first unit is always read: it also carries the findings in <control>.
         if self.register is None and self.config.stored_digest is not None:
@@ -193,7 +196,7 @@ class _Export:
                 for key in keys:
                     yield LazyItem(key, self.digest, _not_read)
                 return
-        violations = self._validate(element, container)
+        violations = self._validate(element, container, text)
         if self.register is not None:
             # Findings in <control> go with the register, reported once.
             start = element.sourceline or 0
@@ -277,10 +280,10 @@ class _Export:
         # is read again, so every run reports them.
         yield Item(key, mapped.record, warnings, None if warnings or own else self.digest)
 
-    def _validate(self, element: etree._Element, container: str) -> list[Violation]:
+    def _validate(self, element: etree._Element, container: str, text: bytes) -> list[Violation]:
         if self.validator is None:
             return []
-        return self.validator.check(self.control, element, container)
+        return self.validator.check(self.control, element, container, self.control_text + text)
 
     @staticmethod
     def _key(element: etree._Element, kind: str) -> str:

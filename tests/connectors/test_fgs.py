@@ -256,9 +256,9 @@ class _Counted:
         self.mapped = 0
         check, document = erms_read.ErmsValidator.check, erms_read._Reader.document
 
-        def counted_check(validator: Any, control: Any, unit: Any, container: str) -> Any:
+        def counted_check(validator: Any, control: Any, unit: Any, *args: Any) -> Any:
             self.validated.append(unit.get("systemIdentifier"))
-            return check(validator, control, unit, container)
+            return check(validator, control, unit, *args)
 
         def counted_document(reader: Any, *args: Any) -> Any:
             self.mapped += 1
@@ -327,6 +327,20 @@ def test_an_unchanged_invalid_record_is_reported_again_in_every_run(
         assert (again.failed, again.warnings) == (first.failed, first.warnings)
         assert again.unchanged == first.added and again.added == again.updated == 0
         assert set(counted.validated) == {"a0", "a4"}
+
+
+def test_a_schematron_rule_still_fires_where_its_context_is_found(export: Path) -> None:
+    # Case a3's counterpart becomes agentType="other" without otherAgentType: the ERMS 3
+    # co-occurrence rule (Schematron, not the XSD) must name it. The rules are skipped only
+    # in units where no rule's context is found, such as every other case here.
+    text = export.read_text(encoding="utf-8")
+    start = text.index('<aggregation systemIdentifier="a3"')
+    at = text.index('agentType="counterpart"', start)
+    export.write_text(text[:at] + 'agentType="other"' + text[at + 23 :], encoding="utf-8")
+    warnings = [w for item in items(run(export)).values() for w in item.warnings]
+    assert len(warnings) == 1 and warnings[0].startswith("Schematron erms_v3.sch: rad ")
+    assert "otherAgentType" in warnings[0]
+    assert erms_read.schematron_tokens("v3") is not None  # the rules are skipped elsewhere
 
 
 def _reported(catalogue: Catalogue, run_id: int | None) -> list[tuple[str, str]]:
