@@ -10,7 +10,8 @@ with the ``Indexer`` into each search backend, runs every query of
 * per group (question, multiword, compound, english, typo, mixed, other; ``GROUPS``):
   mean nDCG@10, MRR and the zero-result rate;
 * the same for the held-out fifth (every fifth query in file order, fixed before the
-  first run and never tuned on) and for the four-fifths tuned on;
+  first run and never tuned on) and for the four-fifths tuned on, and for the queries
+  taken from a real query log (``log = "<URL>"`` in the judgments);
 * PASS/MISS per backend against the targets: mean nDCG@10 >= 0.90 over all queries,
   >= 0.85 on the held-out fifth, and at most 3 % of queries (all have a relevant record)
   returning nothing;
@@ -86,6 +87,7 @@ class Judged:
     grades: dict[str, int]
     note: str = ""
     held_out: bool = False
+    log: str = ""  # the real query log the query was taken from (URL), if any
 
     @property
     def group(self) -> str:
@@ -115,6 +117,7 @@ def load_judgements(path: Path) -> tuple[list[Judged], list[str]]:
                 grades,
                 item.get("note", ""),
                 held_out=position % HELD_OUT_EVERY == 0,
+                log=item.get("log", ""),
             )
         )
     probes = [item["q"] for item in data.get("probe", [])]
@@ -253,6 +256,7 @@ class Outcome:
     missing: list[str] = field(default_factory=list)  # judged records not in the top 10
     error: str = ""
     tied: bool = False  # differently graded records with equal scores around the top 10
+    from_log: bool = False  # taken from a real query log
 
 
 def tie_sensitive(returned: list[str], scores: list[float | None], grades: dict[str, int]) -> bool:
@@ -289,6 +293,7 @@ def run_queries(
                 category=judged.category,
                 group=judged.group,
                 held_out=judged.held_out,
+                from_log=bool(judged.log),
                 ndcg=ndcg_at(returned, judged.grades),
                 rr=reciprocal_rank(returned, judged.grades),
                 returned=returned[:K],
@@ -361,6 +366,7 @@ def bench_backend(
         "all": summarise(outcomes),
         "tuned": summarise([o for o in outcomes if not o.held_out]),
         "held_out": summarise([o for o in outcomes if o.held_out]),
+        "from_log": summarise([o for o in outcomes if o.from_log]),
         "leaks": leaks,
         "errors": [{"q": o.q, "error": o.error} for o in outcomes if o.error],
         "outcomes": [o.__dict__ for o in outcomes],
@@ -451,6 +457,8 @@ def render(figures: dict[str, Any]) -> str:
         out.append(f"  per group: {'queries':>7} {'nDCG@10':>8} {'MRR':>6} {'zero':>6}")
         rows = [*result["by_group"].items()]
         rows += [("tuned 4/5", result["tuned"]), ("HELD-OUT 1/5", result["held_out"])]
+        if result["from_log"]["queries"]:
+            rows += [("from a log", result["from_log"])]
         rows += [("all", result["all"])]
         for group, s in rows:
             out.append(

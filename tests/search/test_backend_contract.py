@@ -615,6 +615,40 @@ def test_a_plain_year_ranks_but_does_not_filter(loaded: SearchBackend) -> None:
     assert "ds-bygglovsansokningar" in ids(result)
 
 
+def test_a_plain_file_type_ranks_its_records_first(backend: SearchBackend) -> None:
+    # Two records match "skolor" alike; only one is in GeoJSON. "skolor geojson" ranks it
+    # first although its text says less about schools, and still finds the other one.
+    from insyn.search.documents import index_document
+    from tests.search.fixtures import UTB, _dataset
+
+    rich = _dataset(
+        "Skolor och skolor i kommunen",
+        "Skolor, alla skolor: adresser till skolor.",
+        publisher=UTB,
+        themes=["EDUC"],
+        formats=["CSV"],
+        modified=date(2024, 1, 1),
+    )
+    mapped = _dataset(
+        "Skolor",
+        "Lägen i kartan.",
+        publisher=UTB,
+        themes=["EDUC"],
+        formats=["GEOJSON"],
+        modified=date(2024, 1, 1),
+    )
+    backend.bulk_upsert(
+        index_document(
+            record_id, record, publisher_name=UTB.name["sv"], owner_name=None, source="t"
+        )
+        for record_id, record in (("ds-rich", rich), ("ds-mapped", mapped))
+    )
+    plain = backend.search(SearchRequest("skolor", page_size=10))
+    assert plain.hits[0].id == "ds-rich"
+    result = backend.search(SearchRequest("skolor geojson", page_size=10))
+    assert [hit.id for hit in result.hits] == ["ds-mapped", "ds-rich"]
+
+
 def test_a_compound_whose_parts_are_in_no_one_record_relaxes_to_its_parts(
     loaded: SearchBackend,
 ) -> None:

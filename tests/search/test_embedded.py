@@ -154,3 +154,15 @@ def test_a_reader_process_never_sees_an_empty_index(
     assert reader.returncode == 0, out + err
     assert "EMPTY" not in out
     assert int(out.split()[-1]) > 0, out
+
+
+def test_highlighting_matches_typos_only_for_words_the_query_fuzzed() -> None:
+    # A word the index knows is matched exactly, so its near neighbours are not marked
+    # ("laddplatser" must not mark "badplatser"); a misspelt word marks what it found.
+    from insyn.search.backends._tantivy_schema import Analyzers, Highlighter
+
+    text = "Badplatser och laddplatser"
+    known = Highlighter(Analyzers(), ["laddplatser"], [])
+    assert [text[a:b] for a, b in known.spans(text)] == ["laddplatser"]
+    misspelt = Highlighter(Analyzers(), ["laddplaster"], [], fuzzy=["laddplaster"])
+    assert [text[a:b] for a, b in misspelt.spans(text)] == ["laddplatser"]

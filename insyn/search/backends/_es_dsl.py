@@ -294,6 +294,14 @@ class QueryBuilder:
         if text is not None:
             must.append(text)
         should += [self.group(g, typos=False) for g in plan.boosts]
+        # A record in a file type the query names ranks as matching one more word (as in
+        # tantivy; not a year, whose key is when a record changed).
+        should += [
+            {"constant_score": {"filter": {"term": {field: value}}, "boost": RELAX_STEP}}
+            for g in plan.boosts
+            for field, value in g.keys
+            if field == "format_keys"
+        ]
         should += [self.word(w, typos=False) for w in plan.optional]
         must += [self.phrase(p) for p in query.phrases]
         numbers: list[dict[str, Any]] = []

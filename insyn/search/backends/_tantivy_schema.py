@@ -363,6 +363,12 @@ class QueryBuilder:
             clauses.append((_MUST, text))
         for boost in plan.boosts:
             clauses.append((_SHOULD, self.group(boost, typos=False)))
+            # A record in the file type the query names counts as matching one more word:
+            # it ranks above records that match the other words alike. Not a year: the
+            # year key is when a record changed, often not the period it covers.
+            named = _any([self._term(f, v) for f, v in boost.keys if f == "format_keys"])
+            if named is not None:
+                clauses.append((_SHOULD, tantivy.Query.const_score_query(named, RELAX_STEP)))
         for word in plan.optional:
             if (optional := self.word(word, typos=False)) is not None:
                 clauses.append((_SHOULD, optional))
@@ -446,22 +452,36 @@ def within_distance(a: str, b: str, limit: int) -> bool:
 
 
 class Highlighter:
-    """Finds the words of a text that the query matched, the way the query matches them."""
+    """Finds the words of a text that the query matched, the way the query matches them:
+    by stem, by stem prefix (compounds) and, for the words the query matched with typos
+    (``fuzzy``: those the index does not know), within the same edit distance."""
 
-    def __init__(self, analyzers: Analyzers, words: Iterable[str], phrases: Iterable[str]):
+    def __init__(
+        self,
+        analyzers: Analyzers,
+        words: Iterable[str],
+        phrases: Iterable[str],
+        fuzzy: Iterable[str] = (),
+    ):
         self.analyzers = analyzers
         self.stems: set[str] = set()
         self.en_stems: set[str] = set()
         self.prefixes: set[str] = set()
         self.typos: list[tuple[str, int]] = []
+        # One answer per distinct word for every text of the search (titles and
+        # descriptions of all hits share most words).
+        self._seen: dict[str, bool] = {}
+        fuzzy = frozenset(fuzzy)
         for word in words:
             for token in analyzers.tokens("sv", word):
                 self.stems.add(token)
                 if _prefixable(token):
                     self.prefixes.add(token)
-                self.typos.append((token, fuzzy_distance(token)))
+                if word in fuzzy:
+                    self.typos.append((token, fuzzy_distance(token)))
             self.en_stems.update(analyzers.tokens("en", word))
-            self.typos += [(t, fuzzy_distance(t)) for t in analyzers.tokens("lc", word)]
+            if word in fuzzy:
+                self.typos += [(t, fuzzy_distance(t)) for t in analyzers.tokens("lc", word)]
         for phrase in phrases:
             self.stems.update(analyzers.tokens("sv", phrase))
             self.en_stems.update(analyzers.tokens("en", phrase))
@@ -487,7 +507,7 @@ class Highlighter:
     def spans(self, text: str) -> list[tuple[int, int]]:
         if not self.active or not text:
             return []
-        cache: dict[str, bool] = {}
+        cache = self._seen
         spans = []
         for match in _WORD.finditer(text):
             word = match.group()

@@ -279,7 +279,7 @@ class EmbeddedBackend:
                 if relaxed is not None:
                     built, found = run(relaxed)
             highlighter = (
-                Highlighter(self._analyzers, plan.highlighted, query.phrases)
+                Highlighter(self._analyzers, plan.highlighted, query.phrases, fuzzy=unknown)
                 if request.highlight
                 else None
             )

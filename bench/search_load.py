@@ -1,0 +1,427 @@
+"""Search speed under load at a million records: searches while another process indexes,
+and ``/api/search`` under eight concurrent clients of ``insyn serve``.
+
+``.venv/bin/python bench/search_load.py`` (``--records N``, default 1,000,000):
+
+1. builds, or reuses, a catalogue of N generated records and its embedded index in
+   ``bench/out/search-load-<N>/`` (gitignored): the first run calls ``bench/search.py
+   --out`` for it (the generator of ``bench/search_data.py``, records stored as a harvest
+   stores them, indexed through ``Indexer.catch_up``); later runs reuse it. ``insyn
+   index`` then brings the index up to date with the catalogue (a no-op when nothing
+   changed; a rebuild when the index documents' version changed since);
+2. (a) times the two-word queries with five facets (publisher, theme, format, year, kind;
+   20 hits, highlighting) through the product's query path, ``run_search`` of the web app
+   as an anonymous visitor (the public partition, the lagging-index guard and the
+   visibility check included), first on a quiet index and then while another process,
+   ``insyn index``, catches the index up with ``--touch`` changed records (change-log
+   entries written for them, as a harvest writes them): only the queries that ran while
+   that process was indexing count;
+3. (b) starts ``insyn serve`` as its own process (rate limit off, so the load reaches the
+   work) and runs ``--clients`` (8) concurrent clients, each a thread with its own HTTP
+   connection asking ``/api/search`` with the same queries and five facets one after the
+   other for ``--seconds``; every request's wall time is kept;
+4. prints p50/p95/p99 of each against the targets of issue #16 (search p95 <= 25 ms while
+   another process indexes; ``/api/search`` p95 <= 40 ms under 8 clients), PASS or MISS,
+   the machine and its load average before and after each part.
+
+``--json`` prints every figure as JSON. Progress goes to stderr. The requests go to
+127.0.0.1 only, and every loop stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BENCH_DIR = Path(__file__).resolve().parent
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
+
+import requests  # noqa: E402
+from machine import machine  # noqa: E402
+from search import FIVE_FACETS, META, PAGE_SIZE, TARGET_RECORDS, load, percentiles  # noqa: E402
+from web_load import free_port, wait_until_up  # noqa: E402
+
+INSYN = Path(sys.executable).with_name("insyn")
+TARGET_SEARCH_P95_MS = 25.0  # two words + five facets while another process indexes
+TARGET_API_P95_MS = 40.0  # /api/search under 8 concurrent clients
+TOUCH_SEED = 11
+WARMUP = 20
+
+
+def _log(message: str) -> None:
+    print(f"[search-load {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the catalogue and its index --------------------------------------------------------
+
+
+def prepare(work: Path, records: int) -> dict[str, Any]:
+    """Build the catalogue and index in ``work`` unless an earlier run left them; return
+    the earlier run's figures (queries included)."""
+    meta_file = work / META
+    meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+    if meta.get("records") != records or "embedded" not in meta:
+        _log(f"building {records:,} records and their index in {work} (bench/search.py) ...")
+        started = time.perf_counter()
+        with open(work.parent / f"{work.name}-build.txt", "w", encoding="utf-8") as out:
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(BENCH_DIR / "search.py"),
+                    "--records",
+                    str(records),
+                    "--backends",
+                    "embedded",
+                    "--out",
+                    str(work),
+                ],
+                check=True,
+                stdout=out,
+            )
+        _log(f"built in {time.perf_counter() - started:,.0f} s")
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    return meta
+
+
+def environment(work: Path, **extra: str) -> dict[str, str]:
+    """What an ``insyn`` process needs to use the bench's catalogue and index: the data
+    directory is the index's parent, the catalogue its own SQLite file."""
+    return {
+        **os.environ,
+        "INSYN_HOME": str(work / "embedded"),
+        "INSYN_DATABASE_URL": f"sqlite:///{work / 'catalogue' / 'insyn.sqlite3'}",
+        **extra,
+    }
+
+
+def catch_up(work: Path) -> float:
+    """Run ``insyn index`` to completion; return its wall time."""
+    started = time.perf_counter()
+    subprocess.run(
+        [str(INSYN), "index"], env=environment(work), check=True, capture_output=True, text=True
+    )
+    return time.perf_counter() - started
+
+
+def touch(catalogue: Any, count: int, seed: int) -> int:
+    """Write ``count`` change-log entries for stored records, as a harvest that changed
+    them would, so that the next catch-up re-indexes them. Return how many."""
+    from sqlalchemy import func, insert, select
+
+    from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry
+
+    with catalogue.session() as session:
+        total = session.scalar(select(func.count()).select_from(CatalogueRecord)) or 0
+        step = max(1, total // max(count, 1))
+        offset = random.Random(seed).randrange(step)
+        ids = list(session.scalars(select(CatalogueRecord.id).order_by(CatalogueRecord.id)))[
+            offset::step
+        ][:count]
+        now = datetime.now(UTC)
+        for start in range(0, len(ids), 5_000):
+            session.execute(
+                insert(ChangeLogEntry),
+                [
+                    {"record_id": record_id, "operation": "upsert", "changed_at": now}
+                    for record_id in ids[start : start + 5_000]
+                ],
+            )
+        session.commit()
+    return len(ids)
+
+
+# --- (a) searches while another process indexes ------------------------------------------
+
+
+def web_state(work: Path) -> Any:
+    from insyn.catalogue.store import Catalogue
+    from insyn.search.backends.embedded import EmbeddedBackend
+    from insyn.settings import load_settings
+    from insyn.web.config import load_web_config
+    from insyn.web.state import WebState
+
+    env = environment(work)
+    settings = load_settings(home=env["INSYN_HOME"], database_url=env["INSYN_DATABASE_URL"])
+    catalogue = Catalogue(settings.catalogue_url)
+    return WebState(settings, load_web_config(), catalogue, EmbeddedBackend(settings.home))
+
+
+def one_search(state: Any, text: str) -> float:
+    """One public search through ``run_search``; return its wall time in ms."""
+    from insyn.web.access import ANONYMOUS
+    from insyn.web.searching import SearchParams, run_search
+
+    params = SearchParams(q=text, facets=FIVE_FACETS, page_size=PAGE_SIZE)
+    started = time.perf_counter()
+    run_search(state, ANONYMOUS, params)
+    return (time.perf_counter() - started) * 1000
+
+
+def searches_while_indexing(work: Path, queries: list[str], touched: int) -> dict[str, Any]:
+    """Time the queries on a quiet index, then while ``insyn index`` catches up with
+    ``touched`` changed records in another process."""
+    state = web_state(work)
+    try:
+        for text in queries[:WARMUP]:
+            one_search(state, text)
+        _log(f"(a) {len(queries)} queries on a quiet index ...")
+        quiet_load = load()
+        quiet = [one_search(state, text) for text in queries]
+        figures: dict[str, Any] = {"quiet": percentiles(quiet) | {"load_before": quiet_load}}
+        count = touch(state.catalogue, touched, TOUCH_SEED)
+        _log(f"(a) {count:,} records changed; insyn index catches up while the queries run ...")
+        load_before = load()
+        started = time.perf_counter()
+        indexer = subprocess.Popen(
+            [str(INSYN), "index"],
+            env=environment(work),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        during: list[float] = []
+        try:
+            # Round after round of the same queries, as long as the other process indexes.
+            while indexer.poll() is None:
+                for text in queries:
+                    ms = one_search(state, text)
+                    if indexer.poll() is not None:
+                        break
+                    during.append(ms)
+        finally:
+            _, errors = indexer.communicate()
+        seconds = time.perf_counter() - started
+        if indexer.returncode != 0:
+            raise SystemExit(f"search load: insyn index failed: {errors.strip()[-500:]}")
+        if not during:
+            raise SystemExit("search load: the indexer finished before any query ran")
+        figures["while_indexing"] = percentiles(during) | {
+            "touched": count,
+            "indexer_seconds": seconds,
+            "indexer_records_per_s": count / seconds,
+            "load_before": load_before,
+            "load_after": load(),
+        }
+        for name in ("quiet", "while_indexing"):
+            f = figures[name]
+            _log(f"(a) {name}: n {f['n']}, p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms")
+        return figures
+    finally:
+        state.backend.close()
+        state.catalogue.close()
+
+
+# --- (b) /api/search under concurrent clients --------------------------------------------
+
+
+def api_under_clients(
+    work: Path, queries: list[str], clients: int, seconds: float
+) -> dict[str, Any]:
+    """Start ``insyn serve`` and time ``/api/search`` from ``clients`` concurrent clients."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(INSYN), "serve", "--port", str(port)],
+        env=environment(work, INSYN_RATE_LIMIT="0", INSYN_BASE_URL=base),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    facets = [("facet", name) for name in FIVE_FACETS]
+
+    def url(text: str) -> str:
+        return f"{base}/api/search?" + urlencode([("q", text), ("page_size", PAGE_SIZE), *facets])
+
+    try:
+        wait_until_up(base, time.monotonic() + 600)
+        with requests.Session() as session:
+            for text in queries[:WARMUP]:
+                session.get(url(text), timeout=60).raise_for_status()
+        _log(f"(b) {clients} clients on /api/search for {seconds:.0f} s ...")
+        latencies: list[float] = []
+        failures: list[int] = []
+        lock = threading.Lock()
+        load_before = load()
+        stop = time.monotonic() + seconds
+
+        def client(number: int) -> None:
+            # Each client starts at its own place in the queries, so they do not march
+            # in step through the same ones.
+            order = queries[number * len(queries) // clients :] + queries
+            mine: list[float] = []
+            bad: list[int] = []
+            with requests.Session() as session:
+                while time.monotonic() < stop:
+                    for text in order:
+                        if time.monotonic() >= stop:
+                            break
+                        started = time.perf_counter()
+                        response = session.get(url(text), timeout=60)
+                        mine.append((time.perf_counter() - started) * 1000)
+                        if response.status_code != 200:
+                            bad.append(response.status_code)
+            with lock:
+                latencies.extend(mine)
+                failures.extend(bad)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(60)
+    figures = percentiles(latencies) | {
+        "clients": clients,
+        "seconds": seconds,
+        "requests_per_s": len(latencies) / seconds,
+        "failed": len(failures),
+        "failed_statuses": sorted(set(failures)),
+        "load_before": load_before,
+        "load_after": load(),
+    }
+    _log(
+        f"(b) n {figures['n']}, p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+        f"{figures['requests_per_s']:.1f} requests/s"
+    )
+    return figures
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def verdicts(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    note = "" if figures["records"] == TARGET_RECORDS else f" (target for {TARGET_RECORDS:,})"
+    checks = [
+        (
+            "search p95, two words + five facets, while another process indexes, ms",
+            figures["searches"]["while_indexing"]["p95_ms"],
+            TARGET_SEARCH_P95_MS,
+        ),
+        (
+            f"/api/search p95, {figures['api']['clients']} concurrent clients, ms",
+            figures["api"]["p95_ms"],
+            TARGET_API_P95_MS,
+        ),
+    ]
+    return [
+        {
+            "check": name,
+            "value": value,
+            "target": f"<= {target:g}",
+            "result": "PASS" if value <= target else "MISS",
+            "note": note,
+        }
+        for name, value, target in checks
+    ]
+
+
+def render(figures: dict[str, Any]) -> str:
+    m = figures["machine"]
+    built = figures["index"]
+    out = [
+        f"Search under load: {figures['records']:,} generated records "
+        f"({built['count_public']:,} public) in {figures['work']}",
+        f"machine: {m['nproc']} CPUs, {m['cpu']}, {m['ram_gb']} GB RAM; Python {m['python']}; "
+        f"load average at start {m['load_average']}",
+        f"index built {built['indexed_at']} ({built['records_per_s']:,.0f} records/s then); "
+        f"insyn index brought it up to date in {figures['catch_up_seconds']:.1f} s",
+        f"queries: {figures['queries']} two-word queries drawn from the records, five facets "
+        f"({', '.join(FIVE_FACETS)}), {PAGE_SIZE} hits, highlighting",
+        "",
+        f"  {'':<44} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}  load (1 min)",
+    ]
+    searches = figures["searches"]
+    rows = [
+        ("(a) run_search, quiet index", searches["quiet"]),
+        ("(a) run_search while insyn index runs", searches["while_indexing"]),
+        (f"(b) /api/search, {figures['api']['clients']} clients", figures["api"]),
+    ]
+    for name, f in rows:
+        loads = f"{f['load_before']:.1f}" + (
+            f" → {f['load_after']:.1f}" if "load_after" in f else ""
+        )
+        out.append(
+            f"  {name:<44} {f['n']:>6} {f['p50_ms']:>7.1f} {f['p95_ms']:>7.1f} "
+            f"{f['p99_ms']:>7.1f} {f['max_ms']:>7.1f}  {loads}"
+        )
+    w = searches["while_indexing"]
+    api = figures["api"]
+    out += [
+        "  (milliseconds)",
+        f"  the other process: insyn index re-indexed {w['touched']:,} changed records in "
+        f"{w['indexer_seconds']:.1f} s ({w['indexer_records_per_s']:,.0f} records/s) "
+        "while the queries ran",
+        f"  /api/search: {api['requests_per_s']:.1f} requests/s over {api['seconds']:.0f} s, "
+        f"{api['failed']} not 200 {api['failed_statuses'] or ''}",
+        "",
+        "Targets (issue #16)",
+    ]
+    for check in figures["checks"]:
+        out.append(
+            f"  {check['check']:<72} {check['value']:>7.1f}  {check['target']:<7} "
+            f"{check['result']}{check['note']}"
+        )
+    return "\n".join(out)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=TARGET_RECORDS, help="default 1000000")
+    parser.add_argument(
+        "--out", help="catalogue and index folder (default bench/out/search-load-<records>)"
+    )
+    parser.add_argument(
+        "--touch",
+        type=int,
+        default=50_000,
+        help="records the concurrent insyn index re-indexes in part (a) (default 50000)",
+    )
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument(
+        "--seconds", type=float, default=60.0, help="length of part (b) (default 60)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.records < 1000:
+        parser.error("--records must be at least 1000")
+    if args.touch < 1 or args.clients < 1 or args.seconds <= 0:
+        parser.error("--touch, --clients and --seconds must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = Path(args.out) if args.out else BENCH_DIR / "out" / f"search-load-{args.records}"
+    work.mkdir(parents=True, exist_ok=True)
+    meta = prepare(work, args.records)
+    queries: list[str] = meta["queries"]["two_word"]
+    _log("insyn index: bringing the index up to date with the catalogue ...")
+    figures: dict[str, Any] = {
+        "records": args.records,
+        "work": str(work),
+        "index": meta["embedded"],
+        "queries": len(queries),
+        "machine": machine(),
+        "catch_up_seconds": catch_up(work),
+    }
+    figures["searches"] = searches_while_indexing(work, queries, args.touch)
+    figures["api"] = api_under_clients(work, queries, args.clients, args.seconds)
+    figures["checks"] = verdicts(figures)
+    print(json.dumps(figures, indent=2, ensure_ascii=False) if args.json else render(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
