@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/harvest.py
 	$(BIN)/python bench/relevance.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_load.py
 	$(BIN)/python bench/diarium.py
 	$(BIN)/python bench/files.py
 	$(BIN)/python bench/followup.py
