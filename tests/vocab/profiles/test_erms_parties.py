@@ -71,3 +71,29 @@ def test_parties_fail_closed_and_documents_carry_the_cases_private_parties() -> 
     assert shown_case.title == {"sv": "Ansökan om bostadsanpassningsbidrag"}
     assert shown_case.extras["titel_alternative"] == ["Bidrag till [namn]"]
     assert shown_document.title == {"sv": "Intyg för [namn]"}
+
+
+def test_an_organisation_without_number_or_type_stays_private_and_a_persons_type_wins() -> None:
+    case = f"""
+<aggregation xmlns="{ERMS_NS}" systemIdentifier="a-10" aggregationType="caseFile">
+  <objectId>BN 2024/10</objectId>
+  <title>Bygglov</title>
+  <agents>
+    <agent agentType="counterpart">
+      <name>Ljuset Bygg och Montage</name><organisation>Ljuset Bygg och Montage</organisation>
+    </agent>
+    <agent agentType="other" otherAgentType="Privatperson">
+      <name>Kim Bankman</name>
+      <idNumber idNumberType="organisationsnummer">802400-0005</idNumber>
+    </agent>
+    <agent agentType="other" otherAgentType="Företag"><name>Solgläntan</name></agent>
+  </agents>
+</aggregation>
+"""
+    context = Context(diarium="urn:test", publisher=None, owner=None)
+    parsed = reader().case(etree.fromstring(case), context).record
+    assert {p.name: p.is_private_individual for p in parsed.parties} == {
+        "Ljuset Bygg och Montage": True,  # calls itself a firm, proves nothing: fails closed
+        "Kim Bankman": True,  # the source's own type says a person, whatever the number
+        "Solgläntan": False,  # a known organisation type from the source
+    }
