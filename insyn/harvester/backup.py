@@ -29,7 +29,8 @@ in its renamed schema, until an operator drops it. The web keeps its connections
 next statement reads the restored tables. A harvest in progress refuses the swap (its
 writes would land in the old schema); so does a live database that is not an Insyn
 catalogue. The scratch database needs the CREATEDB privilege, the swap ownership of
-the schema.
+the schema. The restored tables belong to the role that restores (``--no-owner``, no
+grants copied): restore as the role the catalogue runs as, or grant it afterwards.
 """
 
 from __future__ import annotations
