@@ -484,14 +484,16 @@ class _Reader:
         warnings: list[str] = []
         document = Document(diarium=context.diarium, publisher=context.publisher)
         object_id = self.text(record, "objectId") or ""
-        parsed = parse_diarienummer(object_id) if object_id else None
+        running = self.text(record, "runningNumber")
+        # The objectId is parsed only for what the case and runningNumber do not say.
+        needed = object_id and (case is None or not running)
+        parsed = parse_diarienummer(object_id) if needed else None
         if case is not None:
             document.case_diarienummer = case.diarienummer_normalised
         elif parsed is not None:
             document.case_diarienummer = str(parsed.case)
         else:
             document.case_diarienummer = object_id
-        running = self.text(record, "runningNumber")
         if running:
             document.document_number = running
         elif parsed is not None and parsed.document is not None:
@@ -551,12 +553,13 @@ class _Reader:
     def _personal_data(record: Case | Document, parties: list[Party], title: dict) -> None:
         private = [p for p in parties if p.is_private_individual]
         text = " ".join([*title.values(), *record.description.values()])
-        if private or find_personnummer(text):
+        personnummer = find_personnummer(text)
+        if private or personnummer:
             record.governance.contains_personal_data = True
             categories = record.governance.personal_data_categories
             if "namn" not in categories and private:
                 categories.append("namn")
-            if find_personnummer(text) and "personnummer" not in categories:
+            if personnummer and "personnummer" not in categories:
                 categories.append("personnummer")
 
 
