@@ -132,8 +132,13 @@ def normalise_key(value: object) -> str:
     """Return the form in which filter values are compared: trimmed, case-folded, NFC."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = unicodedata.normalize("NFC", str(value))
-    return " ".join(text.split()).casefold()
+    return _normalised(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=65_536)
+def _normalised(text: str) -> str:
+    # Cached: a catalogue repeats its publishers, themes, formats and kinds on every record.
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def title_sort_key(title: str) -> str:
@@ -395,22 +400,22 @@ def _masked(value: Any) -> Any:
 
 
 def _unique(values: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for value in values:
-        value = value.strip() if isinstance(value, str) else value
-        if value and value not in seen:
-            seen.add(value)
-            out.append(value)
-    return out
+    """The values trimmed, each once, in order, without empty ones."""
+    ordered = dict.fromkeys([v.strip() if isinstance(v, str) else v for v in values])
+    return [value for value in ordered if value]
 
 
 def _keys(values: Iterable[object], *, words_of: str | None = None) -> list[str]:
     keys = [normalise_key(v) for v in values if v is not None and str(v).strip()]
     if words_of:
-        # Single words too, so that "utgivare:miljö" finds "Miljö- och hälsoskydd".
-        keys += [w for w in re.findall(r"\w+", normalise_key(words_of)) if len(w) >= 2]
+        keys += _key_words(words_of)
     return _unique(keys)
+
+
+@lru_cache(maxsize=16_384)
+def _key_words(name: str) -> tuple[str, ...]:
+    """Single words of a name too, so that "utgivare:miljö" finds "Miljö- och hälsoskydd"."""
+    return tuple(w for w in _WORDS.findall(normalise_key(name)) if len(w) >= 2)
 
 
 def _swedish(text: LangText) -> str:

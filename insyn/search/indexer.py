@@ -8,8 +8,12 @@ again, and applying a change twice leaves the same index.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -25,7 +29,15 @@ from insyn.settings import Settings
 from insyn.vocab.model import from_dict
 
 READER_NAME = "search-index"
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # changes (and records) read from the store at a time
+# Changes applied per commit: a commit per read batch made a segment each (merged later,
+# at a cost); more per commit means fewer and larger segments. Memory stays flat: the
+# documents stream into tantivy's writer, whose heap flushes on its own.
+COMMIT_SIZE = 20_000
+# Records from which documents are built in worker processes (``_worker_count``).
+PARALLEL_MIN = 20_000
+MAX_WORKERS = 4
+IN_FLIGHT = 3  # batches queued per worker: enough to keep it busy, memory stays flat
 
 
 def unindexed_hides(catalogue: Catalogue) -> list[str]:
@@ -129,6 +141,54 @@ def _documents(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
         )
 
 
+def _batch_documents(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The documents of a batch of rows (run in a worker process)."""
+    return list(_documents(rows))
+
+
+def _worker_count(records: int) -> int:
+    """Worker processes that build documents beside the writer: none for a small catch-up
+    (a worker costs its start), else one per core but the writer's own."""
+    if records < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return max(0, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+
+
+def _built(batches: Iterable[list[Any]], workers: int) -> Iterator[dict[str, Any]]:
+    """The documents of the batches of rows, in order; with ``workers``, built in that many
+    worker processes while this one writes (document building is most of the Python
+    time, and the writer's process has tantivy's threads and the store to read)."""
+    if not workers:
+        for batch in batches:
+            yield from _documents(batch)
+        return
+    batches = iter(batches)
+    # The first batch here: forked after it, the workers share what building loads on
+    # first use (vocabularies, the compound dictionary) instead of loading it again. They
+    # only build documents from the rows they are sent, never touching store or index.
+    yield from _documents(next(batches, []))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pending: deque[Future[list[dict[str, Any]]]] = deque()
+    try:
+        for batch in batches:
+            pending.append(pool.submit(_batch_documents, [tuple(row) for row in batch]))
+            if len(pending) > workers * IN_FLIGHT:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class _Window:
+    """What one commit's worth of changes held beside the documents: the records gone and
+    the last change read."""
+
+    position: int = 0
+    gone: set[str] = field(default_factory=set)
+
+
 @dataclass
 class IndexRun:
     upserted: int = 0
@@ -141,19 +201,32 @@ class Indexer:
     """Keeps one backend in step with the catalogue's change log."""
 
     def __init__(
-        self, catalogue: Catalogue, backend: SearchBackend, *, batch_size: int = BATCH_SIZE
+        self,
+        catalogue: Catalogue,
+        backend: SearchBackend,
+        *,
+        batch_size: int = BATCH_SIZE,
+        commit_size: int = COMMIT_SIZE,
+        workers: int | None = None,
     ) -> None:
+        """``workers``: processes that build documents (None: by size and cores, see
+        ``_worker_count``; 0: none, all in this process)."""
         self.catalogue = catalogue
         self.backend = backend
         self.batch_size = batch_size
+        self.commit_size = max(commit_size, batch_size)
+        self.workers = workers
+
+    def _workers_for(self, records: int) -> int:
+        return _worker_count(records) if self.workers is None else self.workers
 
     def _live(self, record_ids: Iterable[str]) -> list[Any]:
         with self.catalogue.session() as session:
             wanted = list(record_ids)
             return list(session.execute(_plain_rows().where(CatalogueRecord.id.in_(wanted))))
 
-    def _all_live(self) -> Iterator[Any]:
-        """Every live record in id order, a batch at a time (memory stays flat)."""
+    def _all_live(self) -> Iterator[list[Any]]:
+        """Every live record in id order, in batches (memory stays flat)."""
         last_id = ""
         while True:
             with self.catalogue.session() as session:
@@ -167,7 +240,7 @@ class Indexer:
                 )
             if not rows:
                 return
-            yield from rows
+            yield rows
             last_id = rows[-1][0]
 
     def _store_position(self, seq: int) -> None:
@@ -176,35 +249,65 @@ class Indexer:
             session.commit()
 
     def catch_up(self, on_progress: Callable[[int], None] | None = None) -> IndexRun:
-        """Apply every change after the stored position; rebuild if the index needs it."""
+        """Apply every change after the stored position; rebuild if the index needs it.
+
+        Changes are read ``batch_size`` at a time and committed ``commit_size`` at a time;
+        the position is stored after each commit, so a crash repeats at most one commit's
+        changes (applying a change twice leaves the same index).
+        """
         run = IndexRun(position=self.catalogue.reader_position(READER_NAME))
         if self.backend.ensure_index():
             return self.rebuild(on_progress)
-        while True:
-            changes = self.catalogue.changes_since(run.position, self.batch_size)
-            if not changes:
-                return run
-            # The latest state of each record is what counts; the log says which changed.
-            record_ids = {change.record_id for change in changes}
-            live = self._live(record_ids)
-            gone = record_ids - {row[0] for row in live}
-            if live:
-                run.upserted += self.backend.bulk_upsert(_documents(live))
-            if gone:
-                self.backend.delete(gone)
-                run.deleted += len(gone)
-            run.position = changes[-1].seq
+        workers = self._workers_for(self.catalogue.last_change_seq() - run.position)
+        while self.catalogue.changes_since(run.position, 1):
+            window = _Window()
+            batches = self._window(run, window, on_progress)
+            upserted = self.backend.bulk_upsert(_built(batches, workers))
+            run.upserted += upserted
+            # A record read live in one batch and gone in a later one is deleted after the
+            # upserts; one gone and then live again is only upserted (``_window``).
+            if window.gone:
+                self.backend.delete(window.gone)
+                run.deleted += len(window.gone)
+            run.position = window.position
             self._store_position(run.position)
             if on_progress:
                 on_progress(run.upserted + run.deleted)
+        return run
+
+    def _window(
+        self, run: IndexRun, window: _Window, on_progress: Callable[[int], None] | None
+    ) -> Iterator[list[Any]]:
+        """The live rows of up to ``commit_size`` changes after ``run.position``, a batch at
+        a time; notes the records gone and the last change read in ``window``."""
+        window.position = run.position
+        read = 0
+        while read < self.commit_size:
+            changes = self.catalogue.changes_since(window.position, self.batch_size)
+            if not changes:
+                return
+            # The latest state of each record is what counts; the log says which changed.
+            record_ids = {change.record_id for change in changes}
+            live = self._live(record_ids)
+            live_ids = {row[0] for row in live}
+            window.gone -= live_ids
+            window.gone |= record_ids - live_ids
+            yield live
+            read += len(changes)
+            window.position = changes[-1].seq
+            if on_progress:
+                on_progress(run.upserted + read)
 
     def rebuild(self, on_progress: Callable[[int], None] | None = None) -> IndexRun:
         """Reindex everything into a new index and swap it in (search never goes empty)."""
         # Changes logged while we read are applied by the next catch-up (idempotently).
         position = self.catalogue.last_change_seq()
 
+        workers = self._workers_for(self.catalogue.count_records(public_only=False))
+
         def documents() -> Iterator[dict[str, Any]]:
-            for count, document in enumerate(_documents(self._all_live()), start=1):
+            built = _built(self._all_live(), workers)
+            for count, document in enumerate(built, start=1):
                 yield document
                 if on_progress and count % self.batch_size == 0:
                     on_progress(count)

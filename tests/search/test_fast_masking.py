@@ -11,13 +11,17 @@ private applicants' names and addresses, personnummer in every kind of field).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import tantivy
 
 from insyn.catalogue.models import CatalogueRecord
 from insyn.catalogue.store import Catalogue
+from insyn.search.backends._tantivy_schema import stored_document
+from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.documents import index_document, public_view
-from insyn.search.indexer import document_for
+from insyn.search.indexer import READER_NAME, Indexer, document_for
 from insyn.settings import load_settings
 from insyn.vocab import masking
 from insyn.vocab.model import from_dict, to_dict
@@ -27,14 +31,19 @@ from tests.web.test_leaks import hidden_records, seed, shown_records
 
 
 @pytest.fixture(scope="module")
-def rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[CatalogueRecord]]:
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalogue]:
     work = tmp_path_factory.mktemp("fast-masking")
     catalogue = Catalogue(load_settings(home=work).catalogue_url)
     harvest_demo(catalogue, work, extras=True)
     seed(catalogue, shown_records(), "diarium")
     seed(catalogue, hidden_records(), "hemligt")
-    yield list(catalogue.iter_records(public_only=False))
+    yield catalogue
     catalogue.close()
+
+
+@pytest.fixture(scope="module")
+def rows(catalogue: Catalogue) -> list[CatalogueRecord]:
+    return list(catalogue.iter_records(public_only=False))
 
 
 def _model_path(row: CatalogueRecord) -> dict:
@@ -92,3 +101,43 @@ def test_a_personnummer_in_any_json_string_is_found(text: str) -> None:
 )
 def test_no_personnummer_is_not_found(text: str) -> None:
     assert not json_has_personnummer(text)
+
+
+def _partitions(backend: EmbeddedBackend) -> dict[str, list[dict]]:
+    """Every stored document of both partitions, in id order."""
+    generation = backend._files.current()
+    out = {}
+    for part in ("all", "public"):
+        searcher = generation.searcher(part)
+        found = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1))
+        out[part] = sorted(
+            (stored_document(searcher, address) for _, address in found.hits),
+            key=lambda document: document["id"],
+        )
+    return out
+
+
+def test_documents_built_in_worker_processes_are_the_same(
+    rows: list[CatalogueRecord], catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """Large rebuilds and catch-ups build documents in forked workers: both partitions
+    must hold exactly what building them in the indexer's own process gives."""
+    indexes = {}
+    for workers in (0, 2):
+        backend = EmbeddedBackend(tmp_path / f"workers-{workers}")
+        # Batches of 7 records: several batches in flight, their order kept.
+        indexer = Indexer(catalogue, backend, batch_size=7, workers=workers)
+        assert indexer.rebuild().upserted == len(rows)
+        indexes[f"rebuild, {workers} workers"] = _partitions(backend)
+        # Every change applied again by a catch-up (position set back): the same index.
+        with catalogue.session() as session:
+            catalogue.set_reader_position(session, READER_NAME, 0)
+            session.commit()
+        assert indexer.catch_up().upserted == len(rows)
+        indexes[f"catch-up, {workers} workers"] = _partitions(backend)
+        backend.close()
+    first, *others = indexes.values()
+    assert all(other == first for other in others)
+    public = first["public"]
+    assert len(public) < len(rows)  # the internal records are not there
+    assert all(not d["parties_restricted"] and not d["secrecy_provision"] for d in public)

@@ -85,7 +85,7 @@ KILLER = textwrap.dedent(
             return written
 
     catalogue = Catalogue(sys.argv[1])
-    Indexer(catalogue, DiesMidBatch(sys.argv[2]), batch_size=4).catch_up()
+    Indexer(catalogue, DiesMidBatch(sys.argv[2]), batch_size=4, commit_size=4).catch_up()
     """
 )
 
