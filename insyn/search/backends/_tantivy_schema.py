@@ -64,6 +64,9 @@ def _analyzer(stemmer: str | None) -> tantivy.TextAnalyzer:
     return builder.build()
 
 
+_STEMS_KEPT = 200_000  # words whose stems Analyzers.stems keeps (a few tens of MB at most)
+
+
 class Analyzers:
     """The three text analyzers, registered on every index and used on query text."""
 
@@ -73,6 +76,21 @@ class Analyzers:
             "en": _analyzer("english"),
             "lc": _analyzer(None),
         }
+        self._stems: dict[str, tuple[str, str]] = {}
+
+    def stems(self, word: str) -> tuple[str, str]:
+        """Return the Swedish and the English stem of one lower-case word. Kept: the hits
+        of search after search hold the same words, and highlighting asks for each."""
+        found = self._stems.get(word)
+        if found is None:
+            if len(self._stems) >= _STEMS_KEPT:
+                self._stems.clear()
+            found = (
+                next(iter(self.tokens("sv", word)), word),
+                next(iter(self.tokens("en", word)), word),
+            )
+            self._stems[word] = found
+        return found
 
     def register(self, index: tantivy.Index) -> None:
         for name, analyzer in self.by_name.items():
@@ -500,10 +518,8 @@ class Highlighter:
 
     def _matches(self, word: str) -> bool:
         lower = word.lower()
-        stem = next(iter(self.analyzers.tokens("sv", lower)), lower)
-        if stem in self.stems or lower in self.stems:
-            return True
-        if next(iter(self.analyzers.tokens("en", lower)), lower) in self.en_stems:
+        stem, en_stem = self.analyzers.stems(lower)
+        if stem in self.stems or lower in self.stems or en_stem in self.en_stems:
             return True
         if any(stem.startswith(p) for p in self.prefixes):
             return True
