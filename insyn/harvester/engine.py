@@ -178,7 +178,7 @@ class _RunWriter:
         record = item.record
         publisher_id = self.organisation_id(record.publisher)
         governance = record.governance
-        score = quality.score_data(plain) if record.kind == "dataset" else None
+        points = quality.points_data(plain) if record.kind == "dataset" else None
         self.changed_governance.append((record_id, plain.get("governance") or {}))
         return {
             "id": record_id,
@@ -189,7 +189,7 @@ class _RunWriter:
             "title": text_in(record.title) or record.uri or item.key,
             "content_hash": digest,
             "source_digest": item.digest,
-            "quality_points": score.points if score is not None else None,
+            "quality_points": points,
             "data": plain,
             "access_rights": governance.access_rights,
             "is_public": governance.is_public,

@@ -325,6 +325,45 @@ def score_data(
     """
     if data.get("kind", "dataset") != "dataset":
         return None
+    share = _shares(data, reachable)
+    distributions: list[dict[str, Any]] = list(data.get("distributions") or [])
+    earned = {check.key: check.points * share[check.key] for check in CHECKS}
+    dimensions = dict.fromkeys(DIMENSIONS, 0.0)
+    for check in CHECKS:
+        dimensions[check.dimension] += earned[check.key]
+    missing = sorted(
+        (
+            Missing(check.key, check.label, check.advice, check.points - earned[check.key])
+            for check in CHECKS
+            if check.points - earned[check.key] > 1e-9
+        ),
+        key=lambda item: (-item.points, item.key),
+    )
+    assumed = tuple(
+        key
+        for key, attribute in (
+            ("access_url_reachable", "access_url"),
+            ("download_url_reachable", "download_url"),
+        )
+        if any(
+            _http_url(url := d.get(attribute)) and (reachable is None or url not in reachable)
+            for d in distributions
+        )
+    )
+    return QualityScore(sum(earned.values()), dimensions, earned, tuple(missing), assumed)
+
+
+def points_data(data: Mapping[str, Any]) -> float | None:
+    """The points ``score_data`` gives a record (URLs assumed reachable), without the
+    breakdown: what a harvest stores for each dataset. None unless it is a dataset."""
+    if data.get("kind", "dataset") != "dataset":
+        return None
+    share = _shares(data, None)
+    return sum([check.points * share[check.key] for check in CHECKS])
+
+
+def _shares(data: Mapping[str, Any], reachable: Mapping[str, bool] | None) -> dict[str, float]:
+    """Each check's share met (0 to 1) by a dataset given as plain data."""
     distributions: list[dict[str, Any]] = list(data.get("distributions") or [])
     governance: dict[str, Any] = data.get("governance") or {}
     count = len(distributions)
@@ -374,31 +413,7 @@ def score_data(
     share["byte_size"] = _share(sum(d.get("byte_size") is not None for d in distributions), count)
     share["issued"] = float(_filled(data.get("issued")))
     share["modified"] = float(_filled(data.get("modified")))
-
-    earned = {check.key: check.points * share[check.key] for check in CHECKS}
-    dimensions = dict.fromkeys(DIMENSIONS, 0.0)
-    for check in CHECKS:
-        dimensions[check.dimension] += earned[check.key]
-    missing = sorted(
-        (
-            Missing(check.key, check.label, check.advice, check.points - earned[check.key])
-            for check in CHECKS
-            if check.points - earned[check.key] > 1e-9
-        ),
-        key=lambda item: (-item.points, item.key),
-    )
-    assumed = tuple(
-        key
-        for key, attribute in (
-            ("access_url_reachable", "access_url"),
-            ("download_url_reachable", "download_url"),
-        )
-        if any(
-            _http_url(url := d.get(attribute)) and (reachable is None or url not in reachable)
-            for d in distributions
-        )
-    )
-    return QualityScore(sum(earned.values()), dimensions, earned, tuple(missing), assumed)
+    return share
 
 
 def score_record(

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from insyn.vocab import quality
-from insyn.vocab.model import Agent, ContactPoint, DataService, Dataset, Distribution, PeriodOfTime
+from insyn.vocab.model import (
+    Agent,
+    ContactPoint,
+    DataService,
+    Dataset,
+    Distribution,
+    PeriodOfTime,
+    to_dict,
+)
 
 FT = "http://publications.europa.eu/resource/authority/file-type/"
 CC_BY = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
@@ -112,3 +120,16 @@ def test_only_datasets_are_scored_and_summary_averages() -> None:
     assert summary.ratings == {"Excellent": 1, "Bad": 1}
     top = summary.as_json(top=1)["top_missing"][0]
     assert top["check"] == "access_url_reachable" and top["datasets"] == 1
+
+
+def test_the_points_a_harvest_stores_are_the_full_score_s() -> None:
+    proprietary = full_dataset()
+    proprietary.distributions[0].format = FT + "XLS"
+    two = full_dataset()
+    two.distributions.append(Distribution(access_url="ftp://trasig"))
+    for dataset in (full_dataset(), Dataset(title={"sv": "T"}), proprietary, two):
+        data = to_dict(dataset)
+        score = quality.score_data(data)
+        assert score is not None
+        assert quality.points_data(data) == score.points
+    assert quality.points_data(to_dict(DataService(title={"sv": "API"}))) is None
