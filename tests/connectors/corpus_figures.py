@@ -76,7 +76,10 @@ SCHEMA_AS_DCAT = {
     "isAccessibleForFree": DCT.accessRights,
 }
 # DCAT-AP 1.x/2.x and ADMS properties and their DCAT-AP 3 names.
-OLD_AS_NEW = {URIRef("http://www.w3.org/2002/07/owl#versionInfo"): DCAT.version}
+OLD_AS_NEW = {
+    URIRef("http://www.w3.org/2002/07/owl#versionInfo"): DCAT.version,
+    URIRef("http://www.w3.org/ns/adms#contactPoint"): DCAT.contactPoint,
+}
 
 
 LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"

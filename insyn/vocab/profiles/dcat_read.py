@@ -51,7 +51,7 @@ LOCN = "http://www.w3.org/ns/locn#"
 INSYN = "https://w3id.org/insyn/ns#"
 
 # Raise when the mapping changes what it makes of the same statements.
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 
 DATASET_TYPES = (DCAT + "Dataset",)
 SERIES_TYPES = (DCAT + "DatasetSeries",)
@@ -339,10 +339,13 @@ def read_contact(index: TripleIndex, node: str, warnings: list[str]) -> ContactP
         # A contact named only by its unit (DCAT-AP-NO) is that unit.
         name=reader.text(VCARD + "fn", VCARD + "organization-name")
         or reader.text(VCARD + "organization-unit"),
+        # vcard:email, vcard:tel and vcard:url: the older vCard forms of DCAT-AP 1.x.
         email=_vcard_value(reader, VCARD + "hasEmail", "mailto:")
+        or _vcard_value(reader, VCARD + "email", "mailto:")
         or (node.removeprefix("mailto:") if node.startswith("mailto:") else None),
-        telephone=_vcard_value(reader, VCARD + "hasTelephone", "tel:"),
-        url=reader.iri(VCARD + "hasURL"),
+        telephone=_vcard_value(reader, VCARD + "hasTelephone", "tel:")
+        or _vcard_value(reader, VCARD + "tel", "tel:"),
+        url=reader.iri(VCARD + "hasURL") or reader.iri(VCARD + "url"),
         kind="Individual" if VCARD + "Individual" in types else "Organization",
     )
     for address in reader.nodes(VCARD + "hasAddress"):
@@ -470,7 +473,12 @@ def _common(reader: _Reader, index: TripleIndex, warnings: list[str]) -> dict[st
         "description": reader.joined(DCT + "description"),
         "publisher": read_agent(index, publishers[0], warnings) if publishers else None,
         "contact_point": sorted(
-            (read_contact(index, node, warnings) for node in reader.nodes(DCAT + "contactPoint")),
+            # adms:contactPoint: ADMS's, which DCAT-AP 1.x sources and POD JSON-LD use.
+            (
+                read_contact(index, node, warnings)
+                for predicate in (DCAT + "contactPoint", ADMS + "contactPoint")
+                for node in reader.nodes(predicate)
+            ),
             key=lambda contact: (contact.uri or "~", contact.email or "", repr(contact.name)),
         ),
         "keyword": reader.keywords(DCAT + "keyword"),
@@ -492,9 +500,7 @@ def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Dis
     reader = _Reader(index, node, warnings)
     formats = reader.controlled("file_types", DCT + "format")
     licences = _licences(reader, DCT + "license")
-    checksum = None
-    for checksum_node in reader.nodes(SPDX + "checksum"):
-        checksum = _Reader(index, checksum_node, warnings).literal(SPDX + "checksumValue")
+    checksum = _checksum(reader)
     byte_size = reader.integer(DCAT + "byteSize")
     distribution = Distribution(
         uri=None if node.startswith("_:") else node,
@@ -521,6 +527,44 @@ def read_distribution(index: TripleIndex, node: str, warnings: list[str]) -> Dis
         warnings.append(f"Distributionen {node} saknar dcat:accessURL")
     _report_unheld(reader, "Distributionen")
     return distribution
+
+
+def _checksum(reader: _Reader) -> str | None:
+    """An SHA-1 spdx:checksum's value (the model holds that one; the export names it SHA-1).
+    Another algorithm's is kept as given, with the record's other values, and reported."""
+    found = None
+    for node in reader.nodes(SPDX + "checksum"):
+        inner = _Reader(reader.index, node, reader.warnings)
+        value = inner.literal(SPDX + "checksumValue")
+        algorithm = inner.iri(SPDX + "algorithm") or ""
+        # spdx:checksumAlgorithm_sha1, or the word ("SHA-1", "sha1") older sources give.
+        name = algorithm.rsplit("_", 1)[-1].replace("-", "").casefold()
+        if value and name == "sha1":
+            found = value
+        elif value:
+            reader.kept.setdefault(SPDX + "checksum", []).append(f"{algorithm} {value}".strip())
+            reader.warnings.append(
+                f"spdx:checksum: algoritmen '{algorithm or 'saknas'}' sparas som given; "
+                "bara SHA-1 exporteras"
+            )
+    return found
+
+
+def _temporal(reader: _Reader) -> list[PeriodOfTime]:
+    """dct:temporal: PeriodOfTime nodes (dcat:startDate, or schema:startDate as DCAT-AP 1.x
+    had it), and an ISO 8601 interval given as text ("2000-01-15/2010-01-15", DCAT-US)."""
+    periods = [
+        _period(reader.index, node, reader.warnings) for node in reader.nodes(DCT + "temporal")
+    ]
+    for text in reader.literals(DCT + "temporal"):
+        parts = text.split("/")
+        dates = [parse_date(part) for part in parts] if len(parts) == 2 else [None, None]
+        if any(dates) and all(dates):
+            periods.append(PeriodOfTime(start=dates[0], end=dates[1]))
+        else:
+            reader.kept.setdefault(DCT + "temporal", []).append(text)
+            reader.warnings.append(f"dcterms:temporal: '{text[:100]}' är ingen tidsperiod")
+    return sorted(periods, key=lambda period: (str(period.start), str(period.end)))
 
 
 def _report_unheld(reader: _Reader, what: str) -> None:
@@ -574,10 +618,7 @@ def read_dataset(index: TripleIndex, subject: str) -> Mapped:
         language=reader.controlled("languages", DCT + "language"),
         spatial=spatial,
         **geometry,
-        temporal=sorted(
-            (_period(index, node, warnings) for node in reader.nodes(DCT + "temporal")),
-            key=lambda period: (str(period.start), str(period.end)),
-        ),
+        temporal=_temporal(reader),
         accrual_periodicity=next(
             iter(reader.controlled("frequencies", DCT + "accrualPeriodicity")), None
         ),
@@ -605,9 +646,23 @@ def read_dataset(index: TripleIndex, subject: str) -> Mapped:
             key=_distribution_order,
         ),
     )
+    _dataset_licence(reader, dataset)
     _check_mandatory(dataset, warnings)
     dataset.extras = reader.extras()
     return Mapped(dataset, warnings)
+
+
+def _dataset_licence(reader: _Reader, dataset: Dataset) -> None:
+    """A licence on the dataset (DCAT-AP 1.x, DCAT-US) is, in DCAT-AP 2 and 3, its
+    distributions': those without one of their own get it. Without a distribution it is
+    kept with the dataset's other values."""
+    licences = _licences(reader, DCT + "license")
+    if not licences:
+        return
+    for distribution in dataset.distributions:
+        distribution.license = distribution.license or licences[0]
+    if not dataset.distributions:
+        reader.kept.setdefault(DCT + "license", []).extend(licences)
 
 
 def _distribution_order(distribution: Distribution) -> tuple[str, ...]:
