@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF
 from sqlalchemy import select
 
 from insyn.catalogue.export import public_catalogue_graph
-from insyn.catalogue.models import CatalogueRecord
+from insyn.catalogue.models import CatalogueRecord, Source
 from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
 from insyn.vocab import shacl
@@ -160,3 +160,21 @@ def test_without_the_option_the_run_says_which_option_is_missing(
     summary = harvest_source(sqlite_catalogue, "digg")
     warnings = [e.reason for e in sqlite_catalogue.record_errors(summary.run_id)]
     assert any("saknar dcterms:type" in text and "publisher_type" in text for text in warnings)
+
+
+def test_a_stated_publisher_type_maps_the_unchanged_source_again(
+    sqlite_catalogue: Catalogue,
+) -> None:
+    path = str(shared_file("dcat-ap-se/exempel/obligatoriskt.ttl"))
+    sqlite_catalogue.add_source("digg", "dcat", path)
+    harvest_source(sqlite_catalogue, "digg")
+    with sqlite_catalogue.session() as session:
+        source = session.scalar(select(Source).where(Source.name == "digg"))
+        assert source is not None
+        source.options = {"publisher_type": "NationalAuthority"}
+        session.commit()
+    # The file is as it was; what the administrator states for it is not.
+    again = harvest_source(sqlite_catalogue, "digg", full=True)
+    assert again.updated >= 1
+    graph = public_catalogue_graph(sqlite_catalogue, BASE + "/catalog", BASE)
+    assert shacl.validate(graph).violations == []
