@@ -74,6 +74,7 @@ def run_harvests(
                     )
                 finally:
                     claims.release(handle)
+                progress.refresh()  # the source's last counts are drawn before its bar goes
                 progress.remove_task(task)
                 summaries.append(summary)
     finally:
@@ -159,11 +160,13 @@ def after_harvest(context: Context, *, quiet: bool = False) -> None:
         indexer = context.indexer()
         with progress_bar(quiet=quiet) as progress:
             task = progress.add_task("Uppdaterar sökindexet", total=None, counts="")
-            indexer.catch_up(
-                on_progress=lambda done: progress.update(
-                    task, completed=done, counts=f"{done} indexerade"
-                )
-            )
+
+            def indexed(done: int) -> None:
+                progress.update(task, completed=done, counts=f"{done} indexerade")
+
+            run = indexer.catch_up(on_progress=indexed)
+            # A first catch-up rebuilds, and a rebuild reports whole batches only.
+            indexed(run.upserted + run.deleted)
     except InsynError as exc:
         error_console.print(
             f"[yellow]Varning:[/] sökindexet kunde inte uppdateras: {exc}. "
