@@ -73,13 +73,23 @@ _STATUS_CODES = {
     "withdrawn": "WITHDRAWN",
 }
 
-# The predicate being read when a mapping fails: the error names it as the field.
-_FIELD: ContextVar[str | None] = ContextVar("dcat_read_field", default=None)
+# The predicate being read when a mapping fails: the error names it as the field. A cell
+# per context (thread), written on every read: setting the variable itself for each of
+# the hundred reads of a record was a tenth of the mapping.
+_FIELD: ContextVar[list[str | None]] = ContextVar("dcat_read_field")
+
+
+def _field_cell() -> list[str | None]:
+    cell = _FIELD.get(None)
+    if cell is None:
+        cell = [None]
+        _FIELD.set(cell)
+    return cell
 
 
 def current_field() -> str | None:
     """The property the mapping was reading when it last stopped (for error messages)."""
-    predicate = _FIELD.get()
+    predicate = _field_cell()[0]
     return short(predicate) if predicate else None
 
 
@@ -131,10 +141,11 @@ class _Reader:
         self.used: set[str] = {RDF_TYPE}
         # Values a mapping read but wants shown as given (e.g. an INSPIRE access ground).
         self.kept: dict[str, list[str]] = {}
+        self.field = _field_cell()
 
     def values(self, predicate: str) -> list[Term]:
         self.used.add(predicate)
-        _FIELD.set(predicate)
+        self.field[0] = predicate
         return self.properties.get(predicate, [])
 
     def texts(self, *predicates: str) -> dict[str, list[str]]:
@@ -175,8 +186,11 @@ class _Reader:
 
     def iris(self, predicate: str) -> list[str]:
         """IRIs (and literal values, which some publishers give instead)."""
+        values = self.values(predicate)
+        if not values:  # most properties a record could have, it has not
+            return []
         result = []
-        for value in self.values(predicate):
+        for value in values:
             if isinstance(value, ox.NamedNode):
                 result.append(value.value)
             elif isinstance(value, ox.Literal) and value.value.strip():
@@ -196,17 +210,23 @@ class _Reader:
         return values[0] if values else None
 
     def literals(self, predicate: str) -> list[str]:
+        values = self.values(predicate)
+        if not values:
+            return []
         return sorted(
             {
                 value.value.strip()
-                for value in self.values(predicate)
+                for value in values
                 if isinstance(value, ox.Literal) and value.value.strip()
             }
         )
 
     def nodes(self, predicate: str) -> list[str]:
         """Resource values; IRIs sorted first (blank nodes have no stable order)."""
-        keys = {node_key(v) for v in self.values(predicate) if not isinstance(v, ox.Literal)}
+        values = self.values(predicate)
+        if not values:
+            return []
+        keys = {node_key(v) for v in values if not isinstance(v, ox.Literal)}
         return sorted(keys, key=lambda key: (key.startswith("_:"), key))
 
     def temporal(self, *predicates: str) -> date | datetime | None:
