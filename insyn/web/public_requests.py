@@ -164,7 +164,9 @@ def file_request(
     wanted = list(dict.fromkeys(v for k, v in form.items() if k.startswith("handling-")))
     wanted = [d for d in wanted if d in shown]
     asked = [row, *(shown[d] for d in wanted)]
-    subject = form.get("beskrivning", "").strip() or f"{row.title} ({row.diarienummer or row.id})"
+    # What is asked for, by title and number, then what the requester added in words.
+    note = form.get("beskrivning", "").strip()
+    subject = f"{row.title} ({row.diarienummer or row.id})" + (f": {note}" if note else "")
     caught = bool(form.get(HONEYPOT, "").strip())
     if caught:
         # People never see the field. The bot gets a receipt like anyone's, a reference of

@@ -412,7 +412,9 @@ def record_view(
         governance=_governance(row, record, principal.signed_in),
         provenance=_provenance(row, run),
         extras=[
-            Row(key, _plain(*values)) for key, values in sorted(record.extras.items()) if values
+            Row(key[:1].upper() + key[1:], _plain(*values))
+            for key, values in sorted(record.extras.items())
+            if values
         ],
         quality=quality_view(row, top=3 if principal.signed_in else 0),
         secrecy=record.governance.secrecy_provision,

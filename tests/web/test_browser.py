@@ -82,7 +82,7 @@ def test_search_facet_record_and_download_without_javascript(browser, site: Site
         page.keyboard.press("Tab")
         assert page.locator(":focus").inner_text() == "Hoppa till innehållet"
 
-        page.get_by_label("Sök bland datamängder och datatjänster").fill("bygglov")
+        page.get_by_label("Sök bland datamängder, datatjänster och diariet").fill("bygglov")
         page.get_by_role("button", name="Sök").click()
         page.wait_for_url("**/sok?q=bygglov")
         assert "träffar för" in page.locator(".result-count").inner_text()

@@ -289,6 +289,15 @@ def test_the_report_shows_handling_times_per_unit_and_month(
     assert "Inga begäranden om allmän handling kom in 1990." in quiet
 
 
+def test_the_report_counts_change_by_whole_numbers() -> None:
+    from insyn.followup.report import _trend
+
+    assert _trend(3, 2) == "▲ 1"  # a count, not "▲ 1,0"
+    assert _trend(14, 0) == "▲ 14"
+    assert _trend(2.5, 2.0, " h") == "▲ 0,5 h"  # a measure keeps its decimal
+    assert _trend(1, 1) == "oförändrat" and _trend(None, 1) == "ingen jämförelse"
+
+
 def test_record_page_shows_the_public_quality_score(site: Site, client: TestClient) -> None:
     row = next(
         r for r in site.visible_rows() if r.kind == "dataset" and r.uri.endswith("/bygglovsarenden")

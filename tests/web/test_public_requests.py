@@ -23,6 +23,7 @@ from tests.web.desk_site import (
     KS,
     PRIVATE_PARTY,
     PROVISION,
+    PUBLIC_TITLE,
     SECRET_DOCUMENT,
     SECRET_PARTY,
     SECRET_TITLE,
@@ -101,7 +102,12 @@ def test_an_anonymous_request_is_filed_with_a_receipt(desk: Site, public: TestCl
     csrf = csrf_of(form.text)
     response = public.post(
         "/begar-ut/case-bn-456",
-        data={"csrf": csrf, "leverans": "pa-plats", "handling-1": "doc-bn-456-1"},
+        data={
+            "csrf": csrf,
+            "leverans": "pa-plats",
+            "handling-1": "doc-bn-456-1",
+            "beskrivning": "Gärna som pdf.",
+        },
         headers=HTML,
     )
     assert response.status_code == 200
@@ -111,6 +117,8 @@ def test_an_anonymous_request_is_filed_with_a_receipt(desk: Site, public: TestCl
     assert item.requester is None and item.contact_email is None and item.from_web and item.new
     assert [d["record_id"] for d in item.documents] == ["case-bn-456", "doc-bn-456-1"]
     assert item.delivery == "pa-plats" and item.channel == "webb"
+    # What is asked for stays named, whatever the requester adds in words.
+    assert item.subject == f"{PUBLIC_TITLE} (BN 2024/456): Gärna som pdf."
 
 
 def test_missing_contact_details_keep_the_input(desk: Site, public: TestClient) -> None:

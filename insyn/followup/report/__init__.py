@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,6 +71,16 @@ def _number(value: float | int | None, decimals: int = 0) -> str:
     return text
 
 
+def _days(value: float | None) -> str:
+    """A median in working days: '2' or '1,5', never '2,0'."""
+    return _number(value, 0 if value is None or float(value).is_integer() else 1)
+
+
+def _when(moment: datetime) -> str:
+    """A moment (already in Stockholm time) as '5 december 2026 kl. 12.17'."""
+    return f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year} kl. {moment:%H.%M}"
+
+
 def month_label(value: str) -> str:
     """'2026-03' as 'mars 2026'."""
     year, month = value.split("-")
@@ -83,7 +94,10 @@ def _trend(now: float | None, before: float | None, unit: str = "", better: str 
     if abs(delta) < 1e-9:
         return "oförändrat"
     arrow = "▲" if delta > 0 else "▼"
-    return f"{arrow} {_number(abs(delta), 1 if abs(delta) < 10 else 0)}{unit}"
+    # Counts change by whole numbers ("▲ 1", not "▲ 1,0"); a small change of a measure
+    # keeps one decimal.
+    whole = isinstance(now, int) and isinstance(before, int)
+    return f"{arrow} {_number(abs(delta), 0 if whole or abs(delta) >= 10 else 1)}{unit}"
 
 
 # --- charts -------------------------------------------------------------------------
@@ -179,6 +193,8 @@ def rating_chart(report: FollowUpReport) -> str | None:
 def harvest_chart(report: FollowUpReport) -> str:
     """Stacked monthly bars: completed and failed runs, with incidents opened as a line."""
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     harvest = report.harvest
     ok = [harvest.runs_by_month[m][0] for m in range(1, 13)]
     bad = [harvest.runs_by_month[m][1] for m in range(1, 13)]
@@ -196,6 +212,7 @@ def harvest_chart(report: FollowUpReport) -> str:
         label="Nya avvikelser",
     )
     axis.set_ylabel("Antal")
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 steps
     axis.set_title(f"Skördningar och avvikelser per månad {report.period.label}")
     axis.legend(frameon=False, fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.15))
     return _figure_png(figure)
@@ -218,7 +235,7 @@ def environment() -> jinja2.Environment:
 
 
 def _install(env: jinja2.Environment) -> None:
-    env.filters.update(percent=_percent, num=_number, month=month_label)
+    env.filters.update(percent=_percent, num=_number, month=month_label, when=_when, days=_days)
     env.globals.update(
         kind_labels=KIND_LABELS,
         incident_labels=INCIDENT_LABELS,
