@@ -3,9 +3,11 @@
 Harvests the bundled Exempelby demo catalogue into a temporary data directory, serves it
 with uvicorn on 127.0.0.1 and drives Debian's Chromium (``apt-get install -y chromium``)
 with Playwright to save ``docs/screenshots/*.png``: the start page, search results with
-facets, a record page and the results at phone width; and, with the demo diarium, an
-anonymous request filed from a case page, a registrar and an administrator signed in,
-each staff page at 1280 and 390 px (``staff-<page>-1280.png``, ``staff-<page>-390.png``).
+facets, a record page and the results at phone width; with the demo diarium, a
+journalist's way at 1280, 390 and 320 px (``journey-<step>-<width>.png``: a search hit,
+the case, a document, the request form, the receipt, the registrar's log and the request
+closed); and, a registrar and an administrator signed in, each staff page at 1280 and
+390 px (``staff-<page>-1280.png``, ``staff-<page>-390.png``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
 from insyn.catalogue import accounts
@@ -36,7 +38,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
 STAFF_WIDTHS = {"1280": DESKTOP, "390": PHONE}
+JOURNEY_WIDTHS = {"1280": DESKTOP, "390": PHONE, "320": SMALL_PHONE}
+CASE = "Medborgarförslag om belysning i Stadsparken"
 PASSWORD = "skärmbilder-lösenord"
 
 
@@ -64,15 +69,60 @@ def demo_app(work: Path, base_url: str) -> FastAPI:
     )
 
 
-def staff_pages(browser: Browser, base: str) -> None:
-    """File a request from a case page, then shoot each staff page at both widths."""
-    public = browser.new_page(viewport=DESKTOP, locale="sv-SE")
-    public.goto(base + "/sok?q=medborgarförslag")
-    public.locator(".hit-title a").first.click()
-    public.get_by_role("link", name="Begär ut handlingen").first.click()
-    public.get_by_role("button", name="Skicka begäran").click()
-    public.screenshot(path=OUTPUT / "request-receipt.png", full_page=True)
-    request_id = int(public.locator("dd.reference").inner_text().rsplit("-", 1)[1])
+def _sign_in(browser: Browser, base: str, user: str, viewport: dict[str, int]) -> Page:
+    page = browser.new_context(viewport=viewport, locale="sv-SE").new_page()
+    page.goto(base + "/logga-in")
+    page.get_by_label("Användarnamn").fill(user)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+    return page
+
+
+def journey(browser: Browser, base: str, width: str, viewport: dict[str, int]) -> int:
+    """A journalist's way from a search hit to a receipt, and the registrar closing the
+    request (each document released); return the request's number."""
+    page = browser.new_context(viewport=viewport, locale="sv-SE").new_page()
+
+    def shot(page: Page, step: str) -> None:
+        page.screenshot(path=OUTPUT / f"journey-{step}-{width}.png", full_page=True)
+
+    page.goto(base + "/sok?q=belysning+Stadsparken")
+    shot(page, "1-search")
+    page.get_by_role("link", name=CASE).first.click()
+    page.wait_for_load_state()
+    shot(page, "2-case")
+    page.locator("table.diarium a").first.click()
+    page.wait_for_load_state()
+    shot(page, "3-document")
+    page.get_by_role("link", name="Begär ut handlingen").first.click()
+    page.wait_for_load_state()
+    page.get_by_label("Något mer du vill förklara (frivilligt)").fill("Gärna som pdf.")
+    page.get_by_label("Med e-post", exact=False).first.check()
+    page.get_by_label("E-postadress (för svar med e-post)").fill("journalist@example.org")
+    shot(page, "4-form")
+    page.get_by_role("button", name="Skicka begäran").click()
+    page.wait_for_load_state()
+    shot(page, "5-receipt")
+    request_id = int(page.locator("dd.reference").inner_text().rsplit("-", 1)[1])
+    page.context.close()
+
+    desk = _sign_in(browser, base, "registrator", viewport)
+    desk.goto(base + "/registrator/begaran")
+    shot(desk, "6-request-log")
+    desk.goto(f"{base}/registrator/begaran/{request_id}")
+    for index in range(desk.locator("li.attached").count()):
+        item = desk.locator("li.attached").nth(index)
+        item.get_by_label("Beslut", exact=True).select_option("released")
+        item.get_by_role("button", name="Spara beslut").click()
+        desk.wait_for_load_state()
+    shot(desk, "7-closed")
+    desk.context.close()
+    return request_id
+
+
+def staff_pages(browser: Browser, base: str, request_id: int) -> None:
+    """Each staff page at both widths."""
     pages = {
         "registrator": [
             ("desk", "/registrator?q=medborgarförslag"),
@@ -82,23 +132,17 @@ def staff_pages(browser: Browser, base: str) -> None:
         "admin": [
             ("incidents", "/uppfoljning/avvikelser"),
             ("incident", "/uppfoljning/avvikelser/1"),
-            ("report", "/uppfoljning/rapport?owner=Kommunstyrelsen"),
+            ("report", "/uppfoljning/rapport?owner=Exempelby+kommun"),
             ("request-statistics", "/uppfoljning/begaranden"),
         ],
     }
     for user, shots in pages.items():
         for width, viewport in STAFF_WIDTHS.items():
-            context = browser.new_context(viewport=viewport, locale="sv-SE")
-            page = context.new_page()
-            page.goto(base + "/logga-in")
-            page.get_by_label("Användarnamn").fill(user)
-            page.get_by_label("Lösenord").fill(PASSWORD)
-            page.get_by_role("button", name="Logga in").click()
-            page.wait_for_load_state()
+            page = _sign_in(browser, base, user, viewport)
             for name, path in shots:
                 page.goto(base + path)
                 page.screenshot(path=OUTPUT / f"staff-{name}-{width}.png", full_page=True)
-            context.close()
+            page.context.close()
 
 
 def main() -> None:
@@ -122,7 +166,10 @@ def main() -> None:
             phone = browser.new_page(viewport=PHONE, locale="sv-SE", is_mobile=True)
             phone.goto(base + "/sok?q=skola")
             phone.screenshot(path=OUTPUT / "results-phone.png")
-            staff_pages(browser, base)
+            request_id = 0
+            for width, viewport in JOURNEY_WIDTHS.items():
+                request_id = journey(browser, base, width, viewport)
+            staff_pages(browser, base, request_id)
             browser.close()
     for name in sorted(OUTPUT.glob("*.png")):
         print(name.relative_to(OUTPUT.parents[1]))
