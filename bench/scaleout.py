@@ -243,6 +243,11 @@ def drop_database(admin_url: str, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def database_bytes(catalogue: Catalogue, database: str) -> int:
+    with catalogue.engine.connect() as connection:
+        return connection.execute(select(func.pg_database_size(database))).scalar_one()
+
+
 def log_events(path: Path) -> Counter[str]:
     events: Counter[str] = Counter()
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -273,6 +278,7 @@ def run_count(
                 options,
                 schedule=schedule,
             )
+        empty_bytes = database_bytes(catalogue, database)
         _log(f"{workers} worker(s): {len(sizes)} sources scheduled '{schedule}' (at {at:%H:%M:%S})")
         logs = []
         for number in range(workers):
@@ -321,6 +327,8 @@ def run_count(
             except subprocess.TimeoutExpired:
                 process.kill()
         figures = measure(catalogue, sizes, at, workers, args.threads)
+        grown = database_bytes(catalogue, database) - empty_bytes
+        figures["database_bytes_per_dataset"] = round(grown / (figures["datasets_stored"] or 1))
         figures.update(cpu)
         figures["wall_polled_s"] = round(wall_polled, 1)
         figures["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -441,9 +449,9 @@ def render(figures: dict[str, Any]) -> str:
         f"load average at start {m['load_average']}",
         "",
         "| worker processes | wall s | sources/hour | datasets/s | growth | runs per worker "
-        "| refused claims | worker CPU ms/dataset | PostgreSQL CPU ms/dataset | machine busy cores "
-        "| load at end |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| refused claims | worker CPU ms/dataset | PostgreSQL CPU ms/dataset "
+        "| cores the workers got | machine busy cores | load at end |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     base = figures["runs"][0]["datasets_per_s"] or 1
     for run in figures["runs"]:
@@ -452,12 +460,17 @@ def render(figures: dict[str, Any]) -> str:
             f"| {run['datasets_per_s']:,} | {run['datasets_per_s'] / base:.2f} × "
             f"| {run['runs_per_worker']} | {sum(run['claim_busy_per_worker'])} "
             f"| {run['cpu_ms_per_dataset_workers']} | {run['cpu_ms_per_dataset_postgres']} "
+            f"| {run['workers_cpu_s'] / run['wall_s']:.2f} "
             f"| {run['machine_busy_cores']} of {m['nproc']} | {run['load_average_end'][0]} |"
         )
     lines.append("")
     for run in figures["runs"]:
         checks = ", ".join(f"{k} {v}" for k, v in run["checks"].items())
         lines.append(f"claims, {run['workers']} worker(s): {checks} (all must be 0)")
+        if "database_bytes_per_dataset" in run:
+            lines.append(
+                f"PostgreSQL database growth: {run['database_bytes_per_dataset']:,} bytes/dataset"
+            )
         index = run.get("index")
         if index:
             rate = figures["datasets"] / index["seconds"] if index["seconds"] else 0
@@ -466,9 +479,12 @@ def render(figures: dict[str, Any]) -> str:
                 f"{index['cpu_s']} CPU s, {rate:,.0f} records/s (exit {index['exit']})"
             )
     lines.append(
-        f"The machine has {m['nproc']} cores shared with other work: the workers and "
-        "PostgreSQL share them, so beyond 2 busy processes more workers only overlap "
-        "waiting; the growth is this machine's, not a larger one's."
+        f"The machine has {m['nproc']} cores, shared with other work: the workers and "
+        "PostgreSQL share them, so past 2 busy processes more workers only overlap waiting, "
+        "and when other work keeps the cores busy the wall-time growth mostly says how much "
+        "of the cores the workers won ('cores the workers got' = their CPU seconds / wall "
+        "seconds). CPU ms per dataset is the figure to plan with; the growth is this "
+        "machine's, not a larger one's."
     )
     for problem in problems(figures):
         lines.append(f"PROBLEM: {problem}")
