@@ -333,18 +333,18 @@ def records(config: Config) -> Iterator[Yielded]:
         remove_comments=True,
         remove_pis=True,
     )
+    control, record, lone = ns + "control", ns + "record", ns + "records"
     try:
         for _, element in events:
-            name = element.tag[len(ns) :]
-            if name == "control":
-                export.on_control(element)
-                continue
-            parent = element.getparent()
-            parent_name = parent.tag[len(ns) :] if parent is not None else ""
-            if name == "record":
-                if parent_name != "records":
+            tag = element.tag
+            if tag == record:
+                parent = element.getparent()
+                if parent is None or parent.tag != lone:
                     continue  # mapped with its aggregation
                 yield from export.unit(element, "records")
+            elif tag == control:
+                export.on_control(element)
+                continue
             else:
                 yield from export.unit(element, "aggregations")
             _release(element)
