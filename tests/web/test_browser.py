@@ -628,3 +628,64 @@ def test_an_anonymous_request_from_a_case_page_is_closed_with_each_outcome(  # t
     finally:
         public.close()
         staff.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_a_journalists_way_from_a_search_hit_to_a_closed_request(  # type: ignore[no-untyped-def]
+    browser, desk_site: Site, width: int
+) -> None:
+    """Search hit → case → document → "Begär ut handlingen" → receipt, then the registrar
+    finds the request and closes it; at each width, no step is wider than the screen."""
+    site = desk_site
+    viewport = {"width": width, "height": 800}
+    public = browser.new_context(java_script_enabled=False, locale="sv-SE", viewport=viewport)
+    staff = browser.new_context(java_script_enabled=False, locale="sv-SE", viewport=viewport)
+    for context in (public, staff):
+        _local_only(context)
+    page, desk = public.new_page(), staff.new_page()
+    wide: dict[str, list[str]] = {}
+
+    def fits(step: str, on=None) -> None:  # type: ignore[no-untyped-def]
+        if overflow := (on or page).evaluate(SIDEWAYS):
+            wide[step] = overflow
+
+    try:
+        page.goto(site.base_url + "/sok?q=KS+2024%2F123")
+        fits("sökträff")
+        hit = page.locator("li.hit").filter(has=page.locator(".hit-kind", has_text="Ärende"))
+        assert "KS 2024/123" in hit.first.inner_text()  # the hit shows its diarienummer
+        hit.first.locator(".hit-title a").click()
+        page.wait_for_url("**/datasets/case-ks-123")
+        fits("ärende")
+        page.locator("table.diarium a").first.click()
+        page.wait_for_url("**/datasets/doc-ks-123-1")
+        fits("handling")
+        assert page.locator("a[href='/datasets/case-ks-123']").count() >= 1  # its case
+        page.get_by_role("link", name="Begär ut handlingen").first.click()
+        page.wait_for_url("**/begar-ut/doc-ks-123-1")
+        fits("formulär")
+        page.get_by_role("button", name="Skicka begäran").click()
+        page.wait_for_load_state()
+        fits("kvitto")
+        reference = page.locator("dd.reference").inner_text().strip()
+        assert re.fullmatch(r"BEG-\d{4}-\d{5}", reference)
+
+        _sign_in(desk, site.base_url, REGISTRAR)
+        request_id = _request_id(site, reference)
+        desk.goto(f"{site.base_url}/registrator/begaran")
+        fits("begäranden", desk)
+        desk.get_by_role("link", name=str(request_id), exact=True).click()
+        desk.wait_for_url(f"**/registrator/begaran/{request_id}")
+        item = desk.locator("li.attached")
+        assert item.count() == 1 and SECRET_DOCUMENT in item.inner_text()  # staff see it
+        item.get_by_label("Beslut", exact=True).select_option("refused")
+        item.get_by_label("Bestämmelse i OSL", exact=False).fill(PROVISION)
+        item.get_by_role("button", name="Spara beslut").click()
+        desk.wait_for_load_state()
+        fits("avslutad", desk)
+        assert "Besvarad" in desk.locator("dl.request-facts").inner_text()
+        assert not requests_log.get_request(site.catalogue, request_id).open
+    finally:
+        public.close()
+        staff.close()
+    assert wide == {}, f"bredare än {width} px: {wide}"
