@@ -46,11 +46,13 @@ from insyn.connectors.base import (
     Yielded,
 )
 from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
-from insyn.connectors.options import Option, parse
+from insyn.connectors.options import PUBLISHER_OPTIONS, Option, parse
 from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError
+from insyn.vocab import source_defaults
 from insyn.vocab.model import Agent
 from insyn.vocab.profiles.ckan_read import map_package, organisation_agent
+from insyn.vocab.source_defaults import SourceDefaults
 
 KIND = "ckan"
 
@@ -85,6 +87,7 @@ OPTIONS = (
         "Gånger en körning får backa när listan flyttar sig.",
         minimum=0,
     ),
+    *PUBLISHER_OPTIONS,
     *HTTP_OPTIONS,
 )
 
@@ -100,6 +103,7 @@ class Config:
     language: str = ""  # the language of untranslated text ("sv"); "" when unknown
     max_pages: int = MAX_PAGES_DEFAULT
     max_resyncs: int = MAX_RESYNCS_DEFAULT
+    defaults: SourceDefaults = field(default_factory=SourceDefaults)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @property
@@ -138,6 +142,7 @@ class Config:
             language=values["language"] or "",
             max_pages=values["max_pages"],
             max_resyncs=values["max_resyncs"],
+            defaults=source_defaults.from_options(values),
             http=HttpSettings.from_options(values),
         )
 
@@ -366,5 +371,6 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
             dataset, warnings = map_package(
                 package, portal=config.url, publishers=publishers, language=config.language
             )
+            warnings += config.defaults.apply(dataset)
         yield guard.failure or Item(key, dataset, warnings)
     yield Done(incremental.cursor(), complete=cursor.last_value is None)

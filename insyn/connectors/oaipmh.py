@@ -41,11 +41,13 @@ from insyn.connectors.base import (
     Yielded,
 )
 from insyn.connectors.http import HTTP_OPTIONS, HttpSettings, fetch
-from insyn.connectors.options import Option, parse
+from insyn.connectors.options import PUBLISHER_OPTIONS, Option, parse
 from insyn.connectors.paging import pages
 from insyn.errors import ConfigError, ConnectorError
+from insyn.vocab import source_defaults
 from insyn.vocab.profiles.oai_dc_read import OAI_DC, language_tag, map_oai_dc
 from insyn.vocab.safexml import parse_xml
+from insyn.vocab.source_defaults import SourceDefaults
 
 KIND = "oaipmh"
 
@@ -64,6 +66,7 @@ OPTIONS = (
         choices=("oai_dc",),
     ),
     Option("max_pages", "int", MAX_PAGES_DEFAULT, "Högst så många sidor per körning.", minimum=1),
+    *PUBLISHER_OPTIONS,
     *HTTP_OPTIONS,
 )
 
@@ -98,6 +101,7 @@ class Config:
     language: str = ""  # the language of text without xml:lang ("sv"); "" when unknown
     metadata_prefix: str = "oai_dc"
     max_pages: int = MAX_PAGES_DEFAULT
+    defaults: SourceDefaults = field(default_factory=SourceDefaults)
     http: HttpSettings = field(default_factory=HttpSettings)
 
     @classmethod
@@ -117,6 +121,7 @@ class Config:
             language=language_tag(values["language"]),
             metadata_prefix=values["metadata_prefix"],
             max_pages=values["max_pages"],
+            defaults=source_defaults.from_options(values),
             http=HttpSettings.from_options(values),
         )
 
@@ -285,7 +290,9 @@ def read_header(record: etree._Element) -> Header:
     )
 
 
-def read_record(record: etree._Element, *, language: str = "") -> tuple[Header | None, Yielded]:
+def read_record(
+    record: etree._Element, *, language: str = "", defaults: SourceDefaults | None = None
+) -> tuple[Header | None, Yielded]:
     """Map one ``<record>`` to an ``Item``, a ``Deleted`` or a ``Failure``, with its header.
 
     ``language`` tags text that has no xml:lang.
@@ -305,6 +312,7 @@ def read_record(record: etree._Element, *, language: str = "") -> tuple[Header |
         dataset, warnings = map_oai_dc(
             dc, identifier=header.identifier, sets=header.sets, language=language
         )
+        warnings += (defaults or SourceDefaults()).apply(dataset)
     if guard.failure:
         return header, guard.failure
     if header.datestamp and _datestamp_key(header.datestamp) is None:
@@ -353,7 +361,9 @@ def harvest(config: Config, cursor: Cursor) -> Iterator[Yielded]:
 
     for found in pages(page, "", max_pages=config.max_pages, what="återupptagningstoken"):
         for record in found.records:
-            header, yielded = read_record(record, language=config.language)
+            header, yielded = read_record(
+                record, language=config.language, defaults=config.defaults
+            )
             if header is not None:
                 if drop and incremental.taken_before(header.identifier, header.datestamp):
                     continue  # taken by the last run at exactly this datestamp

@@ -167,7 +167,13 @@ PUBLISHER_OPTIONS: tuple[Option, ...] = (
         "publisher_type",
         "str",
         None,
-        "ADMS-utgivartyp för källans organisationer som inte anger någon, t.ex. LocalAuthority.",
+        "ADMS-utgivartyp för källans utgivare som inte anger någon, t.ex. LocalAuthority.",
+    ),
+    Option(
+        "creator_type",
+        "str",
+        None,
+        "ADMS-utgivartyp för källans upphovsmän som inte anger någon, t.ex. PrivateIndividual(s).",
     ),
 )
 

@@ -101,7 +101,8 @@ OWN = "https://data.exempel.se/"
 # What an administrator would state for each source (``--option``), from the facts in
 # tests/data/corpus/SOURCES.md ("Publishers stated for the harvest"): the publisher of
 # records that name none is the organisation that makes the file available, and
-# ``publisher_type`` the ADMS type of the organisations the file names without one.
+# ``publisher_type`` and ``creator_type`` the ADMS type of the publishers and creators the
+# file names without one.
 _CKAN = {"publisher": "https://github.com/ckan", "publisher_name": "CKAN"}
 _SEMIC = {
     "publisher": "https://github.com/SEMICeu",
@@ -120,8 +121,8 @@ PUBLISHER_OPTIONS: dict[str, dict[str, str]] = {
     "dcat/ckanext-dcat_dataset_afs.ttl": {"publisher_type": "NationalAuthority"},
     "dcat/ckanext-dcat_dataset_deri.ttl": {**_CKAN, "publisher_type": "NonProfitOrganisation"},
     "dcat/ckanext-dcat_dataset_gob_es.ttl": {"publisher_type": "LocalAuthority"},
-    "dcat/ckanext-dcat_dataset_gov_de.rdf": {"publisher_type": "LocalAuthority"},
-    "dcat/ckanext-dcat_dataset_health.ttl": {"publisher_type": "NationalAuthority"},
+    "dcat/ckanext-dcat_dataset_gov_de.rdf": {"publisher_type": "LocalAuthority", "creator_type": "LocalAuthority"},
+    "dcat/ckanext-dcat_dataset_health.ttl": {"publisher_type": "NationalAuthority", "creator_type": "NationalAuthority"},
     "dcat/ckanext-dcat_dataset_multilingual.ttl": {
         **_CKAN,
         "publisher_type": "NonProfitOrganisation",
@@ -286,7 +287,9 @@ def readme_table() -> str:
         lost = ", ".join(f"`{p}`" for p in expected["lost"]) or "–"
         stated = (
             ", ".join(
-                f"`{key}`" for key in ("publisher", "publisher_type") if key in expected["options"]
+                f"`{key}`"
+                for key in ("publisher", "publisher_type", "creator_type")
+                if key in expected["options"]
             )
             or "–"
         )

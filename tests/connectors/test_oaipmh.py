@@ -35,6 +35,9 @@ FAST = {"backoff": str(BACKOFF), "retries": "2", "read_timeout": "5", "language"
 KEY = "oai:earkiv.exempelby.se:"
 
 
+ADMS_LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
+
+
 def harvest_all(url: str, cursor: Cursor | None = None, **options: str) -> Run:
     config = oaipmh.Config.from_source(url, {**FAST, **options})
     return collect(oaipmh.harvest(config, cursor or Cursor()))
@@ -112,7 +115,11 @@ def test_full_harvest_follows_every_resumption_token(archive_server: ArchiveServ
 
 
 def test_an_archive_description_is_mapped_to_the_model(archive_server: ArchiveServer) -> None:
-    run = harvest_all(archive_server.url)
+    # The municipality's archive: its publisher and creators are its own authorities, as
+    # its administrator states (oai_dc has no type for them, which DCAT-AP-SE requires).
+    run = harvest_all(
+        archive_server.url, publisher_type="LocalAuthority", creator_type="LocalAuthority"
+    )
     item = run.items[KEY + "ks-a1-2019"]
     dataset = item.record
     assert isinstance(dataset, Dataset)
@@ -135,7 +142,11 @@ def test_an_archive_description_is_mapped_to_the_model(archive_server: ArchiveSe
     assert (pdf.format, pdf.media_type) == (FILE_TYPE + "PDF", "application/pdf")
     assert dataset.extras == {"dc:type": ["Text"], "oai:setSpec": ["ks"]}
     assert dataset.governance.access_rights == PUBLIC
+    assert dataset.publisher.type == dataset.creator[0].type == ADMS_LOCAL_AUTHORITY
     assert item.warnings == []
+    # Without the options, the run says which are missing.
+    silent = harvest_all(archive_server.url).items[KEY + "ks-a1-2019"]
+    assert any("creator_type=" in warning for warning in silent.warnings)
 
 
 def test_rights_formats_and_coverage(archive_server: ArchiveServer) -> None:

@@ -35,12 +35,17 @@ def test_publisher_is_filled_only_where_the_source_names_none() -> None:
 
     stated = Agent(uri="https://exempel.se/org/bn", name={"sv": "Byggnadsnämnden"})
     creator = Agent(uri="https://exempel.se/org/x", type=PERSON)
-    named = Dataset(title={"sv": "Bygglov"}, publisher=stated, creator=[creator])
-    assert defaults.apply(named) == []
-    # The source's own publisher stays; only its missing type is the stated one.
+    untyped = Agent(name={"sv": "Bo Berg"})
+    named = Dataset(title={"sv": "Bygglov"}, publisher=stated, creator=[creator, untyped])
+    [warning] = defaults.apply(named)
+    # The source's own publisher stays; only its missing type is the stated one. A creator
+    # gets none of the publisher's: creator_type says the creators'.
     assert named.publisher is stated
     assert stated.type == LOCAL
     assert creator.type == PERSON
+    assert untyped.type is None and "'Bo Berg'" in warning and "creator_type=" in warning
+    assert source_defaults.from_options({"creator_type": "PrivateIndividual(s)"}).apply(named) == []
+    assert untyped.type == PERSON
 
 
 def test_without_options_each_gap_is_a_warning_naming_the_option() -> None:
@@ -49,7 +54,7 @@ def test_without_options_each_gap_is_a_warning_naming_the_option() -> None:
     assert record.publisher is None
     assert len(warnings) == 2
     assert "publisher=" in warnings[0]
-    assert "'Anna'" in warnings[1] and "publisher_type=" in warnings[1]
+    assert "'Anna'" in warnings[1] and "creator_type=" in warnings[1]
 
 
 @pytest.mark.parametrize(
@@ -59,6 +64,7 @@ def test_without_options_each_gap_is_a_warning_naming_the_option() -> None:
         {"publisher_name": "Kommunen"},
         {"publisher": "kommunen", "publisher_name": "Kommunen"},
         {"publisher_type": "Kommun"},
+        {"creator_type": "Person"},
     ],
 )
 def test_options_that_say_too_little_are_refused(options: dict[str, str]) -> None:
