@@ -336,18 +336,30 @@ def log_request(
         return request.id
 
 
-def _web_request(
-    session: Any,
+def file_web_request(
+    catalogue: Catalogue,
     *,
     subject: str,
     record_ids: list[str],
     delivery: str,
-    requester: str | None,
-    email: str | None,
-    address: str | None,
-    unit_id: int | None,
-) -> AccessRequest:
-    """A checked web request with its records attached, not yet added to ``session``."""
+    requester: str | None = None,
+    email: str | None = None,
+    address: str | None = None,
+    unit_id: int | None = None,
+    store: bool = True,
+) -> RequestSummary:
+    """File a request from the public web form with ``record_ids`` attached; return it.
+
+    The requester may stay anonymous: contact details are needed only for the chosen way
+    of answering (an e-mail address for "e-post", a postal address for "post").
+    ``store=False`` checks and answers the same way but writes nothing, with the next
+    free number: the receipt for a bot that filled the form's honeypot, which it cannot
+    tell from a real one.
+
+    Raises:
+        RequestLogError: unknown delivery, no subject, or the contact details the chosen
+            delivery needs are missing.
+    """
     if delivery not in DELIVERIES:
         raise RequestLogError("Välj hur du vill få handlingen")
     email = (email or "").strip() or None
@@ -360,95 +372,31 @@ def _web_request(
         raise RequestLogError("Ange en postadress om du vill få svaret med post")
     now = datetime.now(UTC)
     _checked("webb", subject, now)
-    request = AccessRequest(
-        received_at=now,
-        channel="webb",
-        requester=(requester or "").strip() or None,
-        subject=subject.strip(),
-        unit_id=unit_id,
-        registered_by=WEB_REGISTRAR,
-        created_at=now,
-        delivery=delivery,
-        contact_email=email,
-        contact_address=address,
-    )
-    for record_id in dict.fromkeys(record_ids):
-        row = session.get(CatalogueRecord, record_id)
-        if row is not None:
-            request.documents.append(RequestDocument(record_id=row.id, title=row.title))
-    return request
-
-
-def file_web_request(
-    catalogue: Catalogue,
-    *,
-    subject: str,
-    record_ids: list[str],
-    delivery: str,
-    requester: str | None = None,
-    email: str | None = None,
-    address: str | None = None,
-    unit_id: int | None = None,
-) -> RequestSummary:
-    """File a request from the public web form with ``record_ids`` attached; return it.
-
-    The requester may stay anonymous: contact details are needed only for the chosen way
-    of answering (an e-mail address for "e-post", a postal address for "post").
-
-    Raises:
-        RequestLogError: unknown delivery, no subject, or the contact details the chosen
-            delivery needs are missing.
-    """
     with catalogue.session() as session:
-        request = _web_request(
-            session,
-            subject=subject,
-            record_ids=record_ids,
-            delivery=delivery,
-            requester=requester,
-            email=email,
-            address=address,
+        request = AccessRequest(
+            received_at=now,
+            channel="webb",
+            requester=(requester or "").strip() or None,
+            subject=subject.strip(),
             unit_id=unit_id,
+            registered_by=WEB_REGISTRAR,
+            created_at=now,
+            delivery=delivery,
+            contact_email=email,
+            contact_address=address,
         )
+        for record_id in dict.fromkeys(record_ids):
+            row = session.get(CatalogueRecord, record_id)
+            if row is not None:
+                request.documents.append(RequestDocument(record_id=row.id, title=row.title))
+        if not store:
+            # Never added to the session: it stays transient and nothing is written.
+            request.id = (session.scalar(select(func.max(AccessRequest.id))) or 0) + 1
+            return _summary(request, now)
         session.add(request)
         session.commit()
         request_id = request.id
     return get_request(catalogue, request_id)
-
-
-def unfiled_web_request(
-    catalogue: Catalogue,
-    *,
-    subject: str,
-    record_ids: list[str],
-    delivery: str,
-    requester: str | None = None,
-    email: str | None = None,
-    address: str | None = None,
-    unit_id: int | None = None,
-) -> RequestSummary:
-    """Return what ``file_web_request`` would, checked the same way, but store nothing.
-
-    The answer to a bot that filled the form's honeypot: a receipt it cannot tell from a
-    real one (the next free number in the same reference form), so it learns nothing.
-
-    Raises:
-        RequestLogError: as ``file_web_request``.
-    """
-    with catalogue.session() as session:
-        request = _web_request(
-            session,
-            subject=subject,
-            record_ids=record_ids,
-            delivery=delivery,
-            requester=requester,
-            email=email,
-            address=address,
-            unit_id=unit_id,
-        )
-        # Never added to the session: it stays transient and nothing is written.
-        request.id = (session.scalar(select(func.max(AccessRequest.id))) or 0) + 1
-        return _summary(request, request.received_at)
 
 
 def mark_seen(catalogue: Catalogue, request_id: int) -> None:

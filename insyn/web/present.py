@@ -15,24 +15,11 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from insyn.followup.report import MONTH_NAMES  # pages and the report name months alike
 from insyn.vocab import vocabularies
 from insyn.vocab.model import text_in
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 KIND_LABELS = {
     "dataset": "Datamängd",
     "dataservice": "Datatjänst",
@@ -96,7 +83,7 @@ def swedish_date(value: Any) -> str:
         return str(value or "")
     if isinstance(moment, datetime):
         moment = in_stockholm(moment)
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    return f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
 
 
 def swedish_datetime(value: Any) -> str:

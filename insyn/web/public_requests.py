@@ -173,7 +173,7 @@ def file_request(
         # the same form included, but nothing is stored and no e-mail goes out.
         log.info("request form: honeypot filled from %s", access.client_address(request))
     try:
-        summary = (requests_log.unfiled_web_request if caught else requests_log.file_web_request)(
+        summary = requests_log.file_web_request(
             state.catalogue,
             subject=subject[:5000],
             record_ids=[r.id for r in asked],
@@ -182,6 +182,7 @@ def file_request(
             email=form.get("epost", "")[:320] or None,
             address=form.get("adress", "")[:2000] or None,
             unit_id=row.owner_id or row.publisher_id,
+            store=not caught,
         )
     except requests_log.RequestLogError as exc:
         return _page(

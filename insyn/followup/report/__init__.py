@@ -2,7 +2,8 @@
 
 It sits beside the web pages because it is presentation of the read side: the web's
 report page and ``insyn report`` share the template ``_report_body.html`` and the charts,
-and the Swedish formatting of ``insyn.web.present``. The data come from
+and the web's pages take its Swedish month names (``MONTH_NAMES``, ``month_label``). The
+data come from
 ``insyn.followup.report.figures``; nothing here touches the database.
 """
 
