@@ -203,12 +203,23 @@ def portal_packages(name: str) -> list[dict[str, Any]]:
     return packages
 
 
+def assert_export(catalogue: Catalogue, name: str) -> None:
+    """The export of an ISO 19139, CKAN or OAI-PMH file, its source's publisher options
+    stated, breaks no rule but for a mandatory value only the source could give."""
+    assert corpus_figures.export_gaps(catalogue) == corpus_figures.SOURCE_GAPS.get(name, [])
+
+
 @pytest.mark.parametrize("name", CKAN_OK)
-def test_ckan_file(http_server: LocalServer, sqlite_catalogue: Catalogue, name: str) -> None:
+def test_ckan_file(
+    http_server: LocalServer, sqlite_catalogue: Catalogue, tmp_path: Path, name: str
+) -> None:
+    corpus_figures.add_owner(sqlite_catalogue, tmp_path)
     portal = FakeCkan(http_server, portal_packages(name))
-    summary = harvest_file(sqlite_catalogue, "ckan", portal.url)
+    options = corpus_figures.PUBLISHER_OPTIONS.get(name, {})
+    summary = harvest_file(sqlite_catalogue, "ckan", portal.url, **options)
     assert summary.status == "completed", summary.error
     assert summary.added == expected(name)
+    assert_export(sqlite_catalogue, name)
 
 
 @pytest.mark.parametrize("name", ISO_OK)
@@ -224,10 +235,27 @@ def test_iso19139_file(name: str) -> None:
     assert len(mapped) == expected(name)
 
 
-@pytest.mark.parametrize("name", OAI_OK)
-def test_oaipmh_file(http_server: LocalServer, sqlite_catalogue: Catalogue, name: str) -> None:
-    body = (CORPUS / name).read_bytes()
-    http_server.route("/oai", Reply(200, body, {"Content-Type": "text/xml; charset=utf-8"}))
-    summary = harvest_file(sqlite_catalogue, "oaipmh", http_server.url("/oai"))
+@pytest.mark.parametrize("name", ISO_OK)
+def test_iso19139_file_harvested_and_exported(
+    sqlite_catalogue: Catalogue, tmp_path: Path, name: str
+) -> None:
+    corpus_figures.add_owner(sqlite_catalogue, tmp_path)
+    options = corpus_figures.PUBLISHER_OPTIONS.get(name, {})
+    summary = harvest_file(sqlite_catalogue, "iso19139", str(CORPUS / name), **options)
     assert summary.status == "completed", summary.error
     assert summary.added == expected(name)
+    assert_export(sqlite_catalogue, name)
+
+
+@pytest.mark.parametrize("name", OAI_OK)
+def test_oaipmh_file(
+    http_server: LocalServer, sqlite_catalogue: Catalogue, tmp_path: Path, name: str
+) -> None:
+    corpus_figures.add_owner(sqlite_catalogue, tmp_path)
+    body = (CORPUS / name).read_bytes()
+    http_server.route("/oai", Reply(200, body, {"Content-Type": "text/xml; charset=utf-8"}))
+    options = corpus_figures.PUBLISHER_OPTIONS.get(name, {})
+    summary = harvest_file(sqlite_catalogue, "oaipmh", http_server.url("/oai"), **options)
+    assert summary.status == "completed", summary.error
+    assert summary.added == expected(name)
+    assert_export(sqlite_catalogue, name)

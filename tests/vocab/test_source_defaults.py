@@ -135,6 +135,7 @@ def test_export_says_what_the_source_lacks_and_conforms() -> None:
         description={"en": "Described in English."},
         publisher=publisher,
         landing_page=["https://exempel.se/sida"],
+        contact_point=[ContactPoint(name={"sv": "Växeln"}, telephone="08-123 45")],
         distributions=[Distribution(title={"sv": "Via sidan"})],
     )
     graph, report = _export(bare, paged)
@@ -151,5 +152,7 @@ def test_export_says_what_the_source_lacks_and_conforms() -> None:
     # ... one of a dataset with a landing page has that as its access URL (DCAT-AP).
     distribution = next(graph.objects(two, DCAT.distribution))
     assert set(graph.objects(distribution, DCAT.accessURL)) == {URIRef("https://exempel.se/sida")}
+    # A contact point without an e-mail address (DCAT-AP-SE requires one) is not exported.
+    assert list(graph.objects(two, DCAT.contactPoint)) == []
     # A title or description in any language is the record's own, never replaced.
     assert set(graph.objects(two, DCTERMS.title)) == {Literal("Only in English", lang="en")}

@@ -48,7 +48,6 @@ ORG_UNIT_OF = URIRef("http://www.w3.org/ns/org#unitOf")
 # rather than leave the record out or make one up; the record itself stays without it,
 # the run has warned of it and the quality score counts it as missing.
 MISSING_TITLE = {"sv": "Titel saknas i källan.", "en": "No title in the source."}
-MISSING_NAME = "Namn saknas i källan."
 MISSING_DESCRIPTION = {
     "sv": "Beskrivning saknas i källan.",
     "en": "No description in the source.",
@@ -169,11 +168,10 @@ class _Writer:
         kind = VCARD.Individual if contact.kind == "Individual" else VCARD.Organization
         self.add(node, RDF.type, kind)
         self.text(node, VCARD.fn, contact.name)
-        if not any(contact.name.values()):
-            # DCAT-AP-SE wants a name (vcard:fn); a contact known only by its address is
-            # named by it, as a mail client shows such a contact.
-            named = contact.email or contact.telephone or contact.url
-            self.text(node, VCARD.fn, {"": named or MISSING_NAME})
+        if not any(contact.name.values()) and contact.email:
+            # DCAT-AP-SE wants a name (vcard:fn); a contact known only by its e-mail address
+            # is named by it, as a mail client shows such a contact.
+            self.text(node, VCARD.fn, {"": contact.email})
         if contact.email:
             self.add(
                 node, VCARD.hasEmail, URIRef("mailto:" + contact.email.removeprefix("mailto:"))
@@ -222,8 +220,11 @@ class _Writer:
         self.text(node, DCTERMS.description, description)
         if record.publisher is not None:
             self.add(node, DCTERMS.publisher, self.agent(record.publisher))
+        # DCAT-AP-SE requires an e-mail address of every contact point: one without stays
+        # in the catalogue (and on the record's page) but is not exported.
         for contact in record.contact_point:
-            self.add(node, DCAT.contactPoint, self.contact(contact))
+            if contact.email:
+                self.add(node, DCAT.contactPoint, self.contact(contact))
         for language, words in record.keyword.items():
             for word in words:
                 self.add(node, DCAT.keyword, Literal(word, lang=language or None))
