@@ -8,9 +8,12 @@ path, and query latency.
    harvest stores them, rows and change log (setup, not timed);
 2. times ``insyn.search.indexer.Indexer.catch_up`` on an empty embedded index: what
    ``insyn harvest`` and ``insyn index`` run, stored records read in batches, each made
-   into its index document and public view (masked where need be) and written to both
-   partitions (tantivy), and reports records/s, CPU time, peak memory while indexing,
-   segments and size on disk;
+   into its index document and public view (masked where need be; in the indexer's
+   worker processes when there are enough records) and written to both partitions
+   (tantivy), and reports records/s, CPU time (this process and its workers), peak
+   memory while indexing, the workers and writer settings used, segments and size on
+   disk; then the engine alone: tantivy writing both partitions of 20,000 pre-built
+   documents, whose CPU per record bounds what any document building could reach;
 3. runs public searches and reports p50/p95/p99 latency (wall clock around
    ``backend.search``, highlighting on, 20 hits a page, as the web UI asks):
    * ``two-word+facets``: >= 200 varied two-word queries with five facets (publisher,
@@ -32,7 +35,9 @@ path, and query latency.
 (with ``--out``) times the queries again on them without generating or indexing anything,
 and ``--repeat R`` keeps each query's best of R passes: on a shared machine other
 processes only ever add time, and the 1-minute load average is printed beside the figures.
-``--json`` prints every figure as JSON. Progress goes to stderr.
+``--reindex`` (with ``--out``) indexes the catalogue an earlier run stored there again,
+without generating and storing it. ``--json`` prints every figure as JSON. Progress goes
+to stderr.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ from machine import machine  # noqa: E402
 
 TARGET_RECORDS = 1_000_000
 TARGET_INDEX_RATE = 10_000.0  # records/s, Indexer.catch_up into the embedded engine
+ENGINE_SAMPLE = 20_000  # records written by the engine alone (``engine_alone``)
 TARGET_P95_MS = 25.0  # two-word query with five facets, at TARGET_RECORDS (issue #16)
 FIVE_FACETS = ("publisher", "theme", "format", "year", "kind")
 PAGE_SIZE = 20
@@ -90,11 +96,24 @@ def peak_mb() -> float | None:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process, all threads (tantivy's indexing threads included)."""
+    """CPU time of this process, all threads (tantivy's indexing threads included), and of
+    its ended child processes (the indexer's document-building workers)."""
     import resource
 
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def children_peak_mb() -> float | None:
+    """The largest peak resident memory of an ended child process (a forked worker shares
+    most of its pages with this process, so the two peaks do not add up)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / 1024 if peak else None
 
 
 def load() -> float:
@@ -190,7 +209,7 @@ def store_records(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], di
             document = index_document(
                 record_id, record, publisher_name=publisher, owner_name=owner, source="bench"
             )
-            sample.append(document)
+            sample.append(_query_fields(document))
         if len(batch) >= 5_000:
             flush()
         if number % 100_000 == 0:
@@ -200,6 +219,43 @@ def store_records(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], di
     public = catalogue.count_records(public_only=True)
     figures = {"store_seconds": time.perf_counter() - started, "kinds": kinds, "public": public}
     return catalogue, sample, figures
+
+
+def _query_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """What ``build_queries`` reads of a document (the sample stays small in memory)."""
+    return {k: document[k] for k in ("is_public", "diarienummer_normalised", "title", "keywords")}
+
+
+def stored_catalogue(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
+    """The catalogue an earlier run stored in ``work`` (``--reindex``): the catalogue, the
+    index documents of at most ``QUERY_SAMPLE`` records spread over all, the figures."""
+    from sqlalchemy import func, select
+
+    from insyn.catalogue.db import sqlite_url
+    from insyn.catalogue.models import CatalogueRecord
+    from insyn.catalogue.store import Catalogue
+    from insyn.search.indexer import _documents, _plain_rows
+
+    folder = work / "catalogue"
+    if not folder.exists():
+        raise SystemExit(f"search bench: {work} holds no catalogue from an earlier run")
+    catalogue = Catalogue(sqlite_url(folder))
+    stored = catalogue.count_records(public_only=False)
+    if stored != count:
+        raise SystemExit(f"search bench: {work} holds {stored:,} records, not {count:,}")
+    with catalogue.session() as session:
+        ids = list(session.scalars(select(CatalogueRecord.id).order_by(CatalogueRecord.id)))
+        kinds = dict(
+            session.execute(select(CatalogueRecord.kind, func.count()).group_by("kind")).all()
+        )
+        picked = ids[:: max(1, count // QUERY_SAMPLE)]
+        sample = []
+        for start in range(0, len(picked), 500):
+            chunk = picked[start : start + 500]
+            rows = session.execute(_plain_rows().where(CatalogueRecord.id.in_(chunk)))
+            sample += map(_query_fields, _documents(rows))
+    public = catalogue.count_records(public_only=True)
+    return catalogue, sample, {"store_seconds": 0.0, "kinds": kinds, "public": public}
 
 
 def _words(text: str) -> list[str]:
@@ -372,7 +428,7 @@ def run_embedded(
     queries; with ``reused`` (and no catalogue) only time the queries, on the index an
     earlier run left in ``work``."""
     from insyn.search.backends.embedded import EmbeddedBackend
-    from insyn.search.indexer import Indexer
+    from insyn.search.indexer import Indexer, _worker_count
 
     backend = EmbeddedBackend(work / "embedded")
     try:
@@ -381,7 +437,8 @@ def run_embedded(
             figures = dict(reused)
             figures["queries"] = bench_queries(backend, queries, repeat)
             return figures
-        _log("embedded: Indexer.catch_up() from the catalogue ...")
+        workers = _worker_count(catalogue.count_records(public_only=False))
+        _log(f"embedded: Indexer.catch_up() from the catalogue ({workers} workers) ...")
         reset_peak()
         load_before, cpu_before = load(), cpu_seconds()
         started = time.perf_counter()
@@ -390,6 +447,7 @@ def run_embedded(
         cpu = cpu_seconds() - cpu_before
         indexed = run.upserted
         _log(f"embedded: {indexed:,} in {seconds:.1f} s ({indexed / seconds:,.0f} records/s)")
+        files = backend._files
         root = backend.root
         generation = next(p for p in root.glob("gen-*") if p.is_dir())
         size = {part: dir_bytes(generation / part) for part in ("all", "public")}
@@ -407,6 +465,10 @@ def run_embedded(
             "count_all": backend.count(public_only=False),
             "count_public": backend.count(),
             "peak_mb_indexing": peak_mb(),
+            "peak_mb_worker": children_peak_mb() if workers else None,
+            "workers": workers,
+            "writer": {"heap_mb": files.writer_heap_bytes / 1e6, "threads": files.writer_threads},
+            "engine_alone": engine_alone(catalogue, work),
             "index_cpu_seconds": cpu,
             "load_during_indexing": [load_before, load()],
             "indexed_at": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -420,6 +482,36 @@ def run_embedded(
         return figures
     finally:
         backend.close()
+
+
+def engine_alone(catalogue: Any, work: Path, records: int = ENGINE_SAMPLE) -> dict[str, Any]:
+    """tantivy's own cost of indexing both partitions, without building documents: the
+    documents of ``records`` stored records are built first (not timed), then written as
+    ``Indexer`` writes them (both writers, commit, merges). CPU per record over the cores
+    gives the most records/s this machine could index if building cost nothing; it names
+    the cause when the real path misses its target."""
+    from insyn.search.backends.embedded import EmbeddedBackend
+    from insyn.search.indexer import _documents, _plain_rows
+
+    with catalogue.session() as session:
+        documents = list(_documents(session.execute(_plain_rows().limit(records))))
+    scratch = EmbeddedBackend(work / "engine-alone")
+    try:
+        before, started = cpu_seconds(), time.perf_counter()
+        scratch.rebuild(documents)
+        cpu, seconds = cpu_seconds() - before, time.perf_counter() - started
+    finally:
+        scratch.close()
+        shutil.rmtree(work / "engine-alone", ignore_errors=True)
+    cores = os.cpu_count() or 1
+    per_record = cpu / len(documents)
+    return {
+        "records": len(documents),
+        "cpu_us_per_record": per_record * 1e6,
+        "records_per_s": len(documents) / seconds,
+        "ceiling_records_per_s": cores / per_record,
+        "cores": cores,
+    }
 
 
 def run_elasticsearch(
@@ -586,9 +678,13 @@ def render(figures: dict[str, Any]) -> str:
             "the document and indexing figures are that run's)"
         )
     store = figures["store"]
+    stored = (
+        f"stored in SQLite in {store['seconds']:.1f} s (setup, not timed)"
+        if store["seconds"]
+        else "stored by an earlier run (--reindex)"
+    )
     out.append(
-        f"catalogue: the records stored in SQLite in {store['seconds']:.1f} s (setup, not timed); "
-        f"queries drawn from {store['query_sample']:,} of them"
+        f"catalogue: the records {stored}; queries drawn from {store['query_sample']:,} of them"
     )
     for name, reason in figures["skipped"].items():
         out.append(f"skipped {name}: {reason}")
@@ -617,9 +713,26 @@ def render(figures: dict[str, Any]) -> str:
         out.append(f"  index size on disk: {_mb(size)}{detail}")
         out.append(f"  count: {result['count_all']:,} records, {result['count_public']:,} public")
         if result.get("peak_mb_indexing"):
+            worker = result.get("peak_mb_worker")
             out.append(
-                f"  peak memory while indexing: {result['peak_mb_indexing']:,.0f} MB; "
-                f"segments after the rebuild: {result['segments']}"
+                f"  peak memory while indexing: {result['peak_mb_indexing']:,.0f} MB"
+                + (f" (a worker's own peak {worker:,.0f} MB, pages shared)" if worker else "")
+                + f"; segments after the rebuild: {result['segments']}"
+            )
+        if "workers" in result:
+            writer = result["writer"]
+            out.append(
+                f"  document-building workers: {result['workers']}; tantivy writer per "
+                f"partition: {writer['heap_mb']:.0f} MB heap, {writer['threads']} thread(s)"
+            )
+        alone = result.get("engine_alone")
+        if alone:
+            out.append(
+                f"  engine alone (tantivy writing both partitions of {alone['records']:,} "
+                f"pre-built documents): {alone['cpu_us_per_record']:.0f} us CPU per record, "
+                f"{alone['records_per_s']:,.0f} records/s; ceiling with {alone['cores']} "
+                f"cores and no document building: {alone['ceiling_records_per_s']:,.0f} "
+                "records/s"
             )
         out.append(
             f"  {'queries (public, 20 hits, highlighting)':<42} {'n':>4} {'p50':>7} {'p95':>7} "
@@ -703,7 +816,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="with --out: time the queries again on the embedded index and queries an earlier "
         "run left there (no generating, no indexing; its indexing figures are reprinted)",
     )
+    parser.add_argument(
+        "--reindex",
+        action="store_true",
+        help="with --out: index the catalogue an earlier run stored there again (no "
+        "generating or storing), then time the queries",
+    )
     args = parser.parse_args(argv)
+    if args.reindex and not args.out:
+        parser.error("--reindex needs --out, the directory of the earlier run")
     if args.queries < 200:
         parser.error("--queries must be at least 200")
     if args.repeat < 1:
@@ -758,16 +879,22 @@ def main(argv: list[str] | None = None) -> int:
             }
             figures["reused_index_from"] = reused["indexed_at"]
         else:
-            _log(f"storing {args.records:,} records in a catalogue (setup, not timed) ...")
-            catalogue, sample, store = store_records(args.records, work)
-            _log(f"stored in {store['store_seconds']:.1f} s; peak {peak_mb():,.0f} MB")
+            if args.reindex:
+                _log(f"indexing the catalogue stored in {work} again ...")
+                catalogue, sample, store = stored_catalogue(args.records, work)
+            else:
+                _log(f"storing {args.records:,} records in a catalogue (setup, not timed) ...")
+                catalogue, sample, store = store_records(args.records, work)
+                _log(f"stored in {store['store_seconds']:.1f} s; peak {peak_mb():,.0f} MB")
             queries = build_queries(sample, args.queries)
+            sampled = len(sample)
+            del sample  # only the queries need it; indexing's peak memory is its own
             figures = {
                 "records": args.records,
                 "seed": search_data.SEED,
                 "public": store["public"],
                 "kinds": store["kinds"],
-                "store": {"seconds": store["store_seconds"], "query_sample": len(sample)},
+                "store": {"seconds": store["store_seconds"], "query_sample": sampled},
             }
             (work / META).write_text(
                 json.dumps(figures | {"queries": queries}, ensure_ascii=False), encoding="utf-8"

@@ -40,6 +40,10 @@ _POINTER = "CURRENT"
 _LOCK = "write.lock"
 _META = "generation.json"
 PARTITIONS = ("all", "public")
+# Indexing threads per partition's writer. Two writers already index in two threads;
+# measured on 20,000 generated records (2 cores), 2 threads each cost 5-15 % more CPU for
+# no shorter run, and more segments to merge.
+WRITER_THREADS = 1
 
 
 class Generation:
@@ -132,6 +136,7 @@ class IndexDirectory:
         self.analyzers = analyzers
         self.lock_timeout = lock_timeout
         self.writer_heap_bytes = writer_heap_bytes
+        self.writer_threads = WRITER_THREADS
         self.generation: Generation | None = None
         self._open_lock = threading.Lock()
         self._write_thread_lock = threading.RLock()
@@ -247,7 +252,9 @@ class IndexDirectory:
                 index = tantivy.Index.open(str(generation / part))
                 self.analyzers.register(index)
             try:
-                writers[part] = index.writer(heap_size=self.writer_heap_bytes, num_threads=1)
+                writers[part] = index.writer(
+                    heap_size=self.writer_heap_bytes, num_threads=self.writer_threads
+                )
             except ValueError as exc:
                 for writer in writers.values():
                     writer.wait_merging_threads()

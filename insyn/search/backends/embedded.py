@@ -101,9 +101,12 @@ class EmbeddedBackend:
                 return True
             generation = self._files.current()
             if generation.schema_version != SCHEMA_VERSION:
-                # Same documents, new schema: copy them from the stored originals.
-                documents = list(self._stored_documents(generation))
-                self._rebuild_locked(documents, document_version=generation.document_version)
+                # Same documents, new schema: copy them from the stored originals, streamed
+                # (the old generation is only dropped once the new one is complete).
+                self._rebuild_locked(
+                    self._stored_documents(generation),
+                    document_version=generation.document_version,
+                )
                 generation = self._files.current()
             if generation.document_version != DOCUMENT_VERSION:
                 return True
