@@ -126,8 +126,10 @@ def _field_provenance(
 
 
 def _bulk_insert(model: type[Any]) -> Any:
-    """An ORM insert of many rows as one executemany, whatever values are missing."""
-    return insert(model).execution_options(render_nulls=True)
+    """An insert of many rows as one executemany, whatever values are missing: the table's
+    own (Core) insert, since every row names every column and the ORM's bookkeeping per
+    row would be thrown away."""
+    return insert(model.__table__)
 
 
 class _RunWriter:
@@ -299,9 +301,9 @@ class _RunWriter:
         session = self.session
         if self.errors:
             self._scrub_stored()  # before the updates: the stored copy as it was
-        # render_nulls keeps one statement shape, so rows go in one executemany batch
-        # instead of one per pattern of missing values (a distribution without a URI or a
-        # download URL broke the batch: 17,000 statements for 35,000 distributions).
+        # One statement shape per table, so rows go in one executemany batch; the ORM's
+        # bulk insert began a new batch at each pattern of missing values (a distribution
+        # without a URI or a download URL: 17,000 statements for 35,000 distributions).
         if self.inserts:
             session.execute(_bulk_insert(CatalogueRecord), self.inserts)
         if self.updates:
