@@ -75,6 +75,7 @@ SCHEMA_AS_DCAT = {
     "inLanguage": DCT.language,
     "isAccessibleForFree": DCT.accessRights,
 }
+DISTRIBUTION_LEVEL = {DCT.license, URIRef("http://data.europa.eu/r5r/availability")}
 # DCAT-AP 1.x/2.x and ADMS properties and their DCAT-AP 3 names.
 OLD_AS_NEW = {
     URIRef("http://www.w3.org/2002/07/owl#versionInfo"): DCAT.version,
@@ -338,6 +339,14 @@ def measure(catalogue: Catalogue, path: Path) -> Figures:
     )
     said = {p for r in records for p in source.predicates(r)} - {RDF.type}
     written = {p for r in out for p in exported.predicates(r)}
+    # A licence or planned availability given on a dataset is its distributions' in DCAT-AP 3.
+    written |= {
+        p
+        for r in out
+        for d in exported.objects(r, DCAT.distribution)
+        for p in exported.predicates(d)
+        if p in DISTRIBUTION_LEVEL
+    }
     kept, lost = set(), set()
     for predicate in said:
         text = str(predicate).replace("https://schema.org/", SCHEMA)

@@ -51,7 +51,7 @@ LOCN = "http://www.w3.org/ns/locn#"
 INSYN = "https://w3id.org/insyn/ns#"
 
 # Raise when the mapping changes what it makes of the same statements.
-MAPPING_VERSION = 5
+MAPPING_VERSION = 6
 
 DATASET_TYPES = (DCAT + "Dataset",)
 SERIES_TYPES = (DCAT + "DatasetSeries",)
@@ -666,23 +666,29 @@ def read_dataset(index: TripleIndex, subject: str) -> Mapped:
             key=_distribution_order,
         ),
     )
-    _dataset_licence(reader, dataset)
+    _dataset_level(reader, dataset)
     _check_mandatory(dataset, warnings)
     dataset.extras = reader.extras()
     return Mapped(dataset, warnings)
 
 
-def _dataset_licence(reader: _Reader, dataset: Dataset) -> None:
-    """A licence on the dataset (DCAT-AP 1.x, DCAT-US) is, in DCAT-AP 2 and 3, its
-    distributions': those without one of their own get it. Without a distribution it is
-    kept with the dataset's other values."""
+def _dataset_level(reader: _Reader, dataset: Dataset) -> None:
+    """A licence or planned availability given on the dataset (DCAT-AP 1.x, DCAT-US,
+    DCAT-AP.de) is, in DCAT-AP 2 and 3, its distributions': those without one of their own
+    get it. Without a distribution it is kept with the dataset's other values."""
     licences = _licences(reader, DCT + "license")
-    if not licences:
-        return
+    availability = _availability(reader.iri(DCATAP + "availability"))
     for distribution in dataset.distributions:
-        distribution.license = distribution.license or licences[0]
-    if not dataset.distributions:
-        reader.kept.setdefault(DCT + "license", []).extend(licences)
+        distribution.license = distribution.license or next(iter(licences), None)
+        distribution.availability = distribution.availability or availability
+    if dataset.distributions:
+        return
+    for predicate, values in (
+        (DCT + "license", licences),
+        (DCATAP + "availability", [availability]),
+    ):
+        if any(values):
+            reader.kept.setdefault(predicate, []).extend(value for value in values if value)
 
 
 def _distribution_order(distribution: Distribution) -> tuple[str, ...]:

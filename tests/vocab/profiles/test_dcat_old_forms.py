@@ -40,6 +40,7 @@ OLD = f"""
     dct:spatial [ a dct:Location ; locn:geometry "POINT(18.07 59.33)"^^gsp:wktLiteral ] ;
     owl:versionInfo "1.0" ;
     dct:license <http://creativecommons.org/licenses/by/4.0/> ;
+    <http://data.europa.eu/r5r/availability> <http://data.europa.eu/r5r/availability/experimental> ;
     dcat:distribution <{DATASET}/csv>, <{DATASET}/zip> .
 
 <https://data.exempel.se/org/miljo> a foaf:Agent ; foaf:name "Miljönämnden"@sv ;
@@ -138,6 +139,10 @@ def test_distribution_terms(exported: tuple[Dataset, list[str], Graph]) -> None:
     )
     assert graph.value(zipped, DCTERMS.license) == URIRef(
         "http://creativecommons.org/publicdomain/zero/1.0/"
+    )
+    # So is its planned availability (DCAT-AP.de gives it on the dataset).
+    assert graph.value(zipped, DCATAP.availability) == URIRef(
+        EU + "planned-availability/EXPERIMENTAL"
     )
     # A SHA-256 checksum is never written as SHA-1: it stays in the catalogue, reported.
     assert graph.value(zipped, SPDX.checksum) is None
