@@ -701,6 +701,7 @@ def _child_command(command: list[str], profile: Path | None) -> dict[str, Any]:
 def run_child(phase: str, args: list[str]) -> dict[str, Any]:
     """Run one phase in a fresh interpreter; return its figures (with wall time, peak MB)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", phase, *args]
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -709,6 +710,9 @@ def run_child(phase: str, args: list[str]) -> dict[str, Any]:
         raise SystemExit(f"bench: phase {phase} failed (exit {done.returncode})")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["process_seconds"] = wall
+    # The one-minute load when the phase started and ended: on a shared machine wall time
+    # says as much about the neighbours as about the code.
+    figures["load"] = f"{load:.1f}-{os.getloadavg()[0]:.1f}"
     return figures
 
 
@@ -803,8 +807,8 @@ def render(figures: dict[str, Any]) -> str:
     lines += [
         "",
         f"{'measure':<46}{'wall s':>9}{'cpu s':>8}{'datasets/s':>12}{'peak MB':>9}  "
-        f"{'target':<10}{'result':<6}",
-        "-" * 106,
+        f"{'target':<10}{'result':<7}{'load':<9}",
+        "-" * 115,
     ]
 
     def row(label: str, phase: dict[str, Any], target: str = "", result: str = "") -> None:
@@ -812,7 +816,7 @@ def render(figures: dict[str, Any]) -> str:
         rate = f"{n / seconds:,.0f}" if seconds else ""
         lines.append(
             f"{label:<46}{seconds:>9.1f}{phase['cpu_seconds']:>8.1f}{rate:>12}"
-            f"{phase['peak_mb']:>9,.0f}  {target:<10}{result:<6}".rstrip()
+            f"{phase['peak_mb']:>9,.0f}  {target:<10}{result:<7}{phase.get('load', '')}".rstrip()
         )
 
     if "rdflib" in figures:
@@ -833,7 +837,7 @@ def render(figures: dict[str, Any]) -> str:
         again_check["result"],
     )
     row(f"insyn harvest, 1 % changed ({n // CHANGED_EVERY:,})", figures["insyn_changed"])
-    lines.append("-" * 106)
+    lines.append("-" * 115)
     peak = checks["peak_mb"]
     lines.append(
         f"{'peak memory, largest insyn harvest (MB)':<46}{peak['value']:>38,.0f}  "
@@ -845,6 +849,8 @@ def render(figures: dict[str, Any]) -> str:
             f"{'ratio insyn harvest / rdflib parse (wall)':<46}{ratio['value']:>9.2f}"
             f"{'':>29}  {ratio['target']:<10}{ratio['result']}"
         )
+        cpu_ratio = figures["insyn_first"]["cpu_seconds"] / figures["rdflib"]["cpu_seconds"]
+        lines.append(f"{'the same in CPU seconds (for reference)':<46}{'':>9}{cpu_ratio:>8.2f}")
     lines.append("")
     for name in INSYN_PHASES:
         s = figures[name]["summary"] or {}
