@@ -217,6 +217,9 @@ def _insyn(work: Path, documents: int, validate: bool, profile: bool) -> dict[st
             raise SystemExit(f"insyn harvest ({name}) failed: {summary} {phase['stderr']}")
         phase["documents_per_s"] = documents / phase["seconds"]
         phases[name] = phase
+    # What every insyn command costs before it does anything (imports, settings): part of
+    # each figure above, shown so that the harvest's own share can be read.
+    phases["startup"] = run_child("command", ["--", *insyn, "--help"])
     if phases["unchanged"]["summary"]["unchanged"] != phases["first"]["summary"]["added"]:
         raise SystemExit(f"the unchanged re-harvest changed something: {phases['unchanged']}")
     return {"home": home, **phases}
@@ -255,6 +258,7 @@ def main() -> None:
         "first_documents_per_s": round(first["documents_per_s"]),
         "unchanged": {k: again[k] for k in ("seconds", "cpu_seconds", "peak_mb", "summary")},
         "unchanged_documents_per_s": round(again["documents_per_s"]),
+        "startup": {k: runs["startup"][k] for k in ("seconds", "cpu_seconds", "peak_mb")},
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         **searches,
         "profiled": args.profile,
@@ -321,6 +325,12 @@ def render(figures: dict[str, Any]) -> str:
             f"NOTE: wall time well above CPU time in {', '.join(busy)}: the machine was busy; "
             "docs/cpu s is what the command would do on a core of its own"
         )
+    start, again = figures["startup"], figures["unchanged"]
+    lines.append(
+        f"process start alone ('insyn --help'): {start['seconds']:.1f} s wall, "
+        f"{start['cpu_seconds']:.1f} s CPU; the unchanged re-harvest without it: "
+        f"{n / (again['cpu_seconds'] - start['cpu_seconds']):,.0f} documents per CPU second"
+    )
     summary = figures["first"]["summary"]
     lines.append(
         f"first: added {summary['added']:,}, failed {summary['failed']}; unchanged: "
