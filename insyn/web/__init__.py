@@ -17,6 +17,17 @@ middleware.py security headers (headers.py) and the /api/* rate limit
 server.py     uvicorn: ``serve`` for the CLI, ``running`` for tests
 """
 
-from insyn.web.app import create_app, open_search_backend
+from typing import Any
 
 __all__ = ["create_app", "open_search_backend"]
+
+
+def __getattr__(name: str) -> Any:
+    # The app (FastAPI, every router) is imported when asked for, not with the package:
+    # the CLI imports insyn.web.observability, and building the app cost each command
+    # (insyn harvest, insyn runs …) about a second before it did anything.
+    if name in __all__:
+        from insyn.web import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module 'insyn.web' has no attribute '{name}'")
