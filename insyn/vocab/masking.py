@@ -275,6 +275,8 @@ def _mask_description_of_data(record: Dataset | DataService, text: str) -> None:
         record.version_notes = {}
         record.source = []
         record.relation = []
+        record.has_version = []
+        record.is_version_of = []
         record.page = []
     else:
         # The endpoint stays: DCAT-AP requires it, and access to it is what is restricted.

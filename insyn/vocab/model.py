@@ -182,6 +182,9 @@ class Dataset(Record):
     creator: list[Agent] = field(default_factory=list)
     version: str | None = None
     version_notes: LangText = field(default_factory=dict)
+    # Other versions of this dataset (dcat:hasVersion) and the one it is a version of.
+    has_version: list[str] = field(default_factory=list)
+    is_version_of: list[str] = field(default_factory=list)
     provenance: LangText = field(default_factory=dict)
     source: list[str] = field(default_factory=list)
     relation: list[str] = field(default_factory=list)

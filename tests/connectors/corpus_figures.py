@@ -80,6 +80,8 @@ DISTRIBUTION_LEVEL = {DCT.license, URIRef("http://data.europa.eu/r5r/availabilit
 OLD_AS_NEW = {
     URIRef("http://www.w3.org/2002/07/owl#versionInfo"): DCAT.version,
     URIRef("http://www.w3.org/ns/adms#contactPoint"): DCAT.contactPoint,
+    DCT.hasVersion: DCAT.hasVersion,
+    DCT.isVersionOf: DCAT.isVersionOf,
 }
 
 

@@ -125,9 +125,13 @@ def test_a_secret_marked_dataset_is_masked_and_keeps_whom_to_ask() -> None:
         bbox=["POLYGON((17.11 60.67,17.12 60.67,17.12 60.68,17.11 60.68,17.11 60.67))"],
         centroid=["POINT(17.115 60.675)"],
         geometry=['{"type": "Point", "coordinates": [17.115, 60.675]}'],
+        has_version=["https://x.se/ds/orosanmalningar-barn-kanelgatan"],
+        is_version_of=["https://x.se/ds/orosanmalningar"],
         governance=Governance(access_rights=NON_PUBLIC, secrecy_provision="26 kap. 1 § OSL"),
     )
     shown = public_record(dataset)
+    # Links to the dataset's versions may name what is secret, like its other relations.
+    assert shown.has_version == [] and shown.is_version_of == []
     assert isinstance(shown, Dataset)
     text = "Uppgift omfattas av sekretess enligt 26 kap. 1 § OSL"
     assert shown.title == {"sv": text} and shown.description == {"sv": text}

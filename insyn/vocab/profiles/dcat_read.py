@@ -51,7 +51,7 @@ LOCN = "http://www.w3.org/ns/locn#"
 INSYN = "https://w3id.org/insyn/ns#"
 
 # Raise when the mapping changes what it makes of the same statements.
-MAPPING_VERSION = 6
+MAPPING_VERSION = 7
 
 DATASET_TYPES = (DCAT + "Dataset",)
 SERIES_TYPES = (DCAT + "DatasetSeries",)
@@ -649,6 +649,11 @@ def read_dataset(index: TripleIndex, subject: str) -> Mapped:
         ),
         version=reader.literal(DCAT + "version") or reader.literal(OWL + "versionInfo"),
         version_notes=reader.text(ADMS + "versionNotes"),
+        # dct:hasVersion/isVersionOf: DCAT-AP 2's, which DCAT-AP 3 deprecates for DCAT's.
+        has_version=sorted({*reader.iris(DCAT + "hasVersion"), *reader.iris(DCT + "hasVersion")}),
+        is_version_of=sorted(
+            {*reader.iris(DCAT + "isVersionOf"), *reader.iris(DCT + "isVersionOf")}
+        ),
         provenance=_provenance(reader),
         source=reader.iris(DCT + "source"),
         relation=reader.iris(DCT + "relation"),

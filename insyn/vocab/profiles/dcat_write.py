@@ -318,6 +318,8 @@ class _Writer:
         if dataset.version:
             self.add(node, DCAT.version, Literal(dataset.version))
         self.text(node, ADMS.versionNotes, dataset.version_notes)
+        self.iris(node, DCAT.hasVersion, dataset.has_version)
+        self.iris(node, DCAT.isVersionOf, dataset.is_version_of)
         if dataset.provenance:
             statement = BNode()
             self.add(node, DCTERMS.provenance, statement)

@@ -39,6 +39,8 @@ OLD = f"""
     dcat:theme <http://publications.europa.eu/mdr/authority/data-theme/ENVI> ;
     dct:spatial [ a dct:Location ; locn:geometry "POINT(18.07 59.33)"^^gsp:wktLiteral ] ;
     owl:versionInfo "1.0" ;
+    dct:hasVersion <https://data.exempel.se/dataset/luft-2021> ;
+    dct:isVersionOf <https://data.exempel.se/dataset/luft-serien> ;
     dct:license <http://creativecommons.org/licenses/by/4.0/> ;
     <http://data.europa.eu/r5r/availability> <http://data.europa.eu/r5r/availability/experimental> ;
     dcat:distribution <{DATASET}/csv>, <{DATASET}/zip> .
@@ -98,6 +100,9 @@ def test_dataset_terms(exported: tuple[Dataset, list[str], Graph]) -> None:
     assert set(graph.objects(node, DCTERMS.language)) == {URIRef(EU + "language/SWE")}
     assert set(graph.objects(node, DCAT.theme)) == {URIRef(EU + "data-theme/ENVI")}
     assert set(graph.objects(node, DCAT.version)) == {Literal("1.0")}
+    # dct:hasVersion and dct:isVersionOf (DCAT-AP 2) as DCAT-AP 3's dcat: properties.
+    assert set(graph.objects(node, DCAT.hasVersion)) == {URIRef(DATASET + "-2021")}
+    assert set(graph.objects(node, DCAT.isVersionOf)) == {URIRef(DATASET + "-serien")}
     # schema:startDate/endDate and an ISO 8601 interval: dct:PeriodOfTime with dcat:startDate.
     starts = {
         graph.value(period, DCAT.startDate) for period in graph.objects(node, DCTERMS.temporal)
