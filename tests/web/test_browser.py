@@ -110,6 +110,35 @@ def test_search_facet_record_and_download_without_javascript(browser, site: Site
         context.close()
 
 
+def test_the_keyboard_focus_ring_shows_on_every_kind_of_control(browser, site: Site) -> None:  # type: ignore[no-untyped-def]
+    """Tab through the start page and a search result: each focused link, tile, field and
+    button carries the yellow focus ring (a component's own shadow once hid it on the
+    category tiles)."""
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    ringless: list[str] = []
+    seen: set[str] = set()
+    try:
+        for path in ("/", "/sok?q=bygglov"):
+            page.goto(site.base_url + path)
+            for _ in range(40):
+                page.keyboard.press("Tab")
+                focused = page.evaluate(
+                    """() => { const e = document.activeElement;
+                        return [e.tagName.toLowerCase() + "." + e.className,
+                                getComputedStyle(e).boxShadow]; }"""
+                )
+                if focused[0].startswith("body"):  # past the last control
+                    break
+                seen.add(focused[0])
+                if "rgb(255, 191, 71)" not in focused[1]:  # --focus: #ffbf47
+                    ringless.append(f"{path}: {focused[0]} ({focused[1]})")
+    finally:
+        context.close()
+    assert any(name.startswith("a.tile") for name in seen), seen
+    assert ringless == []
+
+
 def test_results_fit_a_phone(browser, site: Site) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 360, "height": 740}, is_mobile=True
