@@ -195,6 +195,11 @@ def file_request(
             error=str(exc),
             status=422,
         )
+    if caught:
+        # A new number each time, as a person's next request would get, never one repeated.
+        last = getattr(request.app.state, "honeypot_number", 0)
+        summary.id = max(summary.id, last + 1)
+        request.app.state.honeypot_number = summary.id
     return _receipt(request, state, summary, row, [r.title for r in asked], caught=caught)
 
 

@@ -171,10 +171,16 @@ def test_a_filled_honeypot_gets_a_receipt_like_anyone_and_nothing_is_stored(
     assert reference is not None and "Vi har skickat kvittot till" in bot.text
     assert _skeleton(bot.text) == _skeleton(person.text)
     assert bot.headers["cache-control"] == person.headers["cache-control"]
+    # Asked again, a new number, as a person would get.
+    again = public.post(
+        "/begar-ut/case-bn-456", data={**form, "webbplats": "http://spam.example"}, headers=HTML
+    )
+    second = re.search(r"BEG-\d{4}-\d{5}", again.text)
+    assert second is not None and second.group(0) > reference.group(0)
     # Nothing stored, no e-mail sent.
     after = requests_log.list_requests(desk.catalogue)
     assert [r.id for r in after] == [r.id for r in before]
-    assert reference.group(0) not in {r.reference for r in after}
+    assert {reference.group(0), second.group(0)}.isdisjoint(r.reference for r in after)
     assert len(smtp.messages) == 1
 
 
