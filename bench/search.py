@@ -422,6 +422,7 @@ def run_embedded(
     work: Path,
     reused: dict[str, Any] | None = None,
     repeat: int = 1,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Index the stored records through the real path (``Indexer.catch_up`` on an empty
     index: stored records, their documents and public views, both partitions) and time the
@@ -437,12 +438,14 @@ def run_embedded(
             figures = dict(reused)
             figures["queries"] = bench_queries(backend, queries, repeat)
             return figures
-        workers = _worker_count(catalogue.count_records(public_only=False))
+        chosen = workers
+        if workers is None:
+            workers = _worker_count(catalogue.count_records(public_only=False))
         _log(f"embedded: Indexer.catch_up() from the catalogue ({workers} workers) ...")
         reset_peak()
         load_before, cpu_before = load(), cpu_seconds()
         started = time.perf_counter()
-        run = Indexer(catalogue, backend).catch_up()
+        run = Indexer(catalogue, backend, workers=chosen).catch_up()
         seconds = time.perf_counter() - started
         cpu = cpu_seconds() - cpu_before
         indexed = run.upserted
@@ -817,6 +820,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "run left there (no generating, no indexing; its indexing figures are reprinted)",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        help="document-building worker processes for the embedded indexing (default: the "
+        "indexer's own choice by size and cores)",
+    )
+    parser.add_argument(
         "--reindex",
         action="store_true",
         help="with --out: index the catalogue an earlier run stored there again (no "
@@ -911,7 +920,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in wanted:
             if name == "embedded":
                 figures["backends"].append(
-                    run_embedded(catalogue, queries, work, reused, args.repeat)
+                    run_embedded(catalogue, queries, work, reused, args.repeat, args.workers)
                 )
             else:
                 figures["backends"].append(run_elasticsearch(name, catalogue, queries, args.repeat))
