@@ -38,6 +38,7 @@ from functools import cache
 from typing import Any
 
 from insyn.vocab.model import Record, to_dict
+from insyn.vocab.source_defaults import HVD_LEGISLATION
 
 DIMENSIONS: dict[str, int] = {
     "findability": 100,
@@ -392,7 +393,14 @@ def _shares(data: Mapping[str, Any], reachable: Mapping[str, bool] | None) -> di
             best, best_total = interop, total
     for key in ("format", "media_type", "format_vocabulary", "non_proprietary", "machine_readable"):
         share[key] = best.get(key, 0.0)
-    mandatory = _filled(data.get("title")) and _filled(data.get("description"))
+    # The HVD regulation named without an HVD category breaks DCAT-AP (the export leaves
+    # the regulation out until a category is given).
+    hvd_incomplete = HVD_LEGISLATION in (data.get("applicable_legislation") or []) and not (
+        data.get("hvd_category")
+    )
+    mandatory = (
+        _filled(data.get("title")) and _filled(data.get("description")) and not hvd_incomplete
+    )
     share["dcat_ap_compliance"] = float(
         mandatory and all(_filled(d.get("access_url")) for d in distributions)
     )

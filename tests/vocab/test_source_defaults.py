@@ -10,9 +10,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from insyn.errors import ConfigError
-from insyn.vocab import shacl, source_defaults
+from insyn.vocab import quality, shacl, source_defaults
 from insyn.vocab.model import Agent, Catalog, ContactPoint, Dataset, Distribution
-from insyn.vocab.namespaces import DCAT, DCTERMS, VCARD
+from insyn.vocab.namespaces import DCAT, DCATAP, DCTERMS, VCARD
 from insyn.vocab.profiles import dcat_read, dcat_write, schemaorg_read
 from insyn.vocab.triples import parse_triples
 
@@ -156,3 +156,66 @@ def test_export_says_what_the_source_lacks_and_conforms() -> None:
     assert list(graph.objects(two, DCAT.contactPoint)) == []
     # A title or description in any language is the record's own, never replaced.
     assert set(graph.objects(two, DCTERMS.title)) == {Literal("Only in English", lang="en")}
+
+
+CBC = "http://publications.europa.eu/resource/authority/corporate-body-classification/"
+SUPRANATIONAL = "http://purl.org/adms/publishertype/SupraNationalAuthority"
+HVD = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
+METEOROLOGY = "http://data.europa.eu/bna/c_164e0bf5"
+
+
+def _dataset(publisher: Agent, **fields: object) -> Dataset:
+    return Dataset(
+        uri="https://exempel.se/d/eu",
+        title={"sv": "Mätningar"},
+        description={"sv": "Mätningar."},
+        publisher=publisher,
+        contact_point=[ContactPoint(email="info@exempel.se")],
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_an_eu_corporate_body_class_is_exported_as_its_adms_type_and_kept() -> None:
+    agency = Agent(uri="https://exempel.eu/byran", name={"en": "Agency"}, type=CBC + "EU_AGENCY")
+    dataset = _dataset(agency)
+    [warning] = source_defaults.from_options({}).apply(dataset)
+    assert "EU_AGENCY" in warning and SUPRANATIONAL in warning and "'Agency'" in warning
+    # The catalogue keeps what the source said; the export writes the ADMS type.
+    assert agency.type == CBC + "EU_AGENCY"
+    graph, report = _export(dataset)
+    assert report.violations == []
+    assert set(graph.objects(URIRef(agency.uri), DCTERMS.type)) == {URIRef(SUPRANATIONAL)}
+
+
+@pytest.mark.parametrize("code", ["CB_INT", "CB_OTHER", "EU_JU", "CB_EU"])
+def test_a_class_that_names_no_one_adms_type_stays_and_is_reported(code: str) -> None:
+    body = Agent(uri="https://exempel.org/org", name={"en": "Body"}, type=CBC + code)
+    dataset = _dataset(body)
+    [warning] = source_defaults.from_options({}).apply(dataset)
+    assert code in warning and "insyn organisations type" in warning
+    graph, report = _export(dataset)
+    assert set(graph.objects(URIRef(body.uri), DCTERMS.type)) == {URIRef(CBC + code)}
+    assert [v.path_text() for v in report.violations] == ["dcterms:type"]
+
+
+def test_the_hvd_regulation_is_exported_only_with_a_category() -> None:
+    publisher = Agent(uri=KOMMUN["publisher"], name={"sv": "Exempelkommunen"}, type=LOCAL)
+    other = "http://data.europa.eu/eli/reg/2019/1024/oj"
+    without = _dataset(publisher, applicable_legislation=[HVD, other])
+    [warning] = source_defaults.from_options({}).apply(without)
+    assert "dcatap:hvdCategory" in warning and HVD in warning
+    graph, report = _export(without)
+    assert report.violations == []
+    assert set(graph.objects(URIRef(without.uri), DCATAP.applicableLegislation)) == {URIRef(other)}
+    # The catalogue keeps it, and the quality score counts the record as not compliant.
+    assert without.applicable_legislation == [HVD, other]
+    score = quality.score_record(without)
+    assert score is not None and score.checks["dcat_ap_compliance"] == 0
+
+    with_category = _dataset(publisher, applicable_legislation=[HVD], hvd_category=[METEOROLOGY])
+    assert source_defaults.from_options({}).apply(with_category) == []
+    graph, report = _export(with_category)
+    assert report.violations == []
+    assert set(graph.objects(URIRef(with_category.uri), DCATAP.applicableLegislation)) == {
+        URIRef(HVD)
+    }

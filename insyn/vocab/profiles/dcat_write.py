@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import GEO
 from rdflib.term import Node
 
+from insyn.vocab import source_defaults
 from insyn.vocab.model import (
     Agent,
     Catalog,
@@ -153,7 +154,8 @@ class _Writer:
             self.text(node, FOAF.name, {"": agent.uri or "okänd"})
         if agent.identifier:
             self.add(node, DCTERMS.identifier, Literal(agent.identifier))
-        self.iris(node, DCTERMS.type, [agent.type])
+        # An EU corporate-body classification that names an ADMS type is written as it.
+        self.iris(node, DCTERMS.type, [source_defaults.adms_type(agent.type) or agent.type])
         self.iris(node, FOAF.homepage, [agent.homepage])
         if agent.email:
             self.add(node, FOAF.mbox, URIRef("mailto:" + agent.email.removeprefix("mailto:")))
@@ -329,7 +331,7 @@ class _Writer:
         self.iris(node, DCTERMS.relation, dataset.relation)
         self.iris(node, FOAF.page, dataset.page)
         self.iris(node, DCATAP.hvdCategory, dataset.hvd_category)
-        self.iris(node, DCATAP.applicableLegislation, dataset.applicable_legislation)
+        self.iris(node, DCATAP.applicableLegislation, source_defaults.exported_legislation(dataset))
         self.iris(node, DCAT.inSeries, dataset.in_series)
         landing_page = next(filter(_is_iri, dataset.landing_page), None)
         for distribution in dataset.distributions:
@@ -346,7 +348,7 @@ class _Writer:
         # DCAT-AP-SE allows one format on a data service; the others stay in the catalogue.
         self.iris(node, DCTERMS.format, [value for value in service.format if _is_iri(value)][:1])
         self.iris(node, DCATAP.hvdCategory, service.hvd_category)
-        self.iris(node, DCATAP.applicableLegislation, service.applicable_legislation)
+        self.iris(node, DCATAP.applicableLegislation, source_defaults.exported_legislation(service))
 
     def catalog(self, catalog: Catalog) -> Node:
         node = _node(catalog.uri)

@@ -66,6 +66,7 @@ from insyn.vocab.model import (
     Record,
 )
 from insyn.vocab.profiles.dcat_read import parse_date
+from insyn.vocab.source_defaults import HVD_LEGISLATION
 
 GMD = "http://www.isotc211.org/2005/gmd"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -77,7 +78,6 @@ NS = {
 }
 # SEMIC's iso-19139-to-dcat-ap.xsl: a keyword anchored to the HVD regulation is the
 # applicable legislation; anchors in the HVD category thesaurus are HVD categories.
-HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
 HVD_CATEGORIES = "http://data.europa.eu/bna/asd487ae75"
 GML_NAMESPACES = ("http://www.opengis.net/gml/3.2", "http://www.opengis.net/gml")
 FILE_TYPE = vocabularies.EU_AUTHORITY + "file-type/"
