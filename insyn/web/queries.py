@@ -32,7 +32,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.vocab import masking
 from insyn.vocab.diarienummer import normalise_diarienummer
 from insyn.vocab.visibility import DCAT_KINDS, DIARIUM_KINDS
-from insyn.web.access import Principal, visible_clause
+from insyn.web.access import Principal, may_see, visible_clause
 from insyn.web.errors import RecordMoved, not_found
 
 _LOADED = (
@@ -110,14 +110,12 @@ def visible_ids(catalogue: Catalogue, principal: Principal, ids: Iterable[str]) 
     wanted = list(ids)
     if not wanted:
         return set()
+    # By primary key, then the rule's Python twin: with the SQL condition beside the ids,
+    # SQLite chose the (kind, description_visibility) index and tested every public
+    # record (0.44 s a search at 100,000 records) instead of looking up a page of ids.
     with catalogue.session() as session:
-        return set(
-            session.scalars(
-                select(CatalogueRecord.id).where(
-                    CatalogueRecord.id.in_(wanted), visible(catalogue, principal)
-                )
-            )
-        )
+        rows = session.scalars(select(CatalogueRecord).where(CatalogueRecord.id.in_(wanted)))
+        return {row.id for row in rows if may_see(principal, row)}
 
 
 def ids_for_uris(catalogue: Catalogue, principal: Principal, uris: Iterable[str]) -> dict[str, str]:
