@@ -19,6 +19,7 @@ Errors: ``AccountError`` (a ``CatalogueError``) for a bad name, role or password
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -46,8 +47,15 @@ LAST_USE_RESOLUTION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 12
 _NAME = re.compile(r"^[\w.@:-]{1,200}$")
 _hasher = PasswordHasher()
-# A hash to verify against when the user does not exist, so both cost the same.
-_DUMMY_HASH = _hasher.hash("insyn-ingen-sådan-användare")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so both cost the same.
+
+    Made on first sign-in, not at import: every insyn command imports this module.
+    """
+    return _hasher.hash("insyn-ingen-sådan-användare")
 
 
 class AccountError(CatalogueError):
@@ -253,7 +261,7 @@ def verify_password(catalogue: Catalogue, username: str, password: str) -> Accou
         user = session.scalar(select(User).where(User.username == username))
         stored = user.password_hash if user is not None and user.active else None
         try:
-            _hasher.verify(stored or _DUMMY_HASH, password)
+            _hasher.verify(stored or _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if user is None or stored is None or not user.active:
