@@ -15,7 +15,9 @@ from rdflib import Graph
 from sqlalchemy import func, select
 
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation
+from insyn.catalogue.organisations import stated_types
 from insyn.catalogue.store import Catalogue
+from insyn.vocab import source_defaults
 from insyn.vocab.masking import public_record
 from insyn.vocab.model import Agent, Catalog, Record, from_dict
 from insyn.vocab.profiles import dcat_write
@@ -35,7 +37,12 @@ def organisation_agent(organisation: Organisation) -> Agent:
         uri=organisation.uri,
         name=name,
         identifier=organisation.identifier,
-        type=organisation.org_type,
+        # What the sources say, unless that is no ADMS type and the administrator stated one.
+        type=(
+            organisation.org_type
+            if source_defaults.adms_type(organisation.org_type)
+            else organisation.stated_type or organisation.org_type
+        ),
         homepage=organisation.homepage,
         email=organisation.email,
     )
@@ -89,10 +96,14 @@ def dataset_uri(base_url: str, record_id: str) -> str:
 
 def public_records(catalogue: Catalogue, base_url: str) -> Iterator[tuple[Record, str]]:
     """Every public, live dataset and data service, masked, with its fallback IRI."""
+    with catalogue.session() as session:
+        stated = stated_types(session)
     rows: Iterator[CatalogueRecord] = catalogue.iter_records(public_only=True, kinds=DCAT_KINDS)
     for row in rows:
         record = public_record(from_dict(row.data))
         if record is not None:
+            # Where the source gave no ADMS type, the one the administrator stated.
+            stated.complete(record, row.publisher_id)
             yield record, dataset_uri(base_url, row.id)
 
 

@@ -45,6 +45,9 @@ class Organisation(Base):
     name_en: Mapped[str | None] = mapped_column(String(500))
     identifier: Mapped[str | None] = mapped_column(String(100))  # organisationsnummer
     org_type: Mapped[str | None] = mapped_column(String(500))  # ADMS publisher type URI
+    # The ADMS type the administrator states (``insyn organisations type``); no harvest
+    # writes it, and the export uses it where a record's agent has no ADMS type.
+    stated_type: Mapped[str | None] = mapped_column(String(500))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     email: Mapped[str | None] = mapped_column(String(500))
     homepage: Mapped[str | None] = mapped_column(String(1000))

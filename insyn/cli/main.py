@@ -10,6 +10,8 @@ The forms below are a contract that scripts rely on; keep them exactly:
     insyn show RECORD_ID [--json]
     insyn export --format turtle|xml|jsonld [--output FILE]
     insyn validate FILE [--shapes FILE]    exit 0 conforms, 1 violations, 2 unreadable
+    insyn organisations list [--json]
+    insyn organisations type NAME|IRI ADMS_TYPE|--clear [--json]
 
 Errors are one clear line and a non-zero exit, never a traceback, unless ``--debug``.
 """
@@ -26,7 +28,17 @@ from insyn.settings import load_settings
 if TYPE_CHECKING:
     pass
 
-from insyn.cli import accounts, followup, harvest, operations, records, search, sources, web
+from insyn.cli import (
+    accounts,
+    followup,
+    harvest,
+    operations,
+    organisations,
+    records,
+    search,
+    sources,
+    web,
+)
 from insyn.cli.context import Context, console, handle_errors, pass_context
 
 
@@ -59,6 +71,16 @@ def init(context: Context) -> None:
 
 
 # Each command group's module lists its commands; none imports ``main`` back.
-for _module in (sources, harvest, search, records, web, accounts, followup, operations):
+for _module in (
+    sources,
+    harvest,
+    search,
+    records,
+    web,
+    accounts,
+    followup,
+    operations,
+    organisations,
+):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -35,7 +35,7 @@ def test_migrating_twice_is_harmless(catalogue_url: str) -> None:
 
 def test_one_linear_chain(catalogue: Catalogue) -> None:
     script = ScriptDirectory.from_config(db.alembic_config(catalogue.engine))
-    assert script.get_heads() == ["ids_0001"]
+    assert script.get_heads() == ["orgtype_0001"]
     chain = [revision.revision for revision in reversed(list(script.walk_revisions()))]
     assert chain == [
         "0001",
@@ -47,6 +47,7 @@ def test_one_linear_chain(catalogue: Catalogue) -> None:
         "desk_0002",
         "vis_0001",
         "ids_0001",
+        "orgtype_0001",
     ]
 
 
@@ -86,6 +87,6 @@ def test_upgrading_a_database_with_the_old_heads(catalogue_url: str, applied: li
     upgraded = Catalogue(catalogue_url)
     with upgraded.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_heads() == ("ids_0001",)
+        assert context.get_current_heads() == ("orgtype_0001",)
         assert compare_metadata(context, Base.metadata) == []
     upgraded.close()

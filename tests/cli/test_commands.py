@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, FOAF
 
 from insyn.cli.main import main
 from insyn.connectors.http import HTTP_OPTIONS
@@ -156,3 +158,51 @@ def test_plan_apply_classify_and_incidents(run, tmp_path: Path) -> None:  # type
     [after] = [json.loads(line) for line in run("incidents", "list", "--json").output.splitlines()]
     assert (after["status"], after["resolved_by"]) == ("resolved", "eva")
     assert after["comment"].endswith("eva: ok")
+
+
+# --- organisations: the ADMS type an administrator states ----------------------------------
+
+SEMIC_ISO = (
+    Path(__file__).resolve().parents[1] / "data/corpus/iso19139/semic-iso2dcat_basic_dataset.xml"
+)
+ADMS = "http://purl.org/adms/publishertype/"
+
+
+def test_organisations_type_is_stated_once_and_used_by_the_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    added = run("sources", "add", "semic", "--kind", "iso19139", "--url", str(SEMIC_ISO))
+    assert added.exit_code == 0, added.output
+    assert run("harvest", "semic").exit_code == 0
+    listed = json.loads(run("organisations", "list", "--json").output)
+    mine = next(row for row in listed if row["name"] == "MyOrganisation")
+    assert mine["source_type"] is None and mine["stated_type"] is None
+
+    def exported_types() -> set[str]:
+        output = tmp_path / "export.ttl"
+        assert run("export", "--format", "turtle", "--output", str(output)).exit_code == 0
+        graph = Graph().parse(output)
+        return {
+            str(o)
+            for s, name in graph.subject_objects(FOAF.name)
+            if str(name) == "MyOrganisation"
+            for o in graph.objects(s, DCTERMS.type)
+        }
+
+    assert exported_types() == set()
+    stated = run("organisations", "type", "MyOrganisation", "NonProfitOrganisation", "--json")
+    assert stated.exit_code == 0, stated.output
+    assert json.loads(stated.output)["stated_type"] == ADMS + "NonProfitOrganisation"
+    assert exported_types() == {ADMS + "NonProfitOrganisation"}
+    # A harvest again leaves the statement as it is.
+    assert run("harvest", "semic").exit_code == 0
+    assert exported_types() == {ADMS + "NonProfitOrganisation"}
+
+    # Not an ADMS type, an unknown organisation, or neither a type nor --clear: exit 1.
+    assert run("organisations", "type", "MyOrganisation", "Ministry").exit_code == 1
+    unknown = run("organisations", "type", "Ingen sådan", "LocalAuthority")
+    assert unknown.exit_code == 1 and "Ingen organisation" in unknown.output
+    neither = run("organisations", "type", "MyOrganisation")
+    assert neither.exit_code == 1 and "--clear" in neither.output
+    cleared = run("organisations", "type", "MyOrganisation", "--clear")
+    assert cleared.exit_code == 0, cleared.output
+    assert exported_types() == set()
+    assert "MyOrganisation" in run("organisations", "list").output
