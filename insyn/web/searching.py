@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from weakref import WeakKeyDictionary
 
+from insyn.catalogue.store import Catalogue
 from insyn.search.backends.base import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -19,7 +21,7 @@ from insyn.search.backends.base import (
     SearchRequest,
     SearchResult,
 )
-from insyn.search.indexer import unindexed_hides
+from insyn.search.indexer import READER_NAME, unindexed_hides
 from insyn.web.access import Principal
 from insyn.web.errors import invalid
 from insyn.web.queries import visible_ids
@@ -71,6 +73,28 @@ class SearchParams:
             raise invalid("modified_from", "Startdatumet ligger efter slutdatumet.")
 
 
+# Per catalogue: (reader position, last change) → the records ``unindexed_hides`` returned.
+_HIDES: WeakKeyDictionary[Catalogue, tuple[tuple[int, int], list[str]]] = WeakKeyDictionary()
+
+
+def lagging_hides(catalogue: Catalogue) -> list[str]:
+    """``unindexed_hides`` for this search, asked again only when the index's position or
+    the change log moved since the last search: its query tests every stored record
+    (seconds at a million records), and searches follow each other far faster than
+    changes. A record whose state changed without a new change-log entry can be missed
+    until the next change; it only skews totals and facets, since ``visible_ids`` checks
+    every hit against the catalogue itself."""
+    key = (catalogue.reader_position(READER_NAME), catalogue.last_change_seq())
+    if key[0] >= key[1]:
+        return []  # the index has applied every change
+    cached = _HIDES.get(catalogue)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    hides = unindexed_hides(catalogue)
+    _HIDES[catalogue] = (key, hides)
+    return hides
+
+
 def run_search(state: WebState, principal: Principal, params: SearchParams) -> SearchResult:
     """Run a search as ``principal`` and return the page of hits it may see.
 
@@ -91,7 +115,7 @@ def run_search(state: WebState, principal: Principal, params: SearchParams) -> S
         modified_from=params.modified_from,
         modified_to=params.modified_to,
         facet_size=params.facet_size,
-        exclude_ids=unindexed_hides(state.catalogue) if public_only else (),
+        exclude_ids=lagging_hides(state.catalogue) if public_only else (),
     )
     result = state.backend.search(request)
     allowed = visible_ids(state.catalogue, principal, [hit.id for hit in result.hits])

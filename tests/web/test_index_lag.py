@@ -150,3 +150,32 @@ def test_the_public_copy_is_keyed_by_the_unmasked_record_id() -> None:
     assert public_view(document)["id"] == record_id
     by_hand = {"id": record_id, "title": "Ring 811228-9874", "is_public": True}
     assert public_view(by_hand) == {**by_hand, "title": "Ring ÅÅMMDD-XXXX"}
+
+
+def test_searches_ask_for_the_lagging_hides_once_per_change(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The query behind the hides tests every stored record: searches in a row while the
+    # index lags ask it once, and again only when the change log or the index moves.
+    from insyn.web import searching
+
+    site.harvest(dict.fromkeys(NAMES, "public"))
+    site.indexer.catch_up()
+    calls: list[int] = []
+
+    def counted(catalogue: Catalogue) -> list[str]:
+        calls.append(1)
+        return unindexed_hides(catalogue)
+
+    monkeypatch.setattr(searching, "unindexed_hides", counted)
+    assert site.seen() == shown(list(NAMES))
+    assert calls == []  # no lag: nothing to ask
+
+    site.harvest({"alfa": "public", "beta": "public", "gamma": "internal", "delta": "gone"})
+    for _ in range(3):
+        assert site.seen()["search"] == ["Zebrafinkar alfa", "Zebrafinkar beta"]
+    assert len(calls) == 1
+
+    site.harvest({"alfa": "public", "beta": "internal", "gamma": "internal", "delta": "gone"})
+    assert site.seen()["search"] == ["Zebrafinkar alfa"]
+    assert len(calls) == 2
