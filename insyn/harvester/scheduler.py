@@ -151,6 +151,7 @@ class HarvestScheduler:
         self.stopping = False  # set on shutdown: runs not yet started are skipped
         self.outcomes: deque[RunOutcome] = deque(maxlen=1000)  # the latest, for tests
         self._index_lock = threading.Lock()
+        self._sync_lock = threading.Lock()  # held while a sync uses the scheduler's jobs
         self._worker_claim = None
         self.scheduler = BackgroundScheduler(
             jobstores={
@@ -159,7 +160,13 @@ class HarvestScheduler:
                 ),
                 "local": MemoryJobStore(),
             },
-            executors={"default": SlotExecutor(max_workers=workers)},
+            # The schedule sync has a thread of its own: in the harvests' pool it queued
+            # behind every due run, so a busy night picked up no changed schedule and
+            # warned every 30 s that the sync was still "running".
+            executors={
+                "default": SlotExecutor(max_workers=workers),
+                "sync": ThreadPoolExecutor(max_workers=1),
+            },
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
@@ -178,8 +185,15 @@ class HarvestScheduler:
         """Make the job store match the sources' schedules; return what changed.
 
         A job whose schedule is unchanged keeps its next run time, so a run missed
-        while no scheduler was up is still due (and is caught up once).
+        while no scheduler was up is still due (and is caught up once). Once the
+        shutdown has begun it changes nothing.
         """
+        with self._sync_lock:
+            if self.stopping:
+                return {"added": 0, "changed": 0, "removed": 0}
+            return self._sync_jobs()
+
+    def _sync_jobs(self) -> dict[str, int]:
         changes = {"added": 0, "changed": 0, "removed": 0}
         wanted: dict[str, tuple[int, str]] = {}
         for source in self.catalogue.sources():
@@ -302,6 +316,7 @@ class HarvestScheduler:
             seconds=self.sync_seconds,
             id="sync",
             jobstore="local",
+            executor="sync",
             misfire_grace_time=None,
         )
         self.scheduler.resume()
@@ -316,6 +331,11 @@ class HarvestScheduler:
         global _RUNTIME
         self.stopping = True
         self.scheduler.pause()
+        # APScheduler's shutdown holds the job stores' lock while it waits for running
+        # jobs, and a sync running then waits for that lock: let a sync in progress end
+        # first (later ones return at once).
+        with self._sync_lock:
+            pass
         if timeout is not None:
             timer = threading.Timer(timeout, self.stop_event.set)
             timer.daemon = True

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -99,6 +100,29 @@ def test_a_changed_schedule_replaces_the_job(sqlite_catalogue: Catalogue, tmp_pa
         assert service.next_runs() == {}
     finally:
         service.shutdown()
+
+
+def test_a_schedule_changed_while_every_harvest_thread_is_busy_is_picked_up(
+    sqlite_catalogue: Catalogue, http_server: LocalServer
+) -> None:
+    # The sync ran in the harvests' pool: behind a long night's runs it never came,
+    # APScheduler warned every interval that it was still running (bench/scaleout.py),
+    # and a shutdown then hung: APScheduler's shutdown holds the job stores' lock while it
+    # waits for the pool, where the sync waited for that lock.
+    catalogue = sqlite_catalogue
+    catalogue.add_source("slow", "dcat", _slow_source(http_server, 6.0), schedule="every 1s")
+    service = HarvestScheduler(catalogue, workers=1, sync_seconds=0.5)
+    service.start()
+    assert wait_for(lambda: any(r.status == "running" for r in runs(catalogue)), 10)
+    added = catalogue.add_source("new", "dcat", "https://example.org/k.ttl", schedule="0 3 * * *")
+    picked_up = wait_for(lambda: added.id in service.next_runs(), 3)
+    harvests_then = [r.status for r in runs(catalogue)]
+    stopper = threading.Thread(target=service.shutdown, kwargs={"wait": False}, daemon=True)
+    stopper.start()
+    stopper.join(timeout=30)
+    assert picked_up
+    assert harvests_then == ["running"]  # picked up while the only harvest thread was busy
+    assert not stopper.is_alive()  # the shutdown ends
 
 
 def _slow_source(server: LocalServer, delay: float) -> str:
