@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
@@ -137,3 +141,61 @@ def test_rebuild_swaps_in_a_complete_index(sqlite_catalogue: Catalogue, tmp_path
     assert run.rebuilt and run.upserted == 7
     assert all_ids(backend) == live_ids(sqlite_catalogue)
     assert indexer.lag() == 0
+
+
+def _changed_twice(catalogue: Catalogue, tmp_path: Path) -> tuple[Indexer, EmbeddedBackend, str]:
+    """An indexed catalogue whose change log then holds d1 in two read batches of three."""
+    source = write_catalogue(tmp_path / "k.ttl", range(1, 5))
+    catalogue.add_source("bn", "dcat", str(source))
+    harvest_source(catalogue, "bn")
+    backend = EmbeddedBackend(tmp_path / "data")
+    indexer = Indexer(catalogue, backend, batch_size=3, commit_size=100)
+    indexer.catch_up()
+    write_catalogue(source, range(1, 5), d1="Ett", d2="Två", d3="Tre")
+    harvest_source(catalogue, "bn")
+    write_catalogue(source, range(1, 5), d1="Ett igen", d2="Två", d3="Tre", d4="Fyra")
+    harvest_source(catalogue, "bn")
+    changed = next(r.id for r in catalogue.iter_records(public_only=False) if r.title == "Ett igen")
+    return indexer, backend, changed
+
+
+def _pretend(
+    monkeypatch: pytest.MonkeyPatch, indexer: Indexer, record: str, *, gone_at_read: int
+) -> list[bool]:
+    """Make ``record`` read as gone at its ``gone_at_read``-th read only (as if deleted and
+    harvested again between the reads); return, per read batch, whether it held it."""
+    real = indexer._live
+    seen: list[bool] = []
+
+    def live(ids: Iterable[str]) -> list[Any]:
+        wanted = set(ids)
+        seen.append(record in wanted)
+        gone = record in wanted and seen.count(True) == gone_at_read
+        return [row for row in real(wanted) if not (gone and row[0] == record)]
+
+    monkeypatch.setattr(indexer, "_live", live)
+    return seen
+
+
+def test_a_record_gone_then_live_within_one_commit_is_kept(
+    sqlite_catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changes are read in batches but committed together: the last state read wins."""
+    indexer, backend, record = _changed_twice(sqlite_catalogue, tmp_path)
+    seen = _pretend(monkeypatch, indexer, record, gone_at_read=1)
+    run = indexer.catch_up()
+    assert seen.count(True) >= 2  # the record was in two batches of one commit
+    assert run.deleted == 0
+    assert record in all_ids(backend)
+
+
+def test_a_record_live_then_gone_within_one_commit_is_deleted(
+    sqlite_catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indexer, backend, record = _changed_twice(sqlite_catalogue, tmp_path)
+    seen = _pretend(monkeypatch, indexer, record, gone_at_read=2)
+    run = indexer.catch_up()
+    assert seen.count(True) >= 2
+    assert run.deleted == 1
+    assert record not in all_ids(backend)
+    assert len(all_ids(backend)) == 3
