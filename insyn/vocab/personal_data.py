@@ -188,6 +188,8 @@ def find_personnummer(text: str) -> list[tuple[int, int]]:
     checked as ``is_personnummer`` does. ``text[start:end]`` is the number as written,
     ready to be masked.
     """
+    if not has_birth_date_digits(text):  # every candidate has six digits: one quick scan
+        return []
     return [match.span() for match in _PNR_IN_TEXT.finditer(text) if is_personnummer(match.group())]
 
 
