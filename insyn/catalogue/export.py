@@ -2,24 +2,28 @@
 
 Only live datasets and data services that the visibility rule does not hide are ever
 read here (an internal description never; a non-public or restricted access right does
-not hide: such data is described with its ``dct:accessRights``), and each is masked
-(``insyn.vocab.masking.public_record``) on its way out: a record the visibility rule
-(``insyn.vocab.visibility``) hides is skipped even if the store's query let it through.
+not hide: such data is described with its ``dct:accessRights``). ``published`` is the one
+way from a stored row to what is published, for the export and the web feeds alike: the
+record masked (``insyn.vocab.masking``), so one the visibility rule
+(``insyn.vocab.visibility``) hides is skipped even if the store's query let it through;
+its publisher completed from the organisation tree; and the ADMS types the administrator
+stated (``organisations.StatedTypes``) given where the source gave none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from rdflib import Graph
 from sqlalchemy import func, select
 
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation
-from insyn.catalogue.organisations import stated_types
+from insyn.catalogue.organisations import StatedTypes, stated_types
 from insyn.catalogue.store import Catalogue
 from insyn.vocab import source_defaults
-from insyn.vocab.masking import public_record
-from insyn.vocab.model import Agent, Catalog, Record, from_dict
+from insyn.vocab.masking import public_of_data
+from insyn.vocab.model import Agent, Catalog, Record
 from insyn.vocab.profiles import dcat_write
 from insyn.vocab.visibility import DCAT_KINDS
 
@@ -94,16 +98,39 @@ def dataset_uri(base_url: str, record_id: str) -> str:
     return f"{base_url.rstrip('/')}/datasets/{record_id}"
 
 
+def published(row: CatalogueRecord, stated: StatedTypes) -> Record | None:
+    """Return the stored row as it is published, or None when the visibility rule hides it.
+
+    Masked as the public sees it. A source may name its publisher by IRI only, and
+    DCAT-AP-SE wants a name and a type, which the row's organisation (built from every
+    source) usually knows. A publisher or creator still without an ADMS type gets the one
+    the administrator stated for its organisation. ``row.publisher`` must be loaded.
+    """
+    record = public_of_data(row.data)
+    if record is None:
+        return None
+    publisher, organisation = record.publisher, row.publisher
+    if organisation is not None and (publisher is None or not publisher.name or not publisher.type):
+        known = organisation_agent(organisation)
+        if publisher is None or publisher.uri in (None, known.uri):
+            record.publisher = replace(
+                known,
+                name=(publisher.name if publisher and publisher.name else known.name),
+                type=(publisher.type if publisher and publisher.type else known.type),
+                parent=publisher.parent if publisher else None,
+            )
+    stated.complete(record, row.publisher_id)
+    return record
+
+
 def public_records(catalogue: Catalogue, base_url: str) -> Iterator[tuple[Record, str]]:
-    """Every public, live dataset and data service, masked, with its fallback IRI."""
+    """Every public, live dataset and data service as published, with its fallback IRI."""
     with catalogue.session() as session:
         stated = stated_types(session)
     rows: Iterator[CatalogueRecord] = catalogue.iter_records(public_only=True, kinds=DCAT_KINDS)
     for row in rows:
-        record = public_record(from_dict(row.data))
+        record = published(row, stated)
         if record is not None:
-            # Where the source gave no ADMS type, the one the administrator stated.
-            stated.complete(record, row.publisher_id)
             yield record, dataset_uri(base_url, row.id)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
@@ -25,9 +24,10 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from insyn import __version__
-from insyn.catalogue.export import catalog_description, dataset_uri, organisation_agent
+from insyn.catalogue.export import catalog_description, dataset_uri, published
 from insyn.catalogue.models import CatalogueRecord
-from insyn.vocab.model import Catalog, Record, from_dict, text_in
+from insyn.catalogue.organisations import StatedTypes, stated_types
+from insyn.vocab.model import Catalog, from_dict, text_in
 from insyn.vocab.profiles import dcat_write
 from insyn.web import access, pages, present, queries, schemas
 from insyn.web.access import Principal
@@ -173,25 +173,10 @@ def catalog_metadata(state: WebState) -> Catalog:
     return catalog
 
 
-def publishable(row: CatalogueRecord) -> Record:
-    """Return a stored record for a feed, its publisher completed from the organisation tree.
-
-    A source may name its publisher by URI only; DCAT-AP-SE wants a name and a type, which
-    the catalogue's organisation (built from every source) usually knows.
-    """
-    record = from_dict(row.data)
-    publisher, organisation = record.publisher, row.publisher
-    if organisation is not None and (publisher is None or not publisher.name or not publisher.type):
-        known = organisation_agent(organisation)
-        if publisher is None or publisher.uri in (None, known.uri):
-            parent = publisher.parent if publisher else None
-            record.publisher = replace(
-                known,
-                name=(publisher.name if publisher and publisher.name else known.name),
-                type=(publisher.type if publisher and publisher.type else known.type),
-                parent=parent,
-            )
-    return record
+def stated(state: WebState) -> StatedTypes:
+    """The organisation types the administrator stated (read once a page or record)."""
+    with state.catalogue.session() as session:
+        return stated_types(session)
 
 
 def catalog_page_graph(
@@ -211,7 +196,11 @@ def catalog_page_graph(
     )
     graph = dcat_write.new_graph()
     graph.bind("hydra", HYDRA)
-    records = ((publishable(row), dataset_uri(state.base_url, row.id)) for row in rows)
+    # The rows come masked for the public already; ``published`` masks again on its own
+    # account (a no-op) and completes publishers and creators as the export does.
+    types = stated(state)
+    shown = ((published(row, types), row.id) for row in rows)
+    records = ((record, dataset_uri(state.base_url, id_)) for record, id_ in shown if record)
     dcat_write.write_catalogue(graph, catalog_metadata(state), records)
     view = URIRef(page_url(page))
     graph.add((view, RDF.type, HYDRA.PartialCollectionView))
@@ -315,7 +304,9 @@ for _ext in RDF_FORMATS:
 def record_graph(state: WebState, row: CatalogueRecord) -> Graph:
     """A record as DCAT-AP-SE, with a catalogue record linking Insyn's page to it."""
     graph = dcat_write.new_graph()
-    record = publishable(row)
+    record = published(row, stated(state))
+    if record is None:  # the rows come masked; a hidden one never gets here
+        raise not_found()
     own = dataset_uri(state.base_url, row.id)
     dcat_write.write_catalogue(graph, None, [(record, own)])
     node = dcat_write.record_node(record, own)
