@@ -300,13 +300,19 @@ def public_record(record: Record) -> Record | None:
 def public_of_data(data: dict[str, Any]) -> Record | None:
     """Return stored record data (``to_dict`` form) as the public may see it, or None.
 
-    The model is built from the plain data once and masked in place: no deep copy.
+    The model is built from the plain data once and masked in place: no deep copy. When no
+    string of ``data`` has six digits in a row, no personnummer can be in the masked
+    record either (masking only removes text or puts in texts without digits), and the
+    record is returned without the round trip through plain data that scrubs them.
     """
     record = from_dict(data)
     how = of_record(record)
     if how is Visibility.HIDDEN:
         return None
-    return _mask(record, how)
+    # The JSON text has every string's digits as written (only control characters are
+    # escaped, and they are no part of a personnummer); its numbers only add false alarms.
+    scrub = has_birth_date_digits(json.dumps(data, ensure_ascii=False))
+    return _mask(record, how, scrub=scrub)
 
 
 def public_data(data: dict[str, Any]) -> dict[str, Any] | None:
@@ -357,8 +363,9 @@ def _has_personnummer(value: Any) -> bool:
     return False
 
 
-def _mask(masked: Record, how: Visibility) -> Record:
-    """Mask a shown record in place and return its public form (personnummer scrubbed)."""
+def _mask(masked: Record, how: Visibility, *, scrub: bool = True) -> Record:
+    """Mask a shown record in place and return its public form; personnummer are scrubbed
+    unless ``scrub`` is False (the caller knows that none can be in it)."""
     if isinstance(masked, (Case, Document)):
         if how is Visibility.SHOWN:
             _mask_texts(masked, [p.name for p in masked.parties if p.is_private_individual])
@@ -383,4 +390,4 @@ def _mask(masked: Record, how: Visibility) -> Record:
                 attachment.name = text
         if isinstance(masked, (Dataset, DataService)):
             _mask_description_of_data(masked, text)
-    return from_dict(_scrub(to_dict(masked)))
+    return from_dict(_scrub(to_dict(masked))) if scrub else masked
