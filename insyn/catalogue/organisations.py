@@ -3,9 +3,9 @@
 A source may name a publisher without a type, or with one outside the ADMS list that
 DCAT-AP-SE requires, and a source-wide ``publisher_type`` cannot type a source whose
 publishers are of different kinds. The administrator states the organisation's type once
-(``insyn organisations type``); the export gives it to every publisher and creator that
-names the organisation (by its IRI, or its name where it has none) without an ADMS type,
-and so overrides nothing a source stated.
+(``insyn organisations type``); the export and the web feeds (``export.published``) give
+it to every publisher and creator that names the organisation (by its IRI, or its name
+where it has none) without an ADMS type, and so override nothing a source stated.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from insyn.harvester.engine import harvest_source
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.settings import load_settings
 from insyn.vocab import shacl
+from insyn.vocab.namespaces import DCAT, HYDRA
 from insyn.web.app import create_app
 from insyn.web.config import WebConfig
 from tests.connectors import corpus_figures
@@ -29,8 +30,6 @@ from tests.connectors.test_corpus import CORPUS, FAST, dcat_expected, expected, 
 from tests.support.http import LocalServer
 
 # Plain namespaces: pytest trips over rdflib's closed ones when it collects a module.
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
