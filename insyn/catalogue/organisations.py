@@ -70,6 +70,11 @@ class StatedTypes:
     by_uri: dict[str, str] = field(default_factory=dict)
     by_name: dict[str, str] = field(default_factory=dict)
 
+    def fingerprint(self) -> str:
+        """What tells one set of stated types from another (for a feed's ETag: stating a
+        type changes what is published but writes nothing to the change log)."""
+        return repr(sorted(self.by_id.items()))
+
     def complete(self, record: Record, publisher_id: int | None) -> None:
         """Give the record's publisher and creators without an ADMS type the one stated
         for their organisation (the publisher's is the record's ``publisher_id``)."""

@@ -127,7 +127,8 @@ def _conditional(
 ) -> Response:
     """Answer 304 when the client's copy is current, else ``build()`` with validators."""
     version = queries.catalogue_version(state.catalogue)
-    tag_source = f"{__version__}|{state.base_url}|{version.seq}|{key}"
+    types = stated(state).fingerprint()
+    tag_source = f"{__version__}|{state.base_url}|{version.seq}|{types}|{key}"
     etag = f'W/"{hashlib.sha256(tag_source.encode()).hexdigest()[:32]}"'
     last_modified = (
         format_datetime(present.in_stockholm(version.changed_at).astimezone(UTC), usegmt=True)

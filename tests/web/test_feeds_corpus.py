@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from rdflib import Graph, Namespace, URIRef
 
+from insyn.catalogue import organisations
 from insyn.catalogue.export import public_catalogue_graph
 from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
@@ -104,6 +105,14 @@ def test_feed_pages_conform_and_publish_what_the_export_does(
             for row in catalogue.iter_records(public_only=True)
             if row.kind in ("dataset", "dataservice")
         ]
+        # Stating another type changes the feed, though no record changed: a harvester
+        # that sends its ETag gets the new page, not 304.
+        first = client.get(f"{BASE}/catalog.ttl")
+        organisations.state_type(catalogue, "Test Publisher", "SupraNationalAuthority")
+        again = client.get(f"{BASE}/catalog.ttl", headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 200
+        assert ADMS + "SupraNationalAuthority" in again.text
+        organisations.state_type(catalogue, "Test Publisher", "NonProfitOrganisation")
         one_by_one = Graph()
         for row in rows:
             response = client.get(f"{BASE}/datasets/{row.id}.ttl")
