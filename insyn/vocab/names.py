@@ -89,6 +89,15 @@ def _pair() -> re.Pattern[str]:
     )
 
 
+@cache
+def _first_words() -> tuple[re.Pattern[str], frozenset[str]]:
+    """A quick test before ``_pair``: the words that start with a first name's initial, and
+    what such a word is where a listed first name starts (up to a hyphen: "Ann-Marie")."""
+    initials = "".join(sorted({name[0] for name in first_names()}))
+    heads = frozenset(re.split(r"\W", name)[0] for name in first_names())
+    return re.compile(rf"\b[{re.escape(initials)}]\w*"), heads
+
+
 def _is_name(text: str, match: re.Match[str]) -> bool:
     first = match.group("first").split()[-1].split("-")[-1]
     if first not in WORDLIKE_FIRST or match.group("last") not in WORDLIKE_SURNAMES:
@@ -99,6 +108,11 @@ def _is_name(text: str, match: re.Match[str]) -> bool:
 def listed_name_spans(text: str) -> list[tuple[int, int]]:
     """Where ``text`` holds a listed "Förnamn Efternamn" pair (see the module)."""
     if not text:
+        return []
+    # A pair starts where a word starts, and its first name ends that word or a hyphen
+    # does: without such a word in the text, the long pattern cannot match.
+    words, heads = _first_words()
+    if heads.isdisjoint(words.findall(text)):
         return []
     return [m.span() for m in _pair().finditer(text) if _is_name(text, m)]
 
