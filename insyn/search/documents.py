@@ -401,15 +401,18 @@ def _masked(value: Any) -> Any:
 
 def _unique(values: Iterable[str]) -> list[str]:
     """The values trimmed, each once, in order, without empty ones."""
-    ordered = dict.fromkeys([v.strip() if isinstance(v, str) else v for v in values])
-    return [value for value in ordered if value]
+    ordered = dict.fromkeys([v.strip() if type(v) is str else v for v in values])
+    ordered.pop("", None)
+    return list(ordered) if all(ordered) else [value for value in ordered if value]
 
 
 def _keys(values: Iterable[object], *, words_of: str | None = None) -> list[str]:
-    keys = [normalise_key(v) for v in values if v is not None and str(v).strip()]
+    # normalise_key trims, and is empty exactly when the value is blank: no second trim.
+    keys = dict.fromkeys(normalise_key(v) for v in values if v is not None)
     if words_of:
-        keys += _key_words(words_of)
-    return _unique(keys)
+        keys.update(dict.fromkeys(_key_words(words_of)))
+    keys.pop("", None)
+    return list(keys)
 
 
 @lru_cache(maxsize=16_384)
