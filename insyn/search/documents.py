@@ -166,7 +166,7 @@ def diarienummer_keys(*written: str | None, document_number: str | None = None) 
     for text in written:
         if not text:
             continue
-        parsed = parse_diarienummer(text)
+        parsed = _parsed_diarienummer(text)
         if parsed is None:
             keys.append(text)
             continue
@@ -179,6 +179,11 @@ def diarienummer_keys(*written: str | None, document_number: str | None = None) 
             full = type(parsed)(case.series, case.year, case.number, document)
             keys += [str(full), full.without_series]
     return _unique(normalise_key(k) for k in keys)
+
+
+# A record's number is parsed for its normalised form and again for each of its keys: the
+# few last ones are kept (a Diarienummer is frozen, so it is safely shared).
+_parsed_diarienummer = lru_cache(maxsize=256)(parse_diarienummer)
 
 
 def index_document(
@@ -282,7 +287,7 @@ def _document(
         for dist in record.distributions:
             extra_text += [text_in(dist.title), text_in(dist.description)]
     written_dnr = record.diarienummer if isinstance(record, Case) else diarienummer
-    parsed_dnr = parse_diarienummer(diarienummer) if diarienummer else None
+    parsed_dnr = _parsed_diarienummer(diarienummer) if diarienummer else None
     theme_labels = [label for _, _, label, _ in themes if label]
 
     document: dict[str, Any] = {
@@ -446,6 +451,8 @@ def _code(uri: str | None, base: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1] if "://" in uri else uri
 
 
+# Themes, formats and licences are cached: a catalogue repeats a few of them on every record.
+@lru_cache(maxsize=4096)
 def _theme(uri: str) -> tuple[str, str, str, str]:
     """Return (code, uri, Swedish label, English label) of a data theme."""
     concept = _lookup("data_themes", uri)
@@ -471,6 +478,7 @@ def _formats(record: Record) -> list[str]:
     return _unique(_format_code(v) for v in values if v)
 
 
+@lru_cache(maxsize=4096)
 def _format_code(value: str) -> str:
     concept = _lookup("file_types", value)
     if concept is not None:
@@ -492,16 +500,17 @@ def _licence_uris(record: Record) -> list[str]:
 
 
 def _licences(record: Record) -> list[str]:
-    out = []
-    for uri in _licence_uris(record):
-        concept = _lookup("licences", uri)
-        if concept is not None:
-            out.append(concept.code)
-        elif uri.startswith(_EU_LICENCE):
-            out.append(uri.removeprefix(_EU_LICENCE).strip("/"))
-        else:
-            out.append(uri)
-    return _unique(out)
+    return _unique(map(_licence_code, _licence_uris(record)))
+
+
+@lru_cache(maxsize=4096)
+def _licence_code(uri: str) -> str:
+    concept = _lookup("licences", uri)
+    if concept is not None:
+        return concept.code
+    if uri.startswith(_EU_LICENCE):
+        return uri.removeprefix(_EU_LICENCE).strip("/")
+    return uri
 
 
 def _lookup(vocabulary: str, value: str) -> Any:
@@ -535,6 +544,7 @@ def _local(value: date | datetime) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=STOCKHOLM)
 
 
+@lru_cache(maxsize=65_536)  # a catalogue repeats its dates (a harvest's, a day's)
 def _iso(value: date | datetime | None) -> str | None:
     """Return the moment as ISO 8601 in UTC; a date is midnight in Stockholm."""
     if value is None:
