@@ -352,17 +352,17 @@ def _document(
     }
     document.update(
         {
-            "publisher_keys": _keys([publisher, publisher_id], words_of=publisher),
-            "owner_keys": _keys([owner, owner_id], words_of=owner),
-            "theme_keys": _keys(
-                [v for code, uri, label, en in themes for v in (code, uri, label, en)]
+            "publisher_keys": _text_keys((publisher, publisher_id), publisher),
+            "owner_keys": _text_keys((owner, owner_id), owner),
+            "theme_keys": _text_keys(
+                tuple(v for code, uri, label, en in themes for v in (code, uri, label, en))
             ),
-            "format_keys": _keys(formats),
-            "access_rights_keys": _keys([access_rights, governance.access_rights]),
-            "licence_keys": _keys([*licences, *_licence_uris(record)]),
-            "kind_keys": _keys([record.kind]),
+            "format_keys": _text_keys(tuple(formats)),
+            "access_rights_keys": _text_keys((access_rights, governance.access_rights)),
+            "licence_keys": _text_keys((*licences, *_licence_uris(record))),
+            "kind_keys": _text_keys((record.kind,)),
             "year_keys": _keys([year] if year else []),
-            "source_keys": _keys([source]),
+            "source_keys": _text_keys((source,)),
             "contains_personal_data_keys": _keys(
                 [governance.contains_personal_data]
                 if governance.contains_personal_data is not None
@@ -418,6 +418,18 @@ def _keys(values: Iterable[object], *, words_of: str | None = None) -> list[str]
         keys.update(dict.fromkeys(_key_words(words_of)))
     keys.pop("", None)
     return list(keys)
+
+
+def _text_keys(values: tuple[str | None, ...], words_of: str | None = None) -> list[str]:
+    """``_keys`` of text values, from a cache: a catalogue repeats its publishers, themes,
+    formats, access rights, licences, kinds and sources on every record."""
+    return list(_cached_text_keys(values, words_of))
+
+
+@lru_cache(maxsize=16_384)
+def _cached_text_keys(values: tuple[str | None, ...], words_of: str | None) -> tuple[str, ...]:
+    # Text only: as cache keys 1 and True are one, and their keys differ ("1", "true").
+    return tuple(_keys(values, words_of=words_of))
 
 
 @lru_cache(maxsize=16_384)
