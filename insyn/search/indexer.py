@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import aliased
 
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation, Source
@@ -38,6 +38,7 @@ COMMIT_SIZE = 20_000
 PARALLEL_MIN = 20_000
 MAX_WORKERS = 4
 IN_FLIGHT = 3  # batches queued per worker: enough to keep it busy, memory stays flat
+_LOOKUP_CHUNK = 500  # record ids per lookup of the lagging-index guard
 
 
 def unindexed_hides(catalogue: Catalogue) -> list[str]:
@@ -49,16 +50,26 @@ def unindexed_hides(catalogue: Catalogue) -> list[str]:
     back in the form the catalogue shows.
     """
     position = catalogue.reader_position(READER_NAME)
-    plainly_shown = select(CatalogueRecord.id).where(public_clause(), ~secret_marked_clause())
     with catalogue.session() as session:
-        return list(
+        changed = list(
             session.scalars(
-                select(ChangeLogEntry.record_id)
-                .where(ChangeLogEntry.seq > position)
-                .where(ChangeLogEntry.record_id.not_in(plainly_shown))
-                .distinct()
+                select(ChangeLogEntry.record_id).where(ChangeLogEntry.seq > position).distinct()
             )
         )
+        # The visibility clauses are asked of the changed records only, looked up by key: in
+        # one statement the planner walked every record by kind (a JSON test each, about 20 s
+        # per search at 1,000,000 records).
+        # (The rule is a column, not a condition, so that the lookup goes by key.)
+        plainly_shown = and_(public_clause(), ~secret_marked_clause())
+        shown: set[str] = set()
+        for start in range(0, len(changed), _LOOKUP_CHUNK):
+            rows = session.execute(
+                select(CatalogueRecord.id, plainly_shown).where(
+                    CatalogueRecord.id.in_(changed[start : start + _LOOKUP_CHUNK])
+                )
+            )
+            shown.update(record_id for record_id, is_shown in rows if is_shown)
+    return [record_id for record_id in changed if record_id not in shown]
 
 
 def open_backend(settings: Settings) -> SearchBackend:
