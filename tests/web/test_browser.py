@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -382,6 +382,28 @@ def _incident(site: Site) -> int:
     return _open_incident(site, "source_unchanged", "Källan har inte ändrats på 30 dagar")
 
 
+def _visit_every_page(page, site: Site, check: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
+    """Open every public page, file a web request (its receipt), then every staff page as
+    the role it belongs to, calling ``check`` with each page's label or path."""
+    for label, path in _public_pages(site).items():
+        response = page.goto(site.base_url + path)
+        assert response is not None
+        assert response.status == {"401": 401, "404": 404}.get(label, 200), path
+        check(label)
+    reference = _file_web_request(page, site.base_url, "case-bn-456")
+    check("kvitto")
+
+    pages = _staff_pages(_request_id(site, reference), _incident(site))
+    for who in (REGISTRAR, ADMIN):
+        page.context.clear_cookies()
+        _sign_in(page, site.base_url, who)
+        for path, role in pages.items():
+            if role == who:
+                response = page.goto(site.base_url + path)
+                assert response is not None and response.status == 200, path
+                check(path)
+
+
 def test_every_page_has_no_wcag_21_aa_violations(browser, desk_site: Site) -> None:  # type: ignore[no-untyped-def]
     require(AXE.exists(), f"axe-core saknas ({AXE}): npm ci --no-audit --no-fund")
     site = desk_site
@@ -398,21 +420,7 @@ def test_every_page_has_no_wcag_21_aa_violations(browser, desk_site: Site) -> No
             found[f"{label} ({page.url})"] = violations
 
     try:
-        for label, path in _public_pages(site).items():
-            page.goto(site.base_url + path)
-            check(label)
-        reference = _file_web_request(page, site.base_url, "case-bn-456")
-        check("kvitto")
-
-        pages = _staff_pages(_request_id(site, reference), _incident(site))
-        for who in (REGISTRAR, ADMIN):
-            context.clear_cookies()
-            _sign_in(page, site.base_url, who)
-            for path, role in pages.items():
-                if role == who:
-                    response = page.goto(site.base_url + path)
-                    assert response is not None and response.status == 200, path
-                    check(path)
+        _visit_every_page(page, site, check)
     finally:
         context.close()
     assert not found, "WCAG 2.1 AA-fel enligt axe-core:\n" + "\n".join(
@@ -515,28 +523,12 @@ def test_every_page_fits_a_phone(browser, desk_site: Site, width: int) -> None: 
             wide[f"{label} ({page.url})"] = overflow
         if violations := _axe_violations(page):
             found[f"{label} ({page.url})"] = violations
+        if label == "/registrator/begaran":
+            assert page.locator("table.request-log td[data-label]").count() > 0
+            assert _table_roles(page) == {"table", "row", "columnheader", "cell"}
 
     try:
-        for label, path in _public_pages(site).items():
-            response = page.goto(site.base_url + path)
-            assert response is not None
-            assert response.status == {"401": 401, "404": 404}.get(label, 200), path
-            check(label)
-        reference = _file_web_request(page, site.base_url, "case-bn-456")
-        check("kvitto")
-
-        pages = _staff_pages(_request_id(site, reference), _incident(site))
-        for who in (REGISTRAR, ADMIN):
-            context.clear_cookies()
-            _sign_in(page, site.base_url, who)
-            for path, role in pages.items():
-                if role == who:
-                    response = page.goto(site.base_url + path)
-                    assert response is not None and response.status == 200, path
-                    check(path)
-                    if path == "/registrator/begaran":
-                        assert page.locator("table.request-log td[data-label]").count() > 0
-                        assert _table_roles(page) == {"table", "row", "columnheader", "cell"}
+        _visit_every_page(page, site, check)
     finally:
         context.close()
     assert wide == {}, f"bredare än {width} px:\n" + "\n".join(
