@@ -210,8 +210,7 @@ class RecordGuard:
 
 
 DEFAULT_MAX_RUN_SECONDS = 21600.0
-# The run limit of a kind that reads without HTTP (sql, files); HTTP kinds have their own
-# with the same name and default (insyn.connectors.http).
+# The run limit of every kind (HTTP kinds through insyn.connectors.http's options).
 MAX_RUN_SECONDS = Option(
     "max_run_seconds",
     "float",

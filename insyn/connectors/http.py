@@ -33,6 +33,7 @@ import requests
 import urllib3
 
 from insyn import __version__
+from insyn.connectors.base import DEFAULT_MAX_RUN_SECONDS, MAX_RUN_SECONDS
 from insyn.connectors.options import Option, parse
 from insyn.errors import ConnectorError
 from insyn.settings import flag
@@ -77,13 +78,7 @@ HTTP_OPTIONS: tuple[Option, ...] = (
         "Längsta tid för ett anrop, svar och nya försök inräknade (sekunder).",
         minimum=1,
     ),
-    Option(
-        "max_run_seconds",
-        "float",
-        21600.0,
-        "Längsta tid en körning får hämta från källan (sekunder).",
-        minimum=1,
-    ),
+    MAX_RUN_SECONDS,
 )
 
 
@@ -103,7 +98,7 @@ class HttpSettings:
     allow_hosts: list[str] = field(default_factory=list)
     allow_private: bool = False
     max_fetch_seconds: float = 900.0
-    max_run_seconds: float = 21600.0
+    max_run_seconds: float = DEFAULT_MAX_RUN_SECONDS
 
     def __post_init__(self) -> None:
         # One run's lane, set by its first fetch: the source's own host and when the run
