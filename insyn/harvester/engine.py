@@ -152,6 +152,8 @@ class _RunWriter:
         self.changes: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
         self.digests: list[dict[str, Any]] = []
+        # key → source digest of every record this run stored or found stored as it is.
+        self.taken: dict[str, str | None] = {}
         # (record id, governance) of every record this run added or changed.
         self.changed_governance: list[tuple[str, dict[str, Any]]] = []
         self._organisations: dict[tuple[str | None, str], int | None] = {}
@@ -497,6 +499,7 @@ def _run(
         writer = _RunWriter(catalogue, session, source, summary.run_id or 0)
         existing = catalogue.existing_records(session, source.id)
         _offer_stored_digests(config, existing)
+        verified_state = _offer_stored_documents(config, source, existing)
         seen: set[str] = set()
         marked: list[str] = []  # ids of live records the source marked deleted
         done: Done | None = None
@@ -559,6 +562,10 @@ def _run(
         if not held:
             # Held deletions keep the old cursor: the next run is told of them again.
             db_source.cursor = done.cursor.to_dict()
+            if hasattr(config, "stored_documents"):
+                left = _state_left(writer, summary, done, verified_state)
+                if left is not None:
+                    db_source.cursor[STORED_STATE] = left
         run = session.get(HarvestRun, summary.run_id)
         assert run is not None
         summary.status = "completed"
@@ -593,6 +600,58 @@ def _offer_stored_digests(config: Any, existing: dict[str, ExistingRecord]) -> N
     config.stored_digest = stored_digest
 
 
+# The cursor's entry for the records a clean run left: (key, source digest) of each live one.
+STORED_STATE = "stored_records"
+
+
+def _records_state(pairs: Iterable[tuple[str, str | None]]) -> str:
+    digest = hashlib.sha256()
+    for key, source_digest in sorted(pairs, key=lambda pair: pair[0]):
+        digest.update(f"{key}\t{source_digest}\n".encode())
+    return digest.hexdigest()
+
+
+def _offer_stored_documents(
+    config: Any, source: Source, existing: dict[str, ExistingRecord]
+) -> str | None:
+    """Tell a connector that digests whole documents (DCAT files) each document's digest as
+    the last clean run read it, when the source's live records are still exactly what that
+    run left (each key with its source digest): a document with the same bytes would then
+    have every record skipped by its own digest, so it need not be parsed at all. A
+    connector asks by having a ``stored_documents`` field on its config. Returns the state
+    of the stored records when it is the one the last clean run left, else None."""
+    cursor = source.cursor or {}
+    if not hasattr(config, "stored_documents") or STORED_STATE not in cursor:
+        return None
+    state = _records_state(
+        (key, stored.source_digest) for key, stored in existing.items() if not stored.deleted
+    )
+    if cursor[STORED_STATE] != state:
+        return None
+    config.stored_documents = {
+        url: validators["sha256"]
+        for url, validators in (cursor.get("http") or {}).items()
+        if "sha256" in validators
+    }
+    return state
+
+
+def _state_left(
+    writer: _RunWriter, summary: RunSummary, done: Done, verified_state: str | None
+) -> str | None:
+    """The state of the stored records after this run, when it is known to be what the
+    documents say: a complete run stored every record it read and tombstoned the rest, or
+    the source was unchanged and the records were already what it says. None otherwise:
+    the next run reads every document."""
+    if done.not_modified:
+        return verified_state
+    if summary.failed or summary.incidents or not done.complete:
+        return None
+    if any(source_digest is None for source_digest in writer.taken.values()):
+        return None
+    return _records_state(writer.taken.items())
+
+
 def _take_item(
     writer: _RunWriter,
     existing: dict[str, ExistingRecord],
@@ -613,6 +672,7 @@ def _take_item(
         and item.digest == stored.source_digest
     ):
         # The source says exactly what it said last time: no need to map the record.
+        writer.taken[item.key] = item.digest
         summary.unchanged += 1
         return
     # A lazy item is mapped here, not in the connector: its mapping gets the same
@@ -639,6 +699,7 @@ def _take_item(
         stated, writer.description_default
     )
     digest = _hash_plain(plain)
+    writer.taken[item.key] = item.digest
     if stored is None:
         writer.add(item, plain, digest)
         summary.added += 1

@@ -3,13 +3,15 @@ it does write in batches. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
-from insyn.catalogue.models import DistributionRow
+from insyn.catalogue.models import CatalogueRecord, DistributionRow
 from insyn.catalogue.store import Catalogue
+from insyn.connectors import dcat
 from insyn.harvester.engine import harvest_source
 from insyn.vocab.profiles import dcat_read
 from tests.support.catalogues import PREFIXES, PUBLISHER
@@ -97,6 +99,104 @@ def test_only_records_whose_statements_changed_are_mapped_again(
     assert "https://data.exempel.se/files/3-ny.csv" in [
         distribution.access_url for distribution in three.distributions
     ]
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The documents the DCAT connector parses, in order."""
+    documents: list[object] = []
+    original = dcat.parse_triples
+
+    def counting(data, *args, **kwargs):  # type: ignore[no-untyped-def]
+        documents.append(data)
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(dcat, "parse_triples", counting)
+    return documents
+
+
+def _touch(path: Path) -> None:
+    """A new modification time, the same bytes."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_a_file_with_the_same_bytes_is_not_parsed_again_even_in_full(
+    catalogue: Catalogue, tmp_path: Path, parsed: list[object], mapped: list[str]
+) -> None:
+    source = tmp_path / "katalog.ttl"
+    _write(source)
+    catalogue.add_source("bn", "dcat", str(source))
+    assert harvest_source(catalogue, "bn").added == 6
+    parsed.clear()
+    mapped.clear()
+
+    _touch(source)
+    again = harvest_source(catalogue, "bn", full=True)
+    assert (again.status, again.unchanged, again.updated, again.deleted) == (
+        "completed",
+        6,
+        0,
+        0,
+    )
+    assert (parsed, mapped) == ([], [])
+    # And again: a run that skipped the file leaves the same promise for the next one.
+    assert harvest_source(catalogue, "bn", full=True).unchanged == 6
+    assert parsed == []
+
+    # One changed byte, and the file is read and the changed record mapped again.
+    _write(source, email_of_2="ny@exempel.se")
+    changed = harvest_source(catalogue, "bn", full=True)
+    assert (changed.updated, changed.unchanged, len(parsed)) == (1, 5, 1)
+    assert mapped == ["https://data.exempel.se/dataset/2"]
+
+
+def test_a_file_with_the_same_bytes_is_read_when_the_stored_records_changed(
+    catalogue: Catalogue, tmp_path: Path, parsed: list[object]
+) -> None:
+    source = tmp_path / "katalog.ttl"
+    _write(source)
+    catalogue.add_source("bn", "dcat", str(source))
+    assert harvest_source(catalogue, "bn").added == 6
+    # A record gone from the catalogue without a harvest: the file no longer tells what
+    # is stored, so it is read, and the record comes back.
+    with catalogue.session() as session:
+        session.execute(
+            update(CatalogueRecord)
+            .where(CatalogueRecord.uri == "https://data.exempel.se/dataset/4")
+            .values(deleted_at=CatalogueRecord.first_seen)
+        )
+        session.commit()
+    parsed.clear()
+
+    _touch(source)
+    again = harvest_source(catalogue, "bn", full=True)
+    assert (again.updated, again.unchanged, len(parsed)) == (1, 5, 1)
+    assert catalogue.get_record("https://data.exempel.se/dataset/4").title
+
+
+def test_a_file_with_a_failed_record_is_read_again(
+    catalogue: Catalogue, tmp_path: Path, parsed: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "katalog.ttl"
+    _write(source)
+    catalogue.add_source("bn", "dcat", str(source))
+    original = dcat_read.read_dataset
+
+    def failing_five(index, subject):  # type: ignore[no-untyped-def]
+        if subject.endswith("/dataset/5"):
+            raise ValueError("trasig")
+        return original(index, subject)
+
+    with monkeypatch.context() as patched:
+        patched.setitem(dcat_read.RECORD_READERS, DCAT_DATASET, failing_five)
+        first = harvest_source(catalogue, "bn")
+    assert (first.added, first.failed) == (5, 1)
+    parsed.clear()
+
+    _touch(source)
+    again = harvest_source(catalogue, "bn", full=True)
+    assert (again.added, again.unchanged, again.failed, len(parsed)) == (1, 5, 0, 1)
 
 
 def test_distributions_of_every_shape_go_in_one_statement(
