@@ -34,6 +34,7 @@ class Setting:
 
 GROUPS: tuple[str, ...] = ("katalog", "webb", "inloggning", "e-post", "drift")
 TRUE_WORDS = frozenset({"1", "true", "yes", "ja"})
+LOG_FORMATS = ("plain", "json")  # the values of ``log_format``
 
 SETTINGS: tuple[Setting, ...] = (
     # --- katalog: the store, the search index and the published catalogue ---

@@ -33,15 +33,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from insyn.catalogue.choices import ROLES, TOKEN_LIFETIME
 from insyn.catalogue.models import Base, Organisation
 from insyn.catalogue.store import Catalogue
 from insyn.errors import CatalogueError, NotFoundError
 
-ROLES: tuple[str, ...] = ("registrar", "owner", "admin")
-ROLE_LABELS = {"registrar": "Registrator", "owner": "Informationsägare", "admin": "Administratör"}
 TOKEN_PREFIX = "insyn_"
 SESSION_LIFETIME = timedelta(hours=10)
-TOKEN_LIFETIME = timedelta(days=365)
 # A token's last use is written at most this often: not a database write per request.
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 12

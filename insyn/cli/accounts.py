@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.table import Table
 
-from insyn.catalogue import accounts, audit
+from insyn.catalogue import choices
 from insyn.cli.context import Context, console, handle_errors, pass_context
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -45,7 +45,7 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True)
+@click.option("--role", type=click.Choice(choices.ROLES), required=True)
 @click.option("--display-name", help="Namnet som visas.")
 @click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in.")
 @click.option("--no-password", is_flag=True, help="Inget lösenord (bara API-nyckel eller OIDC).")
@@ -71,6 +71,8 @@ def users_add(
     En informationsägare ser bara sina organisationers (och deras underenheters)
     avvikelser och rapporter: ange dem med --organisation.
     """
+    from insyn.catalogue import accounts
+
     password = None if no_password else _password(password_stdin)
     account = accounts.add_user(
         context.catalogue,
@@ -80,7 +82,7 @@ def users_add(
         display_name=display_name,
         organisations=organisations,
     )
-    console.print(f"Användaren {account.username} ({accounts.ROLE_LABELS[role]}) är skapad.")
+    console.print(f"Användaren {account.username} ({choices.ROLE_LABELS[role]}) är skapad.")
     if role == "owner" and not organisations:
         console.print(
             "Användaren hör inte till någon organisation och ser därför inga avvikelser; "
@@ -99,6 +101,8 @@ def users_organisations(
     context: Context, name: str, add: tuple[str, ...], remove: tuple[str, ...]
 ) -> None:
     """Visa eller ändra vilka organisationer användaren NAME följer upp."""
+    from insyn.catalogue import accounts
+
     if add or remove:
         names = accounts.set_organisations(context.catalogue, name, add, remove)
     else:
@@ -115,6 +119,8 @@ def users_organisations(
 @handle_errors
 def users_list(context: Context) -> None:
     """Lista användarna."""
+    from insyn.catalogue import accounts
+
     table = Table("Användare", "Roll", "Aktiv")
     for account, active in accounts.users(context.catalogue):
         table.add_row(account.username, account.role, "ja" if active else "nej")
@@ -127,6 +133,8 @@ def users_list(context: Context) -> None:
 @handle_errors
 def users_disable(context: Context, name: str) -> None:
     """Stäng av en användare (sessioner avslutas, nycklar slutar gälla)."""
+    from insyn.catalogue import accounts
+
     accounts.set_active(context.catalogue, name, False)
     console.print(f"{name} är avstängd.")
 
@@ -137,17 +145,21 @@ def users_disable(context: Context, name: str) -> None:
 @handle_errors
 def users_enable(context: Context, name: str) -> None:
     """Aktivera en avstängd användare igen."""
+    from insyn.catalogue import accounts
+
     accounts.set_active(context.catalogue, name, True)
     console.print(f"{name} är aktiv.")
 
 
 @users.command("role")
 @click.argument("name")
-@click.argument("role", type=click.Choice(accounts.ROLES))
+@click.argument("role", type=click.Choice(choices.ROLES))
 @pass_context
 @handle_errors
 def users_role(context: Context, name: str, role: str) -> None:
     """Ge användaren NAME rollen ROLE."""
+    from insyn.catalogue import accounts
+
     accounts.set_role(context.catalogue, name, role)
     console.print(f"{name} har nu rollen {role}.")
 
@@ -159,6 +171,8 @@ def users_role(context: Context, name: str, role: str) -> None:
 @handle_errors
 def users_password(context: Context, name: str, password_stdin: bool) -> None:
     """Byt lösenord för användaren NAME."""
+    from insyn.catalogue import accounts
+
     ended = accounts.set_password(context.catalogue, name, _password(password_stdin))
     console.print(f"Lösenordet är bytt; {ended} inloggningar (sessioner) är avslutade.")
 
@@ -174,7 +188,7 @@ def tokens() -> None:
 @click.option(
     "--expires-in",
     type=click.IntRange(1, 3650),
-    default=accounts.TOKEN_LIFETIME.days,
+    default=choices.TOKEN_LIFETIME.days,
     show_default=True,
     help="Dagar tills nyckeln slutar gälla.",
 )
@@ -182,6 +196,8 @@ def tokens() -> None:
 @handle_errors
 def tokens_create(context: Context, user: str, name: str, expires_in: int) -> None:
     """Skapa en API-nyckel och visa den en enda gång."""
+    from insyn.catalogue import accounts
+
     token_id, token = accounts.create_token(
         context.catalogue, user, name, lifetime=timedelta(days=expires_in)
     )
@@ -210,6 +226,8 @@ def tokens_list(context: Context, user: str | None, as_json: bool) -> None:
 
     Senast använd uppdateras högst en gång i minuten per nyckel.
     """
+    from insyn.catalogue import accounts
+
     table = Table("Id", "Användare", "Namn", "Skapad", "Gäller till", "Senast använd", "Status")
     now = datetime.now(UTC)
     rows = []
@@ -255,6 +273,8 @@ def tokens_list(context: Context, user: str | None, as_json: bool) -> None:
 @handle_errors
 def tokens_revoke(context: Context, token_id: int) -> None:
     """Återkalla API-nyckeln TOKEN_ID."""
+    from insyn.catalogue import accounts
+
     accounts.revoke_token(context.catalogue, token_id)
     console.print(f"Nyckel {token_id} är återkallad.")
 
@@ -272,6 +292,8 @@ def audit_group() -> None:
 @handle_errors
 def audit_export(context: Context, output: Path, since: datetime | None, actor: str | None) -> None:
     """Exportera granskningsloggen som CSV (exporten loggas också)."""
+    from insyn.catalogue import audit
+
     count = audit.export_csv(
         context.catalogue,
         output,

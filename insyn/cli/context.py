@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from rich.console import Console
 
-from insyn.catalogue.store import Catalogue
 from insyn.errors import InsynError
 from insyn.settings import Settings
 
 if TYPE_CHECKING:
+    from insyn.catalogue.store import Catalogue
     from insyn.search.indexer import Indexer
 
 
@@ -33,6 +33,9 @@ class Context:
     @property
     def catalogue(self) -> Catalogue:
         if self._catalogue is None:
+            # Imported here: listing the commands (``insyn --help``) needs no database.
+            from insyn.catalogue.store import Catalogue
+
             if not self.settings.database_url:
                 self.settings.home.mkdir(parents=True, exist_ok=True)
             self._catalogue = Catalogue(self.settings.catalogue_url)

@@ -15,13 +15,17 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from insyn import followup
+from insyn.catalogue import choices
 from insyn.cli.context import Context, console, handle_errors, pass_context
-from insyn.vocab import quality
+
+if TYPE_CHECKING:
+    from insyn import followup
+    from insyn.vocab import quality
 
 
 def _who(by: str | None) -> str:
@@ -35,11 +39,12 @@ def plan() -> None:
 
 @plan.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--name", default=followup.DEFAULT_PLAN, show_default=True, help="Planens namn.")
+@click.option("--name", default=choices.DEFAULT_PLAN, show_default=True, help="Planens namn.")
 @pass_context
 @handle_errors
 def plan_import(context: Context, file: Path, name: str) -> None:
     """Läs en plan (CSV eller XLSX) och tillämpa den på katalogens poster."""
+    from insyn import followup
     from insyn.vocab.plan import read_plan
 
     rules = read_plan(file)
@@ -52,6 +57,8 @@ def plan_import(context: Context, file: Path, name: str) -> None:
 
 
 def _apply(context: Context) -> followup.ApplyResult:
+    from insyn import followup
+
     with context.catalogue.session() as session:
         result = followup.apply_plan(session)
         session.commit()
@@ -88,6 +95,8 @@ def classify(
     comment: str | None,
 ) -> None:
     """Informationsklassa en post (K/R/T); sparas med vem och när."""
+    from insyn import followup
+
     change = followup.classify(
         context.catalogue,
         record_id,
@@ -112,6 +121,7 @@ def classify(
 def quality_command(context: Context, as_json: bool, top: int) -> None:
     """Metadatakvalitet (data.europa.eu MQA) per ägare och per källa."""
     from insyn.followup.report.figures import quality_table
+    from insyn.vocab import quality
 
     total, by_owner, by_source = quality_table(context.catalogue)
     if as_json:
@@ -159,7 +169,7 @@ STATUS_LABELS = {"open": "öppen", "acknowledged": "kvitterad", "resolved": "åt
 
 
 @incidents.command("list")
-@click.option("--status", type=click.Choice(followup.INCIDENT_STATES), help="Bara denna status.")
+@click.option("--status", type=click.Choice(choices.INCIDENT_STATES), help="Bara denna status.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv ut som JSON.")
 @pass_context
 @handle_errors
@@ -202,6 +212,7 @@ def incidents_list(context: Context, status: str | None, as_json: bool) -> None:
 
 
 def _transition(context: Context, incident_id: int, action: str, by: str | None, comment):
+    from insyn import followup
     from insyn.followup import notices as notify
 
     function = followup.acknowledge if action == "acknowledged" else followup.resolve

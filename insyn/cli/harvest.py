@@ -11,10 +11,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from insyn.errors import InsynError
-from insyn.harvester.engine import RunSummary, harvest_source
 
 if TYPE_CHECKING:
-    pass
+    from insyn.harvester.engine import RunSummary
 
 from insyn.cli.context import Context, console, error_console, handle_errors, pass_context
 
@@ -40,6 +39,7 @@ def run_harvests(
 ) -> list[RunSummary]:
     """Harvest the sources one by one, each under the same claim the scheduler takes,
     so a source never runs twice at once, whoever starts it."""
+    from insyn.harvester.engine import RunSummary, harvest_source
     from insyn.harvester.workers import Claims
 
     catalogue = context.catalogue

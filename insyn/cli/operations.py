@@ -18,15 +18,12 @@ from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
-from sqlalchemy import select
 
-from insyn.catalogue.models import Source
-from insyn.catalogue.operations import SchedulerJob
 from insyn.cli.context import Context, console, error_console, handle_errors, pass_context
 from insyn.cli.harvest import after_harvest
 from insyn.cli.sources import sources
 from insyn.errors import NotFoundError
-from insyn.web.observability import LOG_FORMATS, configure_logging
+from insyn.settings import LOG_FORMATS
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -71,6 +68,7 @@ def scheduler(
     (eller --shutdown-timeout) avbryter dem, och inget av en avbruten körning sparas.
     """
     from insyn.harvester.scheduler import HarvestScheduler, run_forever
+    from insyn.web.observability import configure_logging
 
     configure_logging(log_format)
     catalogue = context.catalogue
@@ -99,6 +97,9 @@ def scheduler(
 
 def _next_runs(context: Context) -> dict[int, tuple[datetime | None, bool]]:
     """Next run per source id: from the job store, else computed from the schedule."""
+    from sqlalchemy import select
+
+    from insyn.catalogue.operations import SchedulerJob
     from insyn.harvester.scheduler import job_id, parse_schedule
 
     catalogue = context.catalogue
@@ -137,6 +138,9 @@ def sources_schedule(
     SCHEDULE är ett cron-uttryck i svensk tid ("0 3 * * *") eller ett intervall
     ("every 15m", "every 6h", "every 1d").
     """
+    from sqlalchemy import select
+
+    from insyn.catalogue.models import Source
     from insyn.harvester.scheduler import parse_schedule
 
     catalogue = context.catalogue

@@ -4,14 +4,16 @@ administrator states for one (``insyn.catalogue.organisations``)."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from insyn.catalogue import organisations as stated
-from insyn.catalogue.models import Organisation
 from insyn.cli.context import Context, console, handle_errors, pass_context
 from insyn.errors import ConfigError
+
+if TYPE_CHECKING:
+    from insyn.catalogue.models import Organisation
 
 
 def organisation_json(organisation: Organisation) -> dict[str, str | None]:
@@ -60,6 +62,8 @@ def organisations_type(
     Exporten använder den för utgivare och upphovsmän som källan inte gett någon
     ADMS-typ; en typ som källan anger ändras inte.
     """
+    from insyn.catalogue import organisations as stated
+
     if bool(publisher_type) == clear:
         raise ConfigError("Ange antingen en utgivartyp eller --clear.")
     organisation = stated.state_type(context.catalogue, name, None if clear else publisher_type)

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from insyn.catalogue.store import Catalogue
 from insyn.errors import VocabError
 
 if TYPE_CHECKING:
-    pass
+    from insyn.catalogue.store import Catalogue
 
 from insyn.cli.context import Context, console, error_console, fail, handle_errors, pass_context
 

@@ -7,7 +7,6 @@ Built-in kinds are listed in ``BUILTIN``; other packages add kinds through the
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
 from typing import cast
 
 from insyn.connectors.base import ConnectorModule
@@ -29,6 +28,8 @@ BUILTIN: dict[str, str] = {
 
 def available_kinds() -> dict[str, str]:
     """Return every known kind and the module that implements it."""
+    from importlib.metadata import entry_points  # not at import: listing commands needs none
+
     kinds = dict(BUILTIN)
     for entry in entry_points(group="insyn.connectors"):
         kinds.setdefault(entry.name, entry.value)

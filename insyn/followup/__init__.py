@@ -9,9 +9,10 @@ notices.py         e-mail about incidents
 report/            the owner's report: figures (``report.figures``) and rendering
 """
 
+from insyn.catalogue.choices import DEFAULT_PLAN, INCIDENT_STATES
 from insyn.followup.classification import classification_history, classify
-from insyn.followup.incidents import INCIDENT_STATES, acknowledge, open_incident, resolve
-from insyn.followup.plan import DEFAULT_PLAN, ApplyResult, apply_plan, import_plan
+from insyn.followup.incidents import acknowledge, open_incident, resolve
+from insyn.followup.plan import ApplyResult, apply_plan, import_plan
 from insyn.followup.run_hook import after_run
 
 __all__ = [

@@ -19,8 +19,6 @@ from insyn.followup.notices import STOCKHOLM
 
 # --- incidents -------------------------------------------------------------------------
 
-INCIDENT_STATES = ("open", "acknowledged", "resolved")
-
 
 def open_incident(
     session: Session,

@@ -28,9 +28,6 @@ from insyn.followup.classification import KRT
 from insyn.vocab import plan as planning
 from insyn.vocab import visibility
 
-DEFAULT_PLAN = "Informationshanteringsplan"
-
-
 # --- the plan -----------------------------------------------------------------------------
 
 

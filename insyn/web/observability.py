@@ -34,7 +34,6 @@ from insyn import settings
 from insyn.catalogue.models import CatalogueRecord, HarvestRun, Incident, Source
 from insyn.catalogue.store import Catalogue
 
-LOG_FORMATS = ("plain", "json")
 DURATION_BUCKETS = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 4 * 3600.0)
 
 # Attributes every LogRecord has; anything else was passed in ``extra``.
@@ -81,7 +80,7 @@ def configure_logging(log_format: str | None = None, level: int | str = logging.
     The format is the argument, else ``INSYN_LOG_FORMAT``, else plain.
     """
     chosen = (settings.value("log_format", log_format or None) or "plain").lower()
-    if chosen not in LOG_FORMATS:
+    if chosen not in settings.LOG_FORMATS:
         chosen = "plain"
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if chosen == "json" else PlainFormatter())

@@ -90,3 +90,20 @@ def test_upgrading_a_database_with_the_old_heads(catalogue_url: str, applied: li
         assert context.get_current_heads() == ("orgtype_0001",)
         assert compare_metadata(context, Base.metadata) == []
     upgraded.close()
+
+
+def test_the_head_read_without_alembic_is_alembics(catalogue: Catalogue) -> None:
+    """``migrate`` skips Alembic when the database is stamped with the head read from the
+    revision files' own lines: that head must be Alembic's."""
+    script = ScriptDirectory.from_config(db.alembic_config(catalogue.engine))
+    assert [db.newest_revision()] == script.get_heads()
+
+
+def test_a_database_one_revision_behind_is_upgraded(catalogue_url: str) -> None:
+    engine = db.make_engine(catalogue_url)
+    command.upgrade(db.alembic_config(engine), "ids_0001")
+    engine.dispose()
+    upgraded = Catalogue(catalogue_url)
+    with upgraded.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_heads() == ("orgtype_0001",)
+    upgraded.close()
