@@ -35,8 +35,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -121,8 +119,17 @@ class Claims:
     # --- taking and giving back ------------------------------------------------------
 
     def _ensure_row(self, connection: Connection, name: str) -> None:
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        connection.execute(insert(Claim).values(name=name).on_conflict_do_nothing())
+        # The dialect in use's own INSERT … ON CONFLICT: loading PostgreSQL's dialect too
+        # would cost every SQLite command a tenth of a second.
+        if connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = pg_insert(Claim).values(name=name).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(Claim).values(name=name).on_conflict_do_nothing()
+        connection.execute(statement)
 
     def claim(
         self, name: str, *, source_id: int | None = None, slot: float | None = None

@@ -54,9 +54,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from lxml import etree, isoschematron
+from lxml import etree
 
 from insyn.vocab.diarienummer import normalise_diarienummer, parse_diarienummer
 from insyn.vocab.model import (
@@ -73,6 +73,9 @@ from insyn.vocab.model import (
 )
 from insyn.vocab.parties import is_private_individual, with_case_parties
 from insyn.vocab.personal_data import find_personnummer, is_personnummer, is_samordningsnummer
+
+if TYPE_CHECKING:
+    from lxml import isoschematron
 from insyn.vocab.vocabularies import ADMS_PUBLISHER_TYPE
 
 ERMS_NS = "https://DILCIS.eu/XML/ERMS"
@@ -667,6 +670,10 @@ def xml_schema(version: str) -> etree.XMLSchema:
 @cache
 def schematron(name: str) -> isoschematron.Schematron:
     """The compiled Schematron rules; an "xslt2" query binding is dropped (XPath 1 rules)."""
+    # Imported here: it compiles its own stylesheets on import, and a run whose cases no
+    # rule can fire (``schematron_tokens``), or an unchanged one, never needs it.
+    from lxml import isoschematron
+
     tree = etree.fromstring(_data(SCHEMATRON_FILES[name]))
     tree.attrib.pop("queryBinding", None)
     return isoschematron.Schematron(tree, store_report=True)
