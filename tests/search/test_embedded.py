@@ -10,7 +10,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import tantivy
 
+from insyn.search.backends._tantivy_schema import stored_original
 from insyn.search.backends.base import SearchBackend, SearchRequest
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.errors import IndexingError, IndexLockedError, IndexMissingError
@@ -86,6 +88,45 @@ def test_schema_change_migrates_from_stored_documents(
     assert (root / "CURRENT").read_text() != generation.name
     assert fresh.count(public_only=False) == len(documents())
     assert fresh.search(SearchRequest("zebrafinkar", public_only=False)).total == 1
+
+
+def _stored(backend: EmbeddedBackend) -> dict[str, dict[str, dict]]:
+    """Every stored document of both partitions by id (the all partition's with the
+    public form kept apart, as a migration reads it)."""
+    generation = backend._files.current()
+    out = {}
+    for part in ("all", "public"):
+        searcher = generation.searcher(part)
+        found = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1))
+        stored = [stored_original(searcher.doc(address)) for _, address in found.hits]
+        out[part] = {document["id"]: document for document in stored}
+    return out
+
+
+def test_a_schema_migration_keeps_every_public_form(
+    loaded: EmbeddedBackend, tmp_path: Path
+) -> None:
+    """Masked records (their public form stored apart), records shown as they are (one
+    tantivy document for both partitions) and a hand-built document whose personnummer
+    only the public view masks: a migration writes both partitions as they were."""
+    by_hand = {k: v for k, v in documents()[0].items() if k not in ("public", "suggest", "parts")}
+    by_hand.update(id="by-hand", title="Ring 811228-9874", title_sv="Ring 811228-9874")
+    loaded.bulk_upsert([by_hand])
+    before = _stored(loaded)
+    assert before["public"]["by-hand"]["title"] == "Ring ÅÅMMDD-XXXX"
+    apart = {i for i, d in before["all"].items() if d.get("public")}
+    assert apart >= {"by-hand", "case-ks-2024-46", "ds-orosanmalningar"}
+    assert "ds-skolenheter" not in apart  # shown as it is: one document for both
+    root = tmp_path / "index"
+    generation = root / (root / "CURRENT").read_text()
+    meta = json.loads((generation / "generation.json").read_text())
+    meta["schema_version"] = 0
+    (generation / "generation.json").write_text(json.dumps(meta))
+    fresh = EmbeddedBackend(tmp_path)
+    assert fresh.ensure_index() is False
+    assert _stored(fresh) == before
+    assert fresh.search(SearchRequest("811228")).total == 0
+    assert fresh.search(SearchRequest("811228", public_only=False)).total == 1
 
 
 def test_old_documents_ask_for_a_rebuild(loaded: EmbeddedBackend) -> None:

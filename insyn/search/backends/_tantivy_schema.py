@@ -29,12 +29,21 @@ from insyn.search.backends.base import (
     is_wordlike,
     part_steps,
 )
-from insyn.search.documents import FACET_FIELDS, FILTER_FIELDS, STOCKHOLM, normalise_key
+from insyn.search.documents import (
+    FACET_FIELDS,
+    FILTER_FIELDS,
+    PUBLIC_FIELD,
+    STOCKHOLM,
+    normalise_key,
+    public_view,
+)
 from insyn.search.query import FieldFilter, SearchQuery, year_range
 from insyn.search.vocabulary import PARTS_WEIGHT
 
 # Bump when the schema or the analyzers change: ``ensure_index`` then migrates.
-SCHEMA_VERSION = 2
+# 3: the public form of a masked record is stored apart (``public_doc``), and one tantivy
+# document serves both partitions when the public sees a record as it is.
+SCHEMA_VERSION = 3
 
 # Text fields and the analyzer of each. Swedish fields are also matched by prefix (for
 # compounds); every text field is also folded into "words" (unstemmed, for typos).
@@ -120,10 +129,15 @@ def build_schema() -> tantivy.Schema:
     builder.add_date_field("modified", indexed=True, fast=True)
     builder.add_boolean_field("is_public", indexed=True, fast=True)
     builder.add_bytes_field("doc", stored=True)
+    builder.add_bytes_field("public_doc", stored=True)
     return builder.build()
 
 
 def _values(value: Any) -> list[Any]:
+    if type(value) is str:  # most values: index documents hold strings and string lists
+        return [value] if value else []
+    if type(value) is list and all(type(v) is str and v for v in value):
+        return value
     if value is None or value == "":
         return []
     if isinstance(value, (list, tuple)):
@@ -145,12 +159,8 @@ def parse_time(value: str | None) -> datetime | None:
 _PLAIN_FIELDS: tuple[str, ...] = ("suggest", *RAW_FACET_FIELDS, *KEY_FIELDS)
 
 
-def to_tantivy(document: dict[str, Any]) -> tantivy.Document:
-    """Return the tantivy document for a flat index document.
-
-    All fields go to tantivy in one call: a call per value (``add_text``, about 80 a
-    document) cost more than tantivy's own indexing of it.
-    """
+def _fields(document: dict[str, Any]) -> dict[str, Any]:
+    """The indexed fields of a flat index document (all but the stored JSON)."""
     fields: dict[str, Any] = {"id": document["id"]}
     words: list[str] = []
     for name in TEXT_FIELDS:
@@ -172,13 +182,56 @@ def to_tantivy(document: dict[str, Any]) -> tantivy.Document:
     if modified is not None:
         fields["modified"] = modified
     fields["is_public"] = document.get("is_public") is True
-    fields["doc"] = json.dumps(document, ensure_ascii=False).encode()
-    return tantivy.Document(**fields)
+    return fields
+
+
+def to_tantivy(
+    document: dict[str, Any],
+) -> tuple[tantivy.Document, tantivy.Document | None]:
+    """Return the tantivy documents of a flat index document: the one for the partition
+    of all records, and the one for the public partition (None if the record is not
+    public), which is ``public_view(document)``.
+
+    When the public view is the document itself (most records: nothing masked, nothing
+    restricted), one tantivy document serves both partitions: its fields are converted and
+    its JSON written once. Otherwise the all partition's document stores the public view's
+    JSON beside its own (``public_doc``), so that a schema migration gets it back. All
+    fields go to tantivy in one call: a call per value (``add_text``, about 80 a document)
+    cost more than tantivy's own indexing of it.
+    """
+    body = {k: v for k, v in document.items() if k != PUBLIC_FIELD}
+    # Stored with the public form left out, so that the JSON can serve both partitions.
+    stored = _json({**body, PUBLIC_FIELD: None})
+    fields = _fields(document)
+    if document.get("is_public") is not True:
+        return tantivy.Document(**fields, doc=stored), None
+    shown = public_view(document)
+    if shown == body:
+        both = tantivy.Document(**fields, doc=stored)
+        return both, both
+    shown_json = _json(shown)
+    full = tantivy.Document(**fields, doc=stored, public_doc=shown_json)
+    return full, tantivy.Document(**_fields(shown), doc=shown_json)
+
+
+def _json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()
 
 
 def stored_document(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
     stored = searcher.doc(address).get_first("doc")
     return json.loads(bytes(stored).decode()) if stored else {}
+
+
+def stored_original(stored: tantivy.Document) -> dict[str, Any]:
+    """Return the index document the all partition's ``stored`` was made from (for a
+    schema migration), with the public form ``to_tantivy`` wrote for it."""
+    found = stored.get_first("doc")
+    document = json.loads(bytes(found).decode()) if found else {}
+    shown = stored.get_first("public_doc")
+    if shown:
+        document[PUBLIC_FIELD] = json.loads(bytes(shown).decode())
+    return document
 
 
 # --- queries ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from insyn.search.backends._tantivy_schema import (
     QueryBuilder,
     build_schema,
     stored_document,
+    stored_original,
     to_tantivy,
 )
 from insyn.search.backends._tantivy_store import (
@@ -56,7 +57,7 @@ from insyn.search.backends.base import (
     rank_suggestions,
     render_snippet,
 )
-from insyn.search.documents import DOCUMENT_VERSION, FACET_FIELDS, public_view
+from insyn.search.documents import DOCUMENT_VERSION, FACET_FIELDS
 from insyn.search.errors import IndexingError, IndexMissingError
 
 __all__ = ["EmbeddedBackend"]
@@ -116,7 +117,7 @@ class EmbeddedBackend:
         searcher = generation.searcher("all")
         found = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1), count=False)
         for _, address in found.hits:
-            yield stored_document(searcher, address)
+            yield stored_original(searcher.doc(address))
 
     def bulk_upsert(self, documents: Iterable[dict[str, Any]]) -> int:
         with self._files.writing(), engine_errors("uppdateras"):
@@ -158,9 +159,10 @@ class EmbeddedBackend:
             if replace:
                 for writer in writers.values():
                     writer.delete_documents_by_term("id", record_id)
-            if document["is_public"]:
-                writers["public"].add_document(to_tantivy(public_view(document)))
-            writers["all"].add_document(to_tantivy(document))
+            full, public = to_tantivy(document)
+            if public is not None:
+                writers["public"].add_document(public)
+            writers["all"].add_document(full)
             count += 1
         return count, refused
 
