@@ -227,3 +227,38 @@ def test_the_lagging_hides_are_the_changed_records_now_hidden_or_masked(
         assert unindexed_hides(catalogue) == []
     finally:
         backend.close()
+
+
+def test_a_page_of_hits_keeps_the_records_each_viewer_may_see(
+    lag_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    # visible_ids reads the visibility rule as a column of the page's rows, looked up by
+    # key: the public keeps the shown and the masked, staff every live record.
+    from insyn.web.access import ANONYMOUS, Principal, Role
+    from insyn.web.queries import visible_ids
+
+    catalogue, file = lag_catalogue, tmp_path / "zebra.ttl"
+    catalogue.add_source("zebra", "dcat", str(file), {})
+    ids: dict[str, str] = {}
+    for states in (
+        dict.fromkeys((*NAMES, "epsilon"), "public"),
+        {
+            "alfa": "public",
+            "beta": "secret",
+            "gamma": "internal",
+            "delta": "gone",
+            "epsilon": "non-public",
+        },
+    ):
+        file.write_text(catalogue_ttl(states), encoding="utf-8")
+        summary = harvest_source(catalogue, "zebra", allow_deletions=True, full=True)
+        assert summary.status == "completed", summary.error
+        ids = ids or {
+            row.data["title"]["sv"].split()[-1]: row.id for row in catalogue.iter_records()
+        }
+    page = [*ids.values(), "no-such-record"]
+    shown = visible_ids(catalogue, ANONYMOUS, page)
+    assert shown == {ids[name] for name in ("alfa", "beta", "epsilon")}
+    staff = visible_ids(catalogue, Principal(role=Role.REGISTRAR), page)
+    assert staff == {ids[name] for name in ("alfa", "beta", "gamma", "epsilon")}
+    assert visible_ids(catalogue, ANONYMOUS, []) == set()
