@@ -342,15 +342,25 @@ def _parse_temporal(value: str | None) -> date | datetime | None:
 _TEMPORAL_FIELDS = {"issued", "modified", "start", "end", "opened", "closed", "date"}
 
 
-# Init field names per dataclass, looked up once: from_dict runs for every indexed record.
-_INIT_NAMES: dict[type, frozenset[str]] = {}
+# Per dataclass, looked up once (from_dict runs for every indexed record): its init field
+# names, and those whose plain value is converted (nested records, dates); every other
+# value is passed as it is, without a call per field.
+_PLANS: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    names = _INIT_NAMES.get(cls)
-    if names is None:
-        names = _INIT_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
-    return cls(**{name: _from_plain(name, value) for name, value in data.items() if name in names})
+    plan = _PLANS.get(cls)
+    if plan is None:
+        names = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+        converted = tuple(n for n in names if n in _NESTED or n in _TEMPORAL_FIELDS)
+        plan = _PLANS[cls] = (names, converted)
+    names, converted = plan
+    values = {name: value for name, value in data.items() if name in names}
+    for name in converted:
+        value = values.get(name)
+        if value is not None:
+            values[name] = _from_plain(name, value)
+    return cls(**values)
 
 
 _NESTED: dict[str, type] = {
@@ -367,8 +377,6 @@ _NESTED: dict[str, type] = {
 
 
 def _from_plain(name: str, value: Any) -> Any:
-    if value is None:
-        return None
     nested = _NESTED.get(name)
     if nested is not None:
         if isinstance(value, list):
