@@ -133,6 +133,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Antal poster i Atom-flödet med nya och ändrade datamängder.",
         "webb",
     ),
+    Setting(
+        "web_workers",
+        "1",
+        "INSYN_WEB_WORKERS",
+        "Antal processer som 'insyn serve' svarar med (högst en per processorkärna gör "
+        "nytta); anropsbegränsningen räknas i varje process för sig.",
+        "webb",
+    ),
     # --- inloggning: the municipality's identity provider (OIDC) and cookies ---
     Setting(
         "oidc_issuer",

@@ -18,15 +18,26 @@ from insyn.cli.harvest import after_harvest, run_harvests, summary_table
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
 @click.option("--port", default=8080, show_default=True, help="Port att lyssna på.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Antal serverprocesser (standard: INSYN_WEB_WORKERS, annars 1).",
+)
 @pass_context
 @handle_errors
-def serve(context: Context, host: str, port: int) -> None:
+def serve(context: Context, host: str, port: int, workers: int | None) -> None:
     """Starta webbgränssnittet, API:t och DCAT-AP-SE-flödena."""
+    from insyn.web.config import load_web_config
     from insyn.web.server import serve as serve_web
 
+    chosen = workers or load_web_config().web_workers
     context.catalogue  # noqa: B018 (creates and migrates the database before serving)
-    console.print(f"Insyn svarar på http://{host}:{port}/  (avsluta med Ctrl+C)")
-    serve_web(context.settings, host=host, port=port)
+    console.print(
+        f"Insyn svarar på http://{host}:{port}/ med {chosen} "
+        f"{'process' if chosen == 1 else 'processer'}  (avsluta med Ctrl+C)"
+    )
+    serve_web(context.settings, host=host, port=port, workers=chosen)
 
 
 DEMO_SOURCE = "exempelby"

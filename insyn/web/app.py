@@ -55,16 +55,22 @@ administratörs API-nyckel och `/api/registrar/…` en registrators, som
 # --- the search backend ---------------------------------------------------------------
 
 
-def open_search_backend(settings: Settings, catalogue: Catalogue) -> SearchBackend:
+def open_search_backend(
+    settings: Settings, catalogue: Catalogue, *, catch_up: bool = True
+) -> SearchBackend:
     """Return the search backend the web reads from: the one place it is chosen.
 
     The backend is the indexer's (embedded in the data directory, or Elasticsearch). It
-    is brought up to date with the catalogue's change log once, at start; a search engine
-    that cannot be updated now is logged, not fatal (searches then answer 503 or lag).
+    is brought up to date with the catalogue's change log once, at start (unless
+    ``catch_up`` is off: one of several server processes, whose parent did it); a search
+    engine that cannot be updated now is logged, not fatal (searches then answer 503 or
+    lag).
     """
     from insyn.search.indexer import Indexer, open_backend
 
     backend = open_backend(settings)
+    if not catch_up:
+        return backend
     try:
         run = Indexer(catalogue, backend).catch_up()
     except InsynError as exc:
@@ -84,12 +90,14 @@ def create_app(
     backend: SearchBackend | None = None,
     config: WebConfig | None = None,
     access_policy: AccessPolicy | None = None,
+    catch_up: bool = True,
 ) -> FastAPI:
     """Return the web app.
 
     Pass ``catalogue`` and ``backend`` to serve ones you own (tests do); otherwise they
-    are opened from ``settings`` and closed when the app shuts down. Sign-in settings
-    (OIDC, secure cookies) are read from the environment unless ``access_policy`` is given.
+    are opened from ``settings`` (the index caught up unless ``catch_up`` is off) and
+    closed when the app shuts down. Sign-in settings (OIDC, secure cookies) are read from
+    the environment unless ``access_policy`` is given.
     """
     settings = settings or load_settings()
     config = config or load_web_config()
@@ -100,7 +108,7 @@ def create_app(
         catalogue = Catalogue(settings.catalogue_url)
     owns_backend = backend is None
     if backend is None:
-        backend = open_search_backend(settings, catalogue)
+        backend = open_search_backend(settings, catalogue, catch_up=catch_up)
     state = WebState(settings, config, catalogue, backend)
 
     @asynccontextmanager

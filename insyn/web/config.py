@@ -23,6 +23,7 @@ class WebConfig:
     max_query_length: int = 500
     max_page_size: int = 100
     atom_entries: int = 50
+    web_workers: int = 1
 
 
 def load_web_config(**given: str | int | float | None) -> WebConfig:

@@ -1,13 +1,16 @@
 """Running the web app with uvicorn: ``insyn serve`` in the foreground, or in a thread.
 
-``serve`` is what the CLI's ``serve`` and ``demo`` commands call. ``running`` starts a
-real server on an already bound socket in a background thread and stops it on exit:
-tests, the screenshot script and anything that needs a live server use it.
+``serve`` is what the CLI's ``serve`` and ``demo`` commands call: one process, or
+several (``workers``) sharing the listening socket, each with its own catalogue
+connections and index readers. ``running`` starts a real server on an already bound
+socket in a background thread and stops it on exit: tests, the screenshot script and
+anything that needs a live server use it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import socket
 import threading
 import time
@@ -16,10 +19,12 @@ from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
+from insyn.catalogue.store import Catalogue
 from insyn.settings import Settings
 from insyn.settings import value as setting_value
-from insyn.web.app import create_app
+from insyn.web.app import create_app, open_search_backend
 
 
 def uvicorn_config(app: FastAPI, **options: object) -> uvicorn.Config:
@@ -50,10 +55,42 @@ def served_settings(settings: Settings, host: str, port: int) -> Settings:
     return dataclasses.replace(settings, base_url=f"http://{shown}:{port}")
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve the web app until interrupted (Ctrl+C)."""
-    app = create_app(served_settings(settings, host, port))
-    uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level="info")).run()
+def serve(
+    settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, workers: int = 1
+) -> None:
+    """Serve the web app until interrupted (Ctrl+C), in ``workers`` processes.
+
+    One Python process runs one request's Python at a time, so on a machine with more
+    cores several processes answer more requests at once. They share what must be
+    shared through the catalogue (sessions, sign-in throttling, the audit log) and read
+    the same index; each keeps its own rate-limit buckets.
+    """
+    served = served_settings(settings, host, port)
+    if workers <= 1:
+        app = create_app(served)
+        uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level="info")).run()
+        return
+    # The index is caught up once, here; the workers are spawned (not forked), so no
+    # database connection or index reader of this process is shared with them.
+    catalogue = Catalogue(served.catalogue_url)
+    try:
+        open_search_backend(served, catalogue).close()
+    finally:
+        catalogue.close()
+    config = uvicorn_config(
+        functools.partial(worker_app, served),
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+def worker_app(settings: Settings) -> FastAPI:
+    """The app of one of several server processes (``serve``), which caught the index up."""
+    return create_app(settings, catch_up=False)
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:

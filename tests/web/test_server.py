@@ -3,6 +3,7 @@ settings alone and brings the index up to date before answering."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from insyn.catalogue.store import Catalogue
 from insyn.settings import load_settings
 from insyn.web.app import create_app
 from insyn.web.server import address, bind
+from tests.conftest import require
 from tests.web.support import harvest_demo
 
 
@@ -89,3 +91,61 @@ def test_the_base_url_follows_the_served_port_unless_set(
     )
     explicit = load_settings(home=tmp_path, base_url=Settings.base_url)
     assert served_settings(explicit, "127.0.0.1", 9000).base_url == Settings.base_url
+
+
+def _server_processes(parent: int) -> list[int]:
+    """The worker processes uvicorn spawned for ``parent`` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        # stat: pid (name) state ppid …; the name may hold spaces, so split after ")".
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_insyn_serve_answers_from_several_processes(tmp_path: Path) -> None:
+    require(Path("/proc/self/stat").exists(), "the worker count is read from Linux's /proc")
+    settings = load_settings(home=tmp_path)
+    catalogue = Catalogue(settings.catalogue_url)
+    harvest_demo(catalogue, tmp_path, extras=False)
+    catalogue.close()
+    sock = bind("127.0.0.1")
+    base = address(sock)
+    port = sock.getsockname()[1]
+    sock.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "insyn", "--home", str(tmp_path), "serve", "--port", str(port)],
+        env={**os.environ, "INSYN_WEB_WORKERS": "2"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120  # a hang guard, not a figure
+        while len(workers) < 2:
+            try:
+                requests.get(f"{base}/health", timeout=2)
+                workers = _server_processes(process.pid)
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+            if time.monotonic() > deadline:
+                pytest.fail("insyn serve did not start two processes within 120 s")
+            time.sleep(0.2)
+        assert len(workers) == 2
+        # The workers search the catalogue's index, which the parent caught up.
+        for _ in range(6):
+            found = requests.get(f"{base}/api/search?q=bygglov", timeout=10).json()
+            assert found["total"] >= 3
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # Stopping the server stops its workers.
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
