@@ -85,6 +85,7 @@ __all__ = [
     "RESTRICTED_FIELDS",
     "diarienummer_keys",
     "index_document",
+    "is_own_public_view",
     "normalise_key",
     "public_view",
     "title_sort_key",
@@ -391,6 +392,17 @@ def public_view(document: dict[str, Any]) -> dict[str, Any]:
         for k, v in shown.items()
         if k != PUBLIC_FIELD
     }
+
+
+def is_own_public_view(document: dict[str, Any]) -> bool:
+    """Return whether ``public_view(document)`` is the document itself without its
+    ``public`` field: ``index_document`` found nothing to mask and no restricted field
+    holds anything (most records). Backends then write one copy for both partitions."""
+    return (
+        document.get(PUBLIC_FIELD, False) is None
+        and document.get("secrecy_provision", "") == ""
+        and all(document.get(k, []) == [] for k in RESTRICTED_FIELDS if k != "secrecy_provision")
+    )
 
 
 # --- helpers -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from insyn.search.documents import (
     FILTER_FIELDS,
     diarienummer_keys,
     index_document,
+    is_own_public_view,
     public_view,
     title_sort_key,
 )
@@ -199,3 +200,28 @@ def test_title_sort_key_is_swedish() -> None:
 def test_fixture_records_are_varied() -> None:
     kinds = {record.kind for _, record, _, _ in records()}
     assert kinds == {"dataset", "dataservice", "case", "document"}
+
+
+def test_a_document_is_its_own_public_view_exactly_when_public_view_says_so() -> None:
+    """Backends write one copy for both partitions when ``is_own_public_view``: it must
+    never say so of a document whose public view differs."""
+    variants = []
+    for document in documents():
+        variants += [
+            document,
+            {k: v for k, v in document.items() if k != "public"},  # built by hand
+            {**document, "public": None, "parties_restricted": ["Anna Andersson"]},
+            {**document, "public": None, "secrecy_provision": "OSL 26:1"},
+            {**document, "public": None, "secrecy_provision": None},
+            {**document, "public": None, "title": "Ring 811228-9874"},
+        ]
+    answers = set()
+    for document in variants:
+        body = {k: v for k, v in document.items() if k != "public"}
+        own = is_own_public_view(document)
+        answers.add(own)
+        if own:
+            assert public_view(document) == body, document["id"]
+        elif "public" in document and document["public"] is not None:
+            assert public_view(document) != body, document["id"]
+    assert answers == {True, False}

@@ -34,6 +34,7 @@ from insyn.search.documents import (
     FILTER_FIELDS,
     PUBLIC_FIELD,
     STOCKHOLM,
+    is_own_public_view,
     normalise_key,
     public_view,
 )
@@ -134,10 +135,16 @@ def build_schema() -> tantivy.Schema:
 
 
 def _values(value: Any) -> list[Any]:
-    if type(value) is str:  # most values: index documents hold strings and string lists
+    # Most values: index documents hold strings and lists of strings (checked in C).
+    if type(value) is str:
         return [value] if value else []
-    if type(value) is list and all(type(v) is str and v for v in value):
-        return value
+    if type(value) is list:
+        try:
+            "".join(value)
+        except TypeError:
+            pass
+        else:
+            return [v for v in value if v] if "" in value else value
     if value is None or value == "":
         return []
     if isinstance(value, (list, tuple)):
@@ -192,26 +199,30 @@ def to_tantivy(
     of all records, and the one for the public partition (None if the record is not
     public), which is ``public_view(document)``.
 
-    When the public view is the document itself (most records: nothing masked, nothing
-    restricted), one tantivy document serves both partitions: its fields are converted and
-    its JSON written once. Otherwise the all partition's document stores the public view's
-    JSON beside its own (``public_doc``), so that a schema migration gets it back. All
-    fields go to tantivy in one call: a call per value (``add_text``, about 80 a document)
-    cost more than tantivy's own indexing of it.
+    When the public view is the document itself (``is_own_public_view``: most records),
+    one tantivy document serves both partitions: its fields are converted and its JSON
+    written once. Otherwise the all partition's document stores the public view's JSON
+    beside its own (``public_doc``), so that a schema migration gets it back. All fields
+    go to tantivy in one call: a call per value (``add_text``, about 80 a document) cost
+    more than tantivy's own indexing of it.
     """
-    body = {k: v for k, v in document.items() if k != PUBLIC_FIELD}
-    # Stored with the public form left out, so that the JSON can serve both partitions.
-    stored = _json({**body, PUBLIC_FIELD: None})
     fields = _fields(document)
     if document.get("is_public") is not True:
-        return tantivy.Document(**fields, doc=stored), None
-    shown = public_view(document)
-    if shown == body:
-        both = tantivy.Document(**fields, doc=stored)
+        return tantivy.Document(**fields, doc=_stored_json(document)), None
+    if is_own_public_view(document):
+        both = tantivy.Document(**fields, doc=_json(document))
         return both, both
+    shown = public_view(document)
     shown_json = _json(shown)
-    full = tantivy.Document(**fields, doc=stored, public_doc=shown_json)
+    full = tantivy.Document(**fields, doc=_stored_json(document), public_doc=shown_json)
     return full, tantivy.Document(**_fields(shown), doc=shown_json)
+
+
+def _stored_json(document: dict[str, Any]) -> bytes:
+    """The JSON the all partition stores: the document, its public form kept apart."""
+    if document.get(PUBLIC_FIELD, False) is None:
+        return _json(document)
+    return _json({**document, PUBLIC_FIELD: None})
 
 
 def _json(document: dict[str, Any]) -> bytes:

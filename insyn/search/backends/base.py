@@ -45,6 +45,7 @@ __all__ = [
     "WordGroup",
     "correction_for",
     "diarienummer_key",
+    "edit_distance",
     "fuzzy_distance",
     "is_wordlike",
     "part_steps",
@@ -467,6 +468,10 @@ def correction_for(
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Return the Damerau-Levenshtein distance of two words, or ``limit + 1`` if above."""
     if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    # An edit changes the set of letters by at most two (a substitution), so words whose
+    # letters differ more are farther apart: most words of a hit fail here, before the table.
+    if len(set(a).symmetric_difference(b)) > 2 * limit:
         return limit + 1
     previous2: list[int] = []
     previous = list(range(len(b) + 1))

@@ -248,7 +248,9 @@ class EmbeddedBackend:
             generation = self._files.current()
             part = "public" if request.public_only else "all"
             searcher = generation.searcher(part)
-            builder = QueryBuilder(self._schema, self._analyzers, public=request.public_only)
+            builder = QueryBuilder(
+                self._schema, self._analyzers, public=request.public_only, searcher=searcher
+            )
             # Typo tolerance only for words the index does not know.
             unknown = frozenset(
                 g.word
