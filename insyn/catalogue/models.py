@@ -6,6 +6,7 @@ Every schema change comes with an Alembic migration in ``catalogue/migrations``;
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -22,12 +23,44 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.types import TypeDecorator
 
 from insyn.vocab.scrub import scrub
 
 # Integer on SQLite (so it is the rowid alias and autoincrements), BIGINT elsewhere.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True, slots=True)
+class SerialisedJSON:
+    """Plain data with its JSON text, made once: a harvest hashes the text for the content
+    hash, and SQLite stores the same text instead of serialising the data again."""
+
+    plain: dict[str, Any]
+    text: str
+
+
+class RecordData(TypeDecorator[dict[str, Any]]):
+    """JSON (the same column type) that also takes ``SerialisedJSON``. SQLite keeps JSON as
+    text, so the text goes in as it is; other databases are given the plain data."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        inner = super().bind_processor(dialect)
+        as_text = dialect.name == "sqlite"
+
+        def process(value: Any) -> Any:
+            if type(value) is SerialisedJSON:
+                if as_text:
+                    return value.text
+                value = value.plain
+            return inner(value) if inner is not None else value
+
+        return process
 
 
 class Base(DeclarativeBase):
@@ -133,7 +166,7 @@ class CatalogueRecord(Base):
     # A digest of the source's own statements about the record, taken before mapping:
     # when it is unchanged the engine skips mapping the record at all.
     source_digest: Mapped[str | None] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column()  # the model record as plain data
+    data: Mapped[dict[str, Any]] = mapped_column(RecordData)  # the model record as plain data
     # The record's metadata quality (MQA points), kept so sources and owners are
     # scored with SQL instead of re-reading every record.
     quality_points: Mapped[float | None] = mapped_column(Float)

@@ -31,6 +31,7 @@ from insyn.catalogue.models import (
     HarvestRun,
     Incident,
     RecordError,
+    SerialisedJSON,
     Source,
 )
 from insyn.catalogue.store import (
@@ -100,9 +101,10 @@ class RunSummary:
         }
 
 
-def _hash_plain(plain: dict[str, Any]) -> str:
-    payload = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _serialised(plain: dict[str, Any]) -> tuple[SerialisedJSON, str]:
+    """The record's JSON text, made once, and its content hash (a hash of that text)."""
+    text = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return SerialisedJSON(plain, text), hashlib.sha256(text.encode()).hexdigest()
 
 
 def _field_provenance(
@@ -178,8 +180,9 @@ class _RunWriter:
             return self.organisation_id(agent)
         return self.source.owner_id or publisher_id
 
-    def row(self, record_id: str, item: Item, plain: dict[str, Any], digest: str):
+    def row(self, record_id: str, item: Item, data: SerialisedJSON, digest: str):
         record = item.record
+        plain = data.plain
         publisher_id = self.organisation_id(record.publisher)
         governance = record.governance
         points = quality.points_data(plain) if record.kind == "dataset" else None
@@ -194,7 +197,7 @@ class _RunWriter:
             "content_hash": digest,
             "source_digest": item.digest,
             "quality_points": points,
-            "data": plain,
+            "data": data,
             "access_rights": governance.access_rights,
             "is_public": governance.is_public,
             "description_visibility": plain["governance"]["description_visibility"],
@@ -210,25 +213,27 @@ class _RunWriter:
             "deleted_by_run_id": None,
         }
 
-    def add(self, item: Item, plain: dict[str, Any], digest: str) -> None:
+    def add(self, item: Item, data: SerialisedJSON, digest: str) -> None:
         record_id = (
             new_record_id(self.source.name, item.key, self.session)
             if self.ids_may_be_taken
             else derived_record_id(self.source.name, item.key)
         )
         record = item.record
-        row = self.row(record_id, item, plain, digest)
+        row = self.row(record_id, item, data, digest)
         row.update(
             first_seen=self.now,
             first_run_id=self.run_id,
-            field_provenance=_field_provenance(None, None, plain, self.stamp),
+            field_provenance=_field_provenance(None, None, data.plain, self.stamp),
         )
         self.inserts.append(row)
         self._distributions(record_id, record)
         self._change(record_id, "upsert")
 
-    def update(self, existing: ExistingRecord, item: Item, plain, digest) -> None:
-        row = self.row(existing.id, item, plain, digest)
+    def update(
+        self, existing: ExistingRecord, item: Item, data: SerialisedJSON, digest: str
+    ) -> None:
+        row = self.row(existing.id, item, data, digest)
         self.updates.append(row)
         self.replaced_distributions.append(existing.id)
         self._distributions(existing.id, item.record)
@@ -368,7 +373,7 @@ class _RunWriter:
         for row in self.updates:
             old_data, old_provenance = old.get(row["id"], (None, None))
             row["field_provenance"] = _field_provenance(
-                old_data, old_provenance, row["data"], self.stamp
+                old_data, old_provenance, row["data"].plain, self.stamp
             )
 
 
@@ -698,13 +703,13 @@ def _take_item(
     plain["governance"]["description_visibility"] = visibility.describe(
         stated, writer.description_default
     )
-    digest = _hash_plain(plain)
+    data, digest = _serialised(plain)
     writer.taken[item.key] = item.digest
     if stored is None:
-        writer.add(item, plain, digest)
+        writer.add(item, data, digest)
         summary.added += 1
     elif stored.content_hash != digest or stored.deleted:
-        writer.update(stored, item, plain, digest)
+        writer.update(stored, item, data, digest)
         summary.updated += 1
     else:
         if stored.source_digest != item.digest:

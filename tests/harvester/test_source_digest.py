@@ -3,11 +3,13 @@ it does write in batches. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 
 from insyn.catalogue.models import CatalogueRecord, DistributionRow
 from insyn.catalogue.store import Catalogue
@@ -227,3 +229,22 @@ def test_distributions_of_every_shape_go_in_one_statement(
         ).all()
     assert len(rows) == 12
     assert sum(1 for uri, download in rows if uri is None and download is None) == 6
+
+
+def test_sqlite_stores_the_json_text_the_content_hash_was_taken_of(
+    sqlite_catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """Each record's JSON is made once: the content hash is of the very text stored."""
+    source = tmp_path / "katalog.ttl"
+    _write(source)
+    sqlite_catalogue.add_source("bn", "dcat", str(source))
+    assert harvest_source(sqlite_catalogue, "bn").added == 6
+    with sqlite_catalogue.session() as session:
+        rows = session.execute(text("SELECT id, data, content_hash FROM records")).all()
+        stored = dict(session.execute(select(CatalogueRecord.id, CatalogueRecord.data)).all())
+    assert len(rows) == 6
+    for record_id, data, content_hash in rows:
+        assert hashlib.sha256(data.encode()).hexdigest() == content_hash
+        assert json.loads(data) == stored[record_id]
+        number = stored[record_id]["uri"].rsplit("/", 1)[1]
+        assert stored[record_id]["title"] == {"sv": f"Bygglov {number}"}
