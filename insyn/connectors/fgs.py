@@ -5,10 +5,10 @@ https://DILCIS.eu/XML/ERMS; 2.1.2 uses the same namespace). An export holds one
 ``<control>`` (who delivered it) and ``<aggregations>`` of case files, each with its
 registered documents as ``<record>`` children (or, rarely, ``<records>`` alone).
 
-The file is streamed with lxml ``iterparse`` (entities not resolved, no network, the
-prolog checked by ``safexml.check_xml`` first) and every case is cleared from memory as
-soon as it is mapped: memory is bounded by the largest single case file, never by the
-export. Validation is streaming too: each case (control + that one aggregation) is
+The file is streamed through lxml's ``XMLPullParser`` (entities not resolved, no network,
+the prolog checked by ``safexml.check_xml`` first), fed up to each case's end tag, and
+every case is cleared from memory as soon as it is mapped: memory is bounded by the
+largest single case file, never by the export. Validation is streaming too: each case (control + that one aggregation) is
 checked against the bundled XSD and Schematron rules, so errors name the line in the
 original file. A violation is a warning on the record it sits in (``on_invalid=warn``,
 the default) or makes that record a failure (``on_invalid=skip``); the rest of the export
@@ -16,7 +16,8 @@ is harvested either way. A file that is not well-formed fails the run: nothing s
 lost.
 
 Unchanged cases are not validated or mapped again: every case file (with its documents)
-has a source digest, a hash of its serialised element salted with the mapping version,
+has a source digest, a hash of the file's own bytes that hold it (or, where they cannot
+be told apart, of its serialised element: ``_stream``) salted with the mapping version,
 the options and ``<control>``. A case whose every record the engine has stored with that
 digest (``Config.stored_digest``, which the engine sets) is yielded as unchanged, unread.
 Only records that had nothing to report carry the digest: a record with a warning, or
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,14 +181,26 @@ class _Export:
             )
         return self.context
 
-    def unit(self, element: etree._Element, container: str) -> Iterator[Yielded]:
+    def unit(
+        self, element: etree._Element, container: str, raw: bytes | None = None
+    ) -> Iterator[Yielded]:
         """Map and validate one aggregation (with its records) or one lone record; or,
-        when the engine has stored all of them with this unit's digest, only name them."""
+        when the engine has stored all of them with this unit's digest, only name them.
+
+        ``raw``, when the reader has it (``_stream``), is the digest of the file's own bytes
+        that hold the whole unit: then the unit is not serialised to be compared."""
         context = self._context()
         assert self.salt is not None  # set with the context
         digest = self.salt.copy()
-        text = etree.tostring(element, with_tail=False)
-        digest.update(text)
+        text: bytes | None = None
+        if raw is not None:
+            # The namespaces in scope give the bytes their meaning; the marker keeps the two
+            # kinds of digest apart (a unit digested the other way is only read again).
+            scope = sorted((prefix or "", uri) for prefix, uri in element.nsmap.items())
+            digest.update(b"\0raw\0" + repr(scope).encode() + raw)
+        else:
+            text = etree.tostring(element, with_tail=False)
+            digest.update(text)
         self.digest = digest.hexdigest()
         # The first unit is always read: it also carries the findings in <control>.
         if self.register is None and self.config.stored_digest is not None:
@@ -196,7 +210,9 @@ class _Export:
                 for key in keys:
                     yield LazyItem(key, self.digest, _not_read)
                 return
-        violations = self._validate(element, container, text)
+        if text is None and self.validator is not None:
+            text = etree.tostring(element, with_tail=False)
+        violations = self._validate(element, container, text or b"")
         if self.register is not None:
             # Findings in <control> go with the register, reported once.
             start = element.sourceline or 0
@@ -308,6 +324,71 @@ def _release(element: etree._Element) -> None:
         parent.remove(element)
 
 
+# Where a case file ends in the bytes, whatever prefix its namespace has. A match that is
+# no end tag only ends a piece early: the line check in ``_stream`` keeps digests whole.
+_AGGREGATION_END = re.compile(rb"aggregation\s*>")
+_BLOCK = 1 << 20  # bytes read at a time; also the most fed at once without a case's end
+
+
+def _stream(path: Path, ns: str) -> Iterator[tuple[etree._Element, bytes | None]]:
+    """The end of every ``control``, ``aggregation`` and ``record`` element, streaming, and
+    for an aggregation the digest of file bytes known to hold all of it, else None.
+
+    The file is fed to the parser up to each case file's end tag, so that a case ends
+    as its bytes are fed: its bytes are those fed since the previous case ended. They
+    hold the whole case when it starts on a later line than they do (a case nested in
+    another, or sharing a line with the one before it, is serialised instead).
+    """
+    parser = etree.XMLPullParser(
+        events=("end",),
+        tag=(ns + "control", ns + "aggregation", ns + "record"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    aggregation = ns + "aggregation"
+    raw = hashlib.blake2b(digest_size=16)  # of the bytes fed since the last case ended
+    first_line = line = 1  # the line those bytes start on; the line feeding has reached
+    pending = b""
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(_BLOCK)
+            data = pending + block if pending else block
+            pieces = [match.end() for match in _AGGREGATION_END.finditer(data)]
+            if not block or len(data) - (pieces[-1] if pieces else 0) > _BLOCK:
+                pieces.append(len(data))  # the end of the file, or too long without a case end
+            start = 0
+            for end in pieces:
+                piece = data[start:end]
+                start = end
+                parser.feed(piece)
+                raw.update(piece)
+                # CR, LF and CRLF each end a line. A CRLF split between two pieces counts
+                # twice: that only makes a case seem to start before its bytes (serialised).
+                line += piece.count(b"\n")
+                if b"\r" in piece:
+                    line += piece.count(b"\r") - piece.count(b"\r\n")
+                ended = False
+                for _, element in parser.read_events():
+                    if element.tag != aggregation:
+                        yield element, None
+                        continue
+                    ended = True
+                    whole = (element.sourceline or 0) > first_line
+                    yield element, raw.digest() if whole else None
+                if ended:
+                    raw, first_line = hashlib.blake2b(digest_size=16), line
+            pending = data[start:]
+            if not block:
+                break
+    parser.close()
+    for _, element in parser.read_events():
+        yield element, None
+
+
 def records(config: Config) -> Iterator[Yielded]:
     """Yield the register, every case and every document of the export, streaming."""
     path = config.path
@@ -322,20 +403,9 @@ def records(config: Config) -> Iterator[Yielded]:
         )
     export = _Export(config, namespace)
     ns = export.ns
-    events = etree.iterparse(
-        str(path),
-        events=("end",),
-        tag=(ns + "control", ns + "aggregation", ns + "record"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     control, record, lone = ns + "control", ns + "record", ns + "records"
     try:
-        for _, element in events:
+        for element, raw in _stream(path, ns):
             tag = element.tag
             if tag == record:
                 parent = element.getparent()
@@ -346,7 +416,7 @@ def records(config: Config) -> Iterator[Yielded]:
                 export.on_control(element)
                 continue
             else:
-                yield from export.unit(element, "aggregations")
+                yield from export.unit(element, "aggregations", raw)
             _release(element)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)

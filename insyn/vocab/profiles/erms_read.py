@@ -736,6 +736,27 @@ class ErmsValidator:
     def __init__(self, schema: str = "auto", rules: str = "erms") -> None:
         self.version: str | None = None if schema == "auto" else schema
         self.rules = rules
+        # The last wrapper built: (control, container, document, holder). An export has one
+        # control, so one copy of it serves every unit.
+        self._wrapper: (
+            tuple[etree._Element | None, str, etree._ElementTree, etree._Element] | None
+        ) = None
+
+    def _document(
+        self, control: etree._Element | None, container: str
+    ) -> tuple[etree._ElementTree, etree._Element]:
+        """The document a unit is checked in (``<erms>``, a copy of ``control``, an empty
+        ``container``) and that container."""
+        cached = self._wrapper
+        if cached is not None and cached[0] is control and cached[1] == container:
+            return cached[2], cached[3]
+        wrapper = etree.Element(f"{{{ERMS_NS}}}erms", nsmap={None: ERMS_NS})
+        if control is not None:
+            wrapper.append(copy.deepcopy(control))
+        holder = etree.SubElement(wrapper, f"{{{ERMS_NS}}}{container}")
+        document = etree.ElementTree(wrapper)
+        self._wrapper = (control, container, document, holder)
+        return document, holder
 
     def check(
         self,
@@ -748,12 +769,23 @@ class ErmsValidator:
         ``etree.tostring`` writes them, lets the Schematron rules be skipped where none
         can fire (``schematron_tokens``)."""
         text = None if serialised is None else b"<erms><" + container.encode() + serialised
-        wrapper = etree.Element(f"{{{ERMS_NS}}}erms", nsmap={None: ERMS_NS})
-        if control is not None:
-            wrapper.append(copy.deepcopy(control))
-        holder = etree.SubElement(wrapper, f"{{{ERMS_NS}}}{container}")
-        holder.append(copy.deepcopy(unit))
-        document = etree.ElementTree(wrapper)
+        document, holder = self._document(control, container)
+        # A unit in a tree is moved into the wrapper for the checks and back to its place
+        # after, not copied: a copy of a case file cost twice its XSD validation. Its line
+        # numbers go with it.
+        parent = unit.getparent()
+        placed = unit if parent is not None else copy.deepcopy(unit)
+        index = parent.index(unit) if parent is not None else 0
+        holder.append(placed)
+        try:
+            return self._check(document, text)
+        finally:
+            if parent is not None:
+                parent.insert(index, unit)
+            else:
+                holder.remove(placed)
+
+    def _check(self, document: etree._ElementTree, text: bytes | None) -> list[Violation]:
         if self.version is None:
             found = self._xsd(document, "v3")
             if found and not self._xsd(document, "v2"):
