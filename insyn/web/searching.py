@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from weakref import WeakKeyDictionary
 
+from sqlalchemy import func, select
+
+from insyn.catalogue.models import ChangeLogEntry, ReaderCursor
 from insyn.catalogue.store import Catalogue
 from insyn.search.backends.base import (
     FACETS,
@@ -75,6 +78,11 @@ class SearchParams:
 
 # Per catalogue: (reader position, last change) → the records ``unindexed_hides`` returned.
 _HIDES: WeakKeyDictionary[Catalogue, tuple[tuple[int, int], list[str]]] = WeakKeyDictionary()
+# The index's position and the last change, in one statement (asked before every search).
+_LAG_KEY = select(
+    select(ReaderCursor.last_seq).where(ReaderCursor.name == READER_NAME).scalar_subquery(),
+    select(func.max(ChangeLogEntry.seq)).scalar_subquery(),
+)
 
 
 def lagging_hides(catalogue: Catalogue) -> list[str]:
@@ -84,7 +92,9 @@ def lagging_hides(catalogue: Catalogue) -> list[str]:
     changes. A record whose state changed without a new change-log entry can be missed
     until the next change; it only skews totals and facets, since ``visible_ids`` checks
     every hit against the catalogue itself."""
-    key = (catalogue.reader_position(READER_NAME), catalogue.last_change_seq())
+    with catalogue.session() as session:
+        position, last = session.execute(_LAG_KEY).one()
+    key = (position or 0, last or 0)
     if key[0] >= key[1]:
         return []  # the index has applied every change
     cached = _HIDES.get(catalogue)
