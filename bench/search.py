@@ -146,8 +146,9 @@ def store_records(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], di
     from insyn.catalogue.db import sqlite_url
     from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry
     from insyn.catalogue.store import Catalogue
+    from insyn.harvester.engine import _serialised  # the harvest's own stored form
     from insyn.search.documents import index_document
-    from insyn.vocab.model import content_hash, text_in, to_dict
+    from insyn.vocab.model import text_in, to_dict
 
     folder = work / "catalogue"
     shutil.rmtree(folder, ignore_errors=True)
@@ -182,6 +183,7 @@ def store_records(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], di
                 organisations[key] = catalogue.upsert_organisation(session, record.publisher)
                 session.commit()
         governance = record.governance
+        data, digest = _serialised(to_dict(record))
         batch.append(
             {
                 "id": record_id,
@@ -190,8 +192,8 @@ def store_records(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], di
                 "source_id": source.id,
                 "source_key": record.uri or record_id,
                 "title": text_in(record.title)[:1000],
-                "content_hash": content_hash(record),
-                "data": to_dict(record),
+                "content_hash": digest,
+                "data": data,
                 "access_rights": governance.access_rights,
                 "is_public": governance.is_public,
                 "description_visibility": governance.description_visibility or "public",

@@ -195,6 +195,7 @@ def index_document(
     owner_name: str | None,
     source: str | None,
     data: dict[str, Any] | None = None,
+    data_json: str | None = None,
 ) -> dict[str, Any]:
     """Return the flat index document for ``record``.
 
@@ -207,6 +208,7 @@ def index_document(
     ``data``, the record's stored plain form (``to_dict``) when the caller has it, lets
     masking start from it: a record with nothing to mask (``masking.shown_as_is``) gets no
     second document, and one with something to mask is masked without a deep copy.
+    ``data_json``, the JSON text ``data`` was read from, spares writing it again.
     """
     document = _document(
         record_id, record, publisher_name=publisher_name, owner_name=owner_name, source=source
@@ -217,7 +219,7 @@ def index_document(
     document[PUBLIC_FIELD] = None
     if how is Visibility.HIDDEN:
         return document
-    if data is not None and masking.shown_as_is(record, data):
+    if data is not None and masking.shown_as_is(record, data, data_json):
         return document  # the public document would equal this one
     shown = masking.public_of_data(data) if data is not None else masking.public_record(record)
     assert shown is not None

@@ -8,6 +8,7 @@ again, and applying a change twice leaves the same index.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections import deque
@@ -16,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, Text, and_, cast, select
 from sqlalchemy.orm import aliased
 
 from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation, Source
@@ -111,12 +112,15 @@ def plain_document(
     publisher_name: str | None,
     owner_name: str | None,
     source: str | None,
+    data_json: str | None = None,
 ) -> dict[str, Any]:
-    """The index document of stored plain record data: masking starts from ``data``."""
+    """The index document of stored plain record data: masking starts from ``data``
+    (decoded from ``data_json`` when the caller read the stored text)."""
     return index_document(
         record_id,
         from_dict(data),
         data=data,
+        data_json=data_json,
         publisher_name=publisher_name,
         owner_name=owner_name,
         source=source,
@@ -133,7 +137,9 @@ def _plain_rows() -> Select[Any]:
     return (
         select(
             CatalogueRecord.id,
-            CatalogueRecord.data,
+            # As stored: decoded where the document is built (a worker process, for a large
+            # run), and masking scans the text for personnummer without writing it again.
+            cast(CatalogueRecord.data, Text),
             _PUBLISHER.name_sv,
             _OWNER.name_sv,
             Source.name,
@@ -146,9 +152,14 @@ def _plain_rows() -> Select[Any]:
 
 
 def _documents(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
-    for record_id, data, publisher, owner, source in rows:
+    for record_id, text, publisher, owner, source in rows:
         yield plain_document(
-            record_id, data, publisher_name=publisher, owner_name=owner, source=source
+            record_id,
+            json.loads(text),
+            data_json=text,
+            publisher_name=publisher,
+            owner_name=owner,
+            source=source,
         )
 
 

@@ -321,12 +321,13 @@ def public_data(data: dict[str, Any]) -> dict[str, Any] | None:
     return to_dict(record) if record is not None else None
 
 
-def shown_as_is(record: Record, data: dict[str, Any]) -> bool:
+def shown_as_is(record: Record, data: dict[str, Any], data_json: str | None = None) -> bool:
     """Return whether the public sees ``record`` exactly as stored: shown, and nothing in
     it that masking would change (``public_record`` would return an equal record).
 
-    ``data`` is the record's plain form (``to_dict``); it is read, never copied. Any doubt
-    answers False, and the caller masks.
+    ``data`` is the record's plain form (``to_dict``); it is read, never copied. ``data_json``,
+    the JSON text ``data`` was decoded from when the caller has it, spares writing it
+    again. Any doubt answers False, and the caller masks.
     """
     if of_record(record) is not Visibility.SHOWN:
         return False
@@ -346,7 +347,9 @@ def shown_as_is(record: Record, data: dict[str, Any]) -> bool:
             texts += [attachment.name for attachment in record.attachments]
         if any(mask_addresses(text) != text or listed_name_spans(text) for text in texts):
             return False
-    text = json.dumps(data, ensure_ascii=False)
+    text = data_json
+    if text is None or "\\u" in text:  # stored with escapes (ensure_ascii): write it again
+        text = json.dumps(data, ensure_ascii=False)
     if "\\u" in text:  # an escape's digits could join a string's own: walk the strings
         return not _has_personnummer(data)
     return not json_has_personnummer(text)

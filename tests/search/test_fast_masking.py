@@ -10,6 +10,7 @@ private applicants' names and addresses, personnummer in every kind of field).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,10 +22,10 @@ from insyn.catalogue.store import Catalogue
 from insyn.search.backends._tantivy_schema import stored_document
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.documents import index_document, public_view
-from insyn.search.indexer import READER_NAME, Indexer, document_for
+from insyn.search.indexer import READER_NAME, Indexer, _documents, _plain_rows, document_for
 from insyn.settings import load_settings
 from insyn.vocab import masking
-from insyn.vocab.model import from_dict, to_dict
+from insyn.vocab.model import Dataset, from_dict, to_dict
 from insyn.vocab.personal_data import json_has_personnummer
 from tests.web.support import harvest_demo
 from tests.web.test_leaks import hidden_records, seed, shown_records
@@ -65,6 +66,30 @@ def test_the_fast_path_gives_the_model_paths_documents(rows: list[CatalogueRecor
         assert public_view(fast) == public_view(model), row.id
         masked += fast["public"] is not None
     assert masked >= len(shown_records())  # the seeded records do go the masking way
+
+
+def test_the_stored_text_path_gives_the_model_paths_documents(
+    catalogue: Catalogue, rows: list[CatalogueRecord]
+) -> None:
+    """The indexer reads each record's JSON as stored and masking scans that text: the
+    documents are still the model path's."""
+    by_id = {row.id: row for row in rows}
+    with catalogue.session() as session:
+        read = list(session.execute(_plain_rows()))
+    assert len(read) == len(rows)
+    for row, fast in zip(read, _documents(read), strict=True):
+        assert fast == _model_path(by_id[row[0]]), row[0]
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_shown_as_is_finds_a_personnummer_in_the_stored_text(ascii_only: bool) -> None:
+    """Stored as a harvest writes it, or with escapes (ensure_ascii): a personnummer in any
+    string is found either way."""
+    for title, shown in (("Bänkar, ring 811228-9874", False), ("Parkbänkar i Örby", True)):
+        record = Dataset(title={"sv": title}, keyword={"sv": ["åäö – 2024"]})
+        data = to_dict(record)
+        text = json.dumps(data, ensure_ascii=ascii_only, sort_keys=True, separators=(",", ":"))
+        assert masking.shown_as_is(record, data, text) is shown, title
 
 
 def test_public_data_equals_the_masked_model(rows: list[CatalogueRecord]) -> None:
