@@ -293,11 +293,15 @@ class QueryBuilder:
         *,
         public: bool,
         searcher: tantivy.Searcher | None = None,
+        matching_only: bool = False,
     ) -> None:
         self.schema = schema
         self.analyzers = analyzers
         # The searcher the query will run on: its term dictionary completes prefixes.
         self.searcher = searcher
+        # Queries that match the same records without ranking them (for facet counts):
+        # no clause that only adds to the score, none that another clause contains.
+        self.matching_only = matching_only
         # The public partition never holds restricted text: do not even ask for it.
         self.text_fields = {
             name: analyzer
@@ -336,11 +340,17 @@ class QueryBuilder:
             if not tokens:
                 continue
             boost = FIELD_BOOSTS[field]
-            exact = _all([self._term(field, t) for t in tokens])
-            clauses.append(tantivy.Query.boost_query(exact, boost))
+            prefixed = (
+                analyzer == "sv"
+                and field not in EXACT_ONLY_FIELDS
+                and any(_prefixable(t) for t in tokens)
+            )
+            if not (prefixed and self.matching_only):  # the prefix clause holds its matches
+                exact = _all([self._term(field, t) for t in tokens])
+                clauses.append(tantivy.Query.boost_query(exact, boost))
             if analyzer != "sv" or field in EXACT_ONLY_FIELDS:
                 continue
-            if any(_prefixable(t) for t in tokens):
+            if prefixed:
                 prefix = _all(
                     [
                         self._prefix(field, t) if _prefixable(t) else self._term(field, t)
@@ -390,6 +400,19 @@ class QueryBuilder:
         # A word that analyses to nothing (e.g. longer than any indexed token) matches
         # nothing, as it would in Elasticsearch; it still counts towards minimum_match.
         words = [self.group(g, typos=g.word in unknown) for g in plan.groups]
+        if plan.relaxed and self.matching_only:
+            # Any word, or any part of a split compound (the parts' clauses below match
+            # what the part matches without the whole, the whole matches the rest).
+            matching = words + [
+                part_query
+                for group in plan.groups
+                if group.word in plan.split
+                for part, _ in part_steps(group)
+                if (part_query := self.word(part, typos=False)) is not None
+            ]
+            return tantivy.Query.boolean_query(
+                [(_SHOULD, q) for q in matching], minimum_number_should_match=1
+            )
         if plan.relaxed:
             # Any word matches; each word matched adds RELAX_STEP, so more words rank first.
             clauses = [(_SHOULD, q) for q in words] + [
@@ -478,7 +501,8 @@ class QueryBuilder:
         text = self.text(plan, unknown)
         if text is not None:
             clauses.append((_MUST, text))
-        for boost in plan.boosts:
+        # Boosts and optional words only rank: when they come, text must match as well.
+        for boost in () if self.matching_only else plan.boosts:
             clauses.append((_SHOULD, self.group(boost, typos=False)))
             # A record in the file type the query names counts as matching one more word:
             # it ranks above records that match the other words alike. Not a year: the
@@ -486,7 +510,7 @@ class QueryBuilder:
             named = _any([self._term(f, v) for f, v in boost.keys if f == "format_keys"])
             if named is not None:
                 clauses.append((_SHOULD, tantivy.Query.const_score_query(named, RELAX_STEP)))
-        for word in plan.optional:
+        for word in () if self.matching_only else plan.optional:
             if (optional := self.word(word, typos=False)) is not None:
                 clauses.append((_SHOULD, optional))
         for phrase in query.phrases:

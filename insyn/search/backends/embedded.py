@@ -251,6 +251,14 @@ class EmbeddedBackend:
             builder = QueryBuilder(
                 self._schema, self._analyzers, public=request.public_only, searcher=searcher
             )
+            # The same records, unranked: cheaper to count (facets, whether a word matches).
+            counting = QueryBuilder(
+                self._schema,
+                self._analyzers,
+                public=request.public_only,
+                searcher=searcher,
+                matching_only=True,
+            )
             # Typo tolerance only for words the index does not know.
             unknown = frozenset(
                 g.word
@@ -264,14 +272,14 @@ class EmbeddedBackend:
             elif not by_relevance:
                 order = {"order_by_field": "modified", "order": tantivy.Order.Desc}
 
-            def run(plan: TextPlan) -> tuple[tantivy.Query, Any]:
+            def run(plan: TextPlan) -> Any:
                 built = builder.build(query, plan, request, unknown)
-                found = searcher.search(
+                return searcher.search(
                     built, request.page_size, count=True, offset=request.offset, **order
                 )
-                return built, found
 
-            built, found = run(plan)
+            found = run(plan)
+            final = plan
             strict_total = found.count
             if plan.can_relax and strict_total < request.page_size:
                 # A compound's parts match alone only when no record holds it whole.
@@ -279,12 +287,13 @@ class EmbeddedBackend:
                     g.word
                     for g in plan.compounds
                     if not searcher.search(
-                        builder.group(g, typos=g.word in unknown), 1, count=True
+                        counting.group(g, typos=g.word in unknown), 1, count=True
                     ).count
                 ]
                 relaxed = plan.relax(split)
                 if relaxed is not None:
-                    built, found = run(relaxed)
+                    found = run(relaxed)
+                    final = relaxed
             highlighter = (
                 Highlighter(self._analyzers, plan.highlighted, query.phrases, fuzzy=unknown)
                 if request.highlight
@@ -294,7 +303,11 @@ class EmbeddedBackend:
                 self._hit(stored_document(searcher, address), key, by_relevance, highlighter)
                 for key, address in found.hits
             ]
-            facets = self._facets(searcher, built, request) if request.facets else {}
+            facets = (
+                self._facets(searcher, counting.build(query, final, request, unknown), request)
+                if request.facets
+                else {}
+            )
         return SearchResult(
             total=found.count,
             hits=hits,

@@ -1,0 +1,126 @@
+"""Cheaper forms of the embedded backend's queries that must find exactly what the plain
+forms find: a prefix the index completes to few terms asked as those terms
+(``QueryBuilder._prefix``), and the unranked query facets are counted with
+(``matching_only``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from insyn.search.backends import _tantivy_schema
+from insyn.search.backends._tantivy_schema import QueryBuilder
+from insyn.search.backends.base import FACETS, SearchRequest, fuzzy_distance, plan_text
+from insyn.search.backends.embedded import EmbeddedBackend
+from tests.search.fixtures import documents
+
+# Compounds and inflections ("bygglov" starts several terms, "skolenheter" one), a
+# prefix that completes to nothing, a typo, a prefix filter, a phrase, an exclusion, a
+# stop word, a file type as a word, and words that match too little together (relaxed).
+QUERIES = (
+    "bygglov",
+    "bygglov 2023",
+    "skol",
+    "badplats vatten",
+    "planering",
+    "byglov",
+    "utgivare:stadsbygg",
+    '"beviljade bygglov"',
+    "bygglov -eken",
+    "statistik",
+    "och bygglov",
+    "skolor csv",
+    "bygglovsansökningar karta",
+    "vattenprover skolskjuts",
+)
+
+
+def _answers(backend: EmbeddedBackend) -> list[Any]:
+    answers = []
+    for text in QUERIES:
+        for public_only in (True, False):
+            result = backend.search(
+                SearchRequest(text, facets=FACETS, page_size=50, public_only=public_only)
+            )
+            answers.append(
+                (
+                    text,
+                    public_only,
+                    result.total,
+                    result.relaxed,
+                    [(hit.id, hit.score) for hit in result.hits],
+                    result.facets,
+                )
+            )
+    return answers
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
+    loaded = EmbeddedBackend(Path(tmp_path_factory.mktemp("queries")))
+    loaded.ensure_index()
+    loaded.bulk_upsert(documents())
+    return loaded
+
+
+def test_completed_prefixes_find_what_the_automaton_finds(
+    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = QueryBuilder.__init__
+
+    def automaton_only(self: Any, *args: Any, searcher: Any = None, **kwargs: Any) -> None:
+        built(self, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(QueryBuilder, "__init__", automaton_only)
+        expected = _answers(backend)
+    assert any(total for _, _, total, _, _, _ in expected)
+    # Every prefix completed (however many terms), only empty ones, and the default.
+    for few in (10_000, 0, _tantivy_schema._FEW_COMPLETIONS):
+        with monkeypatch.context() as patch:
+            patch.setattr(_tantivy_schema, "_FEW_COMPLETIONS", few)
+            assert _answers(backend) == expected, few
+
+
+def _matched(
+    searcher: Any, builder: QueryBuilder, request: SearchRequest, plan: Any, unknown: Any
+) -> set[tuple[int, int]]:
+    query = builder.build(request.parsed(), plan, request, unknown)
+    hits = searcher.search(query, 1_000, count=False).hits
+    return {(address.segment_ord, address.doc) for _, address in hits}
+
+
+def test_the_counting_query_matches_the_records_the_ranked_query_matches(
+    backend: EmbeddedBackend,
+) -> None:
+    relaxed = 0
+    for text in QUERIES:
+        for public_only in (True, False):
+            searcher = backend._files.current().searcher("public" if public_only else "all")
+            request = SearchRequest(text, public_only=public_only)
+            plan = plan_text(request.validate())
+            ranked, counting = (
+                QueryBuilder(
+                    backend._schema,
+                    backend._analyzers,
+                    public=public_only,
+                    searcher=searcher,
+                    matching_only=matching_only,
+                )
+                for matching_only in (False, True)
+            )
+            unknown = frozenset(
+                g.word
+                for g in plan.groups
+                if fuzzy_distance(g.word) and not ranked.known(searcher, g.word)
+            )
+            # The plan as typed, and relaxed with every compound split into its parts.
+            loose = plan.relax([g.word for g in plan.compounds])
+            for chosen in (plan, loose) if loose is not None else (plan,):
+                relaxed += chosen.relaxed
+                assert _matched(searcher, counting, request, chosen, unknown) == _matched(
+                    searcher, ranked, request, chosen, unknown
+                ), (text, public_only, chosen.relaxed)
+    assert relaxed
