@@ -18,8 +18,9 @@ and ``/api/search`` under eight concurrent clients of ``insyn serve``.
    process, ``insyn index``, catches the index up with ``--touch`` changed records
    (change-log entries written for them, as a harvest writes them): only the searches
    that ended while that process was indexing count (at most ``--limit`` seconds);
-3. (b) starts ``insyn serve`` as its own process (rate limit off, so the load reaches the
-   work) and runs ``--clients`` (8) concurrent clients, each a thread with its own HTTP
+3. (b) starts ``insyn serve --workers W`` as its own process (``--web-workers``, default
+   the machine's cores; rate limit off, so the load reaches the work) and runs
+   ``--clients`` (8) concurrent clients, each a thread with its own HTTP
    connection asking ``/api/search`` with the same queries and five facets one after the
    other for ``--seconds``; every request's wall time is kept;
 4. prints p50/p95/p99 of each against the targets of issue #16 (search p95 <= 25 ms while
@@ -259,13 +260,14 @@ def searches_while_indexing(
 
 
 def api_under_clients(
-    work: Path, queries: list[str], clients: int, seconds: float
+    work: Path, queries: list[str], clients: int, seconds: float, workers: int
 ) -> dict[str, Any]:
-    """Start ``insyn serve`` and time ``/api/search`` from ``clients`` concurrent clients."""
+    """Start ``insyn serve`` with ``workers`` processes and time ``/api/search`` from
+    ``clients`` concurrent clients."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(INSYN), "serve", "--port", str(port)],
+        [str(INSYN), "serve", "--port", str(port), "--workers", str(workers)],
         env=environment(work, INSYN_RATE_LIMIT="0", INSYN_BASE_URL=base),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -277,9 +279,18 @@ def api_under_clients(
 
     try:
         wait_until_up(base, time.monotonic() + 600)
-        with requests.Session() as session:
-            for text in queries[:WARMUP]:
-                session.get(url(text), timeout=60).raise_for_status()
+
+        def warm(number: int) -> None:
+            # From as many connections as clients, so that every server process warms up.
+            with requests.Session() as session:
+                for text in queries[number:WARMUP:clients]:
+                    session.get(url(text), timeout=60).raise_for_status()
+
+        warming = [threading.Thread(target=warm, args=(n,)) for n in range(clients)]
+        for thread in warming:
+            thread.start()
+        for thread in warming:
+            thread.join()
         _log(f"(b) {clients} clients on /api/search for {seconds:.0f} s ...")
         latencies: list[float] = []
         failures: list[int] = []
@@ -317,6 +328,7 @@ def api_under_clients(
         server.wait(60)
     figures = percentiles(latencies) | {
         "clients": clients,
+        "workers": workers,
         "seconds": seconds,
         "requests_per_s": len(latencies) / seconds,
         "failed": len(failures),
@@ -377,7 +389,7 @@ def render(figures: dict[str, Any]) -> str:
         f"queries: {figures['queries']} two-word queries drawn from the records, five facets "
         f"({', '.join(FIVE_FACETS)}), {PAGE_SIZE} hits, highlighting",
         "",
-        f"  {'':<44} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}  load (1 min)",
+        f"  {'':<48} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}  load (1 min)",
     ]
     searches = figures["searches"]
     rows = [
@@ -385,14 +397,18 @@ def render(figures: dict[str, Any]) -> str:
         ("(a) engine search while insyn index runs", searches["engine_while_indexing"]),
         ("(a) run_search, quiet index", searches["quiet"]),
         ("(a) run_search while insyn index runs", searches["while_indexing"]),
-        (f"(b) /api/search, {figures['api']['clients']} clients", figures["api"]),
+        (
+            f"(b) /api/search, {figures['api']['clients']} clients, "
+            f"{figures['api']['workers']} server processes",
+            figures["api"],
+        ),
     ]
     for name, f in rows:
         loads = f"{f['load_before']:.1f}" + (
             f" → {f['load_after']:.1f}" if "load_after" in f else ""
         )
         out.append(
-            f"  {name:<44} {f['n']:>6} {f['p50_ms']:>7.1f} {f['p95_ms']:>7.1f} "
+            f"  {name:<48} {f['n']:>6} {f['p50_ms']:>7.1f} {f['p95_ms']:>7.1f} "
             f"{f['p99_ms']:>7.1f} {f['max_ms']:>7.1f}  {loads}"
         )
     api = figures["api"]
@@ -441,14 +457,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="insyn serve --workers in part (b) (default: the machine's cores)",
+    )
+    parser.add_argument(
         "--seconds", type=float, default=60.0, help="length of part (b) (default 60)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.records < 1000:
         parser.error("--records must be at least 1000")
-    if args.touch < 1 or args.clients < 1 or args.seconds <= 0:
-        parser.error("--touch, --clients and --seconds must be positive")
+    if args.touch < 1 or args.clients < 1 or args.seconds <= 0 or args.web_workers < 1:
+        parser.error("--touch, --clients, --web-workers and --seconds must be positive")
     return args
 
 
@@ -467,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         "catch_up": catch_up(work),
     }
     figures["searches"] = searches_while_indexing(work, queries, args.touch, args.limit)
-    figures["api"] = api_under_clients(work, queries, args.clients, args.seconds)
+    figures["api"] = api_under_clients(work, queries, args.clients, args.seconds, args.web_workers)
     figures["checks"] = verdicts(figures)
     print(json.dumps(figures, indent=2, ensure_ascii=False) if args.json else render(figures))
     return 0
