@@ -8,18 +8,19 @@ registered documents as ``<record>`` children (or, rarely, ``<records>`` alone).
 The file is streamed through lxml's ``XMLPullParser`` (entities not resolved, no network,
 the prolog checked by ``safexml.check_xml`` first), fed up to each case's end tag, and
 every case is cleared from memory as soon as it is mapped: memory is bounded by the
-largest single case file, never by the export. Validation is streaming too: each case (control + that one aggregation) is
-checked against the bundled XSD and Schematron rules, so errors name the line in the
-original file. A violation is a warning on the record it sits in (``on_invalid=warn``,
-the default) or makes that record a failure (``on_invalid=skip``); the rest of the export
-is harvested either way. A file that is not well-formed fails the run: nothing stored is
-lost.
+largest single case file, never by the export. Validation is streaming too: each case
+(control + that one aggregation) is checked against the bundled XSD and Schematron
+rules, so errors name the line in the original file. A violation is a warning on the
+record it sits in (``on_invalid=warn``, the default) or makes that record a failure
+(``on_invalid=skip``); the rest of the export is harvested either way. A file that is
+not well-formed fails the run: nothing stored is lost.
 
 Unchanged cases are not validated or mapped again: every case file (with its documents)
 has a source digest, a hash of the file's own bytes that hold it (or, where they cannot
-be told apart, of its serialised element: ``_stream``) salted with the mapping version,
-the options and ``<control>``. A case whose every record the engine has stored with that
-digest (``Config.stored_digest``, which the engine sets) is yielded as unchanged, unread.
+be told apart, of its serialised element) salted with the mapping version, the options,
+``<control>`` and the encoding. A case whose every record the engine has stored with
+that digest (``Config.stored_digest``, which the engine sets) is yielded as unchanged,
+unread; where its keys can be read from its bytes, it is not even parsed (``_stream``).
 Only records that had nothing to report carry the digest: a record with a warning, or
 one that failed (``on_invalid=skip``, a mapping error), is never stored with it, so its
 case is validated and mapped again in every run and reports the same finding each time.
@@ -155,6 +156,10 @@ class _Export:
         self.salt: hashlib._Hash | None = None  # the digest of everything but the case
         self.digest: str | None = None  # the current unit's
         self.control_text = b""  # <control> serialised, for the digests and the rules
+        # The namespaces in scope in the <aggregations> the last case sat in, and that
+        # element: part of a digest of a case's own bytes, which do not declare them.
+        self.scope = b""
+        self.scope_of: etree._Element | None = None
 
     def on_control(self, control: etree._Element) -> None:
         self.control = control
@@ -173,6 +178,8 @@ class _Export:
         self.salt.update(repr(settings + more).encode())
         self.control_text = etree.tostring(control, with_tail=False)
         self.salt.update(self.control_text)
+        # The same bytes mean other characters in another encoding.
+        self.salt.update(repr(control.getroottree().docinfo.encoding).encode())
 
     def _context(self) -> Context:
         if self.context is None:
@@ -194,14 +201,16 @@ class _Export:
         digest = self.salt.copy()
         text: bytes | None = None
         if raw is not None:
-            # The namespaces in scope give the bytes their meaning; the marker keeps the two
-            # kinds of digest apart (a unit digested the other way is only read again).
-            scope = sorted((prefix or "", uri) for prefix, uri in element.nsmap.items())
-            digest.update(b"\0raw\0" + repr(scope).encode() + raw)
+            parent = element.getparent()
+            assert parent is not None  # ``_stream`` gives ``raw`` for a case in <aggregations>
+            if parent is not self.scope_of:
+                names = sorted((prefix or "", uri) for prefix, uri in parent.nsmap.items())
+                self.scope, self.scope_of = repr(names).encode(), parent
+            self.digest = self.raw_digest(raw)
         else:
             text = etree.tostring(element, with_tail=False)
             digest.update(text)
-        self.digest = digest.hexdigest()
+            self.digest = digest.hexdigest()
         # The first unit is always read: it also carries the findings in <control>.
         if self.register is None and self.config.stored_digest is not None:
             keys = self._keys(element, container)
@@ -246,6 +255,39 @@ class _Export:
                 if (v.line or 0) >= start and (end is None or (v.line or 0) < end)
             ]
             yield from self._emit(record, case if isinstance(case, Case) else None, context, own)
+
+    def raw_digest(self, raw: bytes) -> str:
+        """A case's digest from the digest of its own bytes (``_stream``). The marker keeps
+        it apart from a serialised case's: a case digested the other way is read again."""
+        assert self.salt is not None  # set with the context
+        digest = self.salt.copy()
+        digest.update(b"\0raw\0" + self.scope + raw)
+        return digest.hexdigest()
+
+    def unread(self, piece: bytes, raw: hashlib._Hash) -> list[str] | None:
+        """The keys of the case file in ``piece`` (bytes that follow the end of a case in
+        <aggregations> and end with another's end tag) when the engine holds every one of
+        them with its digest: then that case is neither parsed, validated nor mapped.
+
+        ``raw`` is the digest of the bytes before ``piece`` since that case ended. Keys
+        are read from the bytes only where they cannot be misread: one aggregation start
+        tag, then records, each with one plain ``systemIdentifier``; else None, and the
+        case is parsed. A start tag in a comment or CDATA only adds a key that cannot be
+        stored with this digest (none was read from these bytes), so the case is parsed.
+        """
+        stored = self.config.stored_digest
+        if stored is None or self.register is not None or self.scope_of is None:
+            return None
+        keys = _plain_keys(piece)
+        if keys is None or stored(keys[0]) is None:
+            return None
+        whole = raw.copy()
+        whole.update(piece)
+        digest = self.raw_digest(whole.digest())
+        if not all(stored(key) == digest for key in keys):
+            return None
+        self.digest = digest
+        return keys
 
     def _keys(self, element: etree._Element, container: str) -> list[str]:
         """The keys of the records ``unit`` yields for this element."""
@@ -325,19 +367,51 @@ def _release(element: etree._Element) -> None:
 
 
 # Where a case file ends in the bytes, whatever prefix its namespace has. A match that is
-# no end tag only ends a piece early: the line check in ``_stream`` keeps digests whole.
+# no end tag only ends a piece early: the checks in ``_stream`` keep digests whole.
 _AGGREGATION_END = re.compile(rb"aggregation\s*>")
 _BLOCK = 1 << 20  # bytes read at a time; also the most fed at once without a case's end
+# The start of an aggregation or record element, and one plain systemIdentifier.
+_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(aggregation|record)[\s/>]")
+_SYSTEM_ID = re.compile(rb"""\ssystemIdentifier\s*=\s*(?:"([\w.:-]+)"|'([\w.:-]+)')""")
 
 
-def _stream(path: Path, ns: str) -> Iterator[tuple[etree._Element, bytes | None]]:
-    """The end of every ``control``, ``aggregation`` and ``record`` element, streaming, and
-    for an aggregation the digest of file bytes known to hold all of it, else None.
+def _plain_keys(piece: bytes) -> list[str] | None:
+    """The keys ``_Export._keys`` gives the case file in ``piece`` (one aggregation start
+    tag, then at least one record's, each with one plain systemIdentifier), else None."""
+    keys: list[str] = []
+    for match in _START_TAG.finditer(piece):
+        ids = _SYSTEM_ID.findall(piece, match.end() - 1, piece.find(b">", match.start()))
+        if len(ids) != 1 or (match.group(1) == b"aggregation") != (not keys):
+            return None
+        kind = "arende:" if not keys else "handling:"
+        keys.append(kind + (ids[0][0] or ids[0][1]).decode("ascii"))
+    return keys if len(keys) > 1 and len(set(keys)) == len(keys) else None
 
-    The file is fed to the parser up to each case file's end tag, so that a case ends
-    as its bytes are fed: its bytes are those fed since the previous case ended. They
-    hold the whole case when it starts on a later line than they do (a case nested in
-    another, or sharing a line with the one before it, is serialised instead).
+
+def _lines(piece: bytes) -> int:
+    """The line ends in ``piece`` as the parser counts them: CR, LF and CRLF each end one."""
+    count = piece.count(b"\n")
+    return count + piece.count(b"\r") - piece.count(b"\r\n") if b"\r" in piece else count
+
+
+def _stream(
+    path: Path, ns: str, unread: Callable[[bytes, hashlib._Hash], list[str] | None]
+) -> Iterator[tuple[etree._Element | None, bytes | list[str] | None]]:
+    """The end of every ``control``, ``aggregation`` and ``record`` element, streaming: for
+    an aggregation in <aggregations>, with the digest of file bytes known to hold all of
+    it (else None); for a case file ``unread`` names, (None, its keys) instead.
+
+    The file is fed to the parser up to each case file's end tag, so that a case ends as
+    its bytes are fed: its bytes are those fed since the previous case ended. They hold
+    the whole case when it starts on a later line than they do (a case nested in another,
+    or sharing a line with the one before it, is serialised instead).
+
+    A case whose bytes ``unread`` finds stored is not fed: the parser gets as many line
+    ends instead, so later line numbers stay true. Such bytes come, as they did when they
+    were parsed and stored, right after a case's end tag in <aggregations> (the digest
+    covers them, the salt the namespaces and encoding, and ``unread`` only looks where the
+    parser has just ended a case there); bytes the parser accepted there then, it accepts
+    there now, leaving it where it was: the file is as well-formed as if they were fed.
     """
     parser = etree.XMLPullParser(
         events=("end",),
@@ -349,36 +423,46 @@ def _stream(path: Path, ns: str) -> Iterator[tuple[etree._Element, bytes | None]
         remove_comments=True,
         remove_pis=True,
     )
-    aggregation = ns + "aggregation"
+    aggregation, cases = ns + "aggregation", ns + "aggregations"
     raw = hashlib.blake2b(digest_size=16)  # of the bytes fed since the last case ended
     first_line = line = 1  # the line those bytes start on; the line feeding has reached
+    after_case = False  # the last byte fed ended a case in <aggregations>
     pending = b""
     with path.open("rb") as handle:
         while True:
             block = handle.read(_BLOCK)
             data = pending + block if pending else block
-            pieces = [match.end() for match in _AGGREGATION_END.finditer(data)]
-            if not block or len(data) - (pieces[-1] if pieces else 0) > _BLOCK:
-                pieces.append(len(data))  # the end of the file, or too long without a case end
+            ends = [match.end() for match in _AGGREGATION_END.finditer(data)]
+            pieces = [(end, True) for end in ends]
+            if not block or len(data) - (ends[-1] if ends else 0) > _BLOCK:
+                # The end of the file, or too long without a case end: fed as it is.
+                pieces.append((len(data), False))
             start = 0
-            for end in pieces:
+            for end, at_case_end in pieces:
                 piece = data[start:end]
                 start = end
+                keys = unread(piece, raw) if after_case and at_case_end else None
+                if keys is not None:
+                    lines = _lines(piece)
+                    parser.feed(b"\n" * lines)
+                    line += lines
+                    raw, first_line = hashlib.blake2b(digest_size=16), line
+                    yield None, keys
+                    continue
                 parser.feed(piece)
                 raw.update(piece)
-                # CR, LF and CRLF each end a line. A CRLF split between two pieces counts
-                # twice: that only makes a case seem to start before its bytes (serialised).
-                line += piece.count(b"\n")
-                if b"\r" in piece:
-                    line += piece.count(b"\r") - piece.count(b"\r\n")
-                ended = False
+                line += _lines(piece)
+                ended = after_case = False
                 for _, element in parser.read_events():
                     if element.tag != aggregation:
+                        after_case = False
                         yield element, None
                         continue
-                    ended = True
-                    whole = (element.sourceline or 0) > first_line
+                    parent = element.getparent()
+                    ended, after_case = True, parent is not None and parent.tag == cases
+                    whole = after_case and (element.sourceline or 0) > first_line
                     yield element, raw.digest() if whole else None
+                after_case = after_case and at_case_end
                 if ended:
                     raw, first_line = hashlib.blake2b(digest_size=16), line
             pending = data[start:]
@@ -405,7 +489,13 @@ def records(config: Config) -> Iterator[Yielded]:
     ns = export.ns
     control, record, lone = ns + "control", ns + "record", ns + "records"
     try:
-        for element, raw in _stream(path, ns):
+        for element, raw in _stream(path, ns, export.unread):
+            if isinstance(raw, list):  # a case stored unchanged, not parsed (``unread``)
+                digest = export.digest or ""
+                for key in raw:
+                    yield LazyItem(key, digest, _not_read)
+                continue
+            assert element is not None
             tag = element.tag
             if tag == record:
                 parent = element.getparent()
