@@ -370,22 +370,38 @@ def _release(element: etree._Element) -> None:
 # no end tag only ends a piece early: the checks in ``_stream`` keep digests whole.
 _AGGREGATION_END = re.compile(rb"aggregation\s*>")
 _BLOCK = 1 << 20  # bytes read at a time; also the most fed at once without a case's end
-# The start of an aggregation or record element, and one plain systemIdentifier.
-_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(aggregation|record)[\s/>]")
-_SYSTEM_ID = re.compile(rb"""\ssystemIdentifier\s*=\s*(?:"([\w.:-]+)"|'([\w.:-]+)')""")
+# A plain systemIdentifier attribute, and the name of the element whose start tag it is in
+# (an attribute value cannot hold "<": the last "<" before it opens that tag).
+_SYSTEM_ID = re.compile(rb"""systemIdentifier\s*=\s*(?:"([\w.:-]+)"|'([\w.:-]+)')""")
+_TAG_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 
 def _plain_keys(piece: bytes) -> list[str] | None:
-    """The keys ``_Export._keys`` gives the case file in ``piece`` (one aggregation start
-    tag, then at least one record's, each with one plain systemIdentifier), else None."""
-    keys: list[str] = []
-    for match in _START_TAG.finditer(piece):
-        ids = _SYSTEM_ID.findall(piece, match.end() - 1, piece.find(b">", match.start()))
-        if len(ids) != 1 or (match.group(1) == b"aggregation") != (not keys):
-            return None
-        kind = "arende:" if not keys else "handling:"
-        keys.append(kind + (ids[0][0] or ids[0][1]).decode("ascii"))
-    return keys if len(keys) > 1 and len(set(keys)) == len(keys) else None
+    """The keys ``_Export._keys`` gives the case file in ``piece``, read from its bytes,
+    or None where they might not be all of them.
+
+    Keys are read from plain ``systemIdentifier`` attributes of aggregation and record
+    start tags, and must be as many as such start tags could be in the bytes (counted
+    generously): a record whose key cannot be read makes it None. Text that only looks
+    like a start tag (a comment) adds a key that nothing was stored with, which the
+    caller's check of every key against the stored digest refuses.
+    """
+    cases: list[str] = []
+    documents: list[str] = []
+    for match in _SYSTEM_ID.finditer(piece):
+        if piece[match.start() - 1 : match.start()] not in (b" ", b"\t", b"\n", b"\r"):
+            continue  # part of a longer name
+        name = _TAG_NAME.match(piece, piece.rfind(b"<", 0, match.start()))
+        value = (match.group(1) or match.group(2)).decode("ascii")
+        if name is not None and name.group(1) == b"aggregation":
+            cases.append("arende:" + value)
+        elif name is not None and name.group(1) == b"record":
+            documents.append("handling:" + value)
+    starts = piece.count(b"<record") + piece.count(b":record")
+    keys = cases + documents
+    if len(cases) != 1 or not documents or len(documents) != starts:
+        return None
+    return keys if len(set(keys)) == len(keys) else None
 
 
 def _lines(piece: bytes) -> int:
