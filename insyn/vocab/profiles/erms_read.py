@@ -52,7 +52,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
@@ -226,6 +226,28 @@ class Context:
     owner: str | None
 
 
+@lru_cache(maxsize=4096)
+def _is_private(
+    name: str,
+    numbers: tuple[str, ...],
+    organisation_type: str | None,
+    official: bool,
+    personal: bool,
+    protected: bool,
+) -> bool:
+    """``is_private_individual`` for one party as a diarium writes it. The same sender,
+    counterpart and officer recur on document after document, and the decision (a
+    handful of patterns over the name) depends on these values alone."""
+    return is_private_individual(
+        name,
+        identifiers=numbers,
+        organisation_type=organisation_type,
+        official=official,
+        flagged_private=True if personal else None,
+        protected_identity=protected,
+    )
+
+
 class _Reader:
     """Reads ERMS child elements in one namespace."""
 
@@ -239,6 +261,8 @@ class _Reader:
         return next(element.iterchildren(self.ns + name), None)
 
     def children(self, element: etree._Element, *path: str) -> list[etree._Element]:
+        if len(path) == 1:  # most lookups: one step, a list built in C
+            return list(element.iterchildren(self.ns + path[0]))
         found = [element]
         for name in path:
             tag = self.ns + name
@@ -310,13 +334,13 @@ class _Reader:
                     identifier = value
             protected = (self.text(agent, "protectedIdentity") or "").lower() in {"true", "1"}
             # The <organisation> element is free text ("Privatperson" too): not trusted.
-            is_private = is_private_individual(
+            is_private = _is_private(
                 name,
-                identifiers=numbers,
-                organisation_type=agent.get("otherAgentType") if kind == "other" else None,
-                official=(role or "") in OFFICIAL_ROLES,
-                flagged_private=True if personal else None,
-                protected_identity=protected,
+                tuple(numbers),
+                agent.get("otherAgentType") if kind == "other" else None,
+                (role or "") in OFFICIAL_ROLES,
+                personal,
+                protected,
             )
             label = ROLE_LABELS.get(role or "", role or None)
             display = (
