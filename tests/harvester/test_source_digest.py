@@ -117,6 +117,15 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return documents
 
 
+def _harvested(catalogue: Catalogue, tmp_path: Path) -> Path:
+    """The six datasets' file, harvested once as source 'bn'."""
+    source = tmp_path / "katalog.ttl"
+    _write(source)
+    catalogue.add_source("bn", "dcat", str(source))
+    assert harvest_source(catalogue, "bn").added == 6
+    return source
+
+
 def _touch(path: Path) -> None:
     """A new modification time, the same bytes."""
     stat = path.stat()
@@ -126,10 +135,7 @@ def _touch(path: Path) -> None:
 def test_a_file_with_the_same_bytes_is_not_parsed_again_even_in_full(
     catalogue: Catalogue, tmp_path: Path, parsed: list[object], mapped: list[str]
 ) -> None:
-    source = tmp_path / "katalog.ttl"
-    _write(source)
-    catalogue.add_source("bn", "dcat", str(source))
-    assert harvest_source(catalogue, "bn").added == 6
+    source = _harvested(catalogue, tmp_path)
     parsed.clear()
     mapped.clear()
 
@@ -156,10 +162,7 @@ def test_a_file_with_the_same_bytes_is_not_parsed_again_even_in_full(
 def test_a_file_with_the_same_bytes_is_read_when_the_stored_records_changed(
     catalogue: Catalogue, tmp_path: Path, parsed: list[object]
 ) -> None:
-    source = tmp_path / "katalog.ttl"
-    _write(source)
-    catalogue.add_source("bn", "dcat", str(source))
-    assert harvest_source(catalogue, "bn").added == 6
+    source = _harvested(catalogue, tmp_path)
     # A record gone from the catalogue without a harvest: the file no longer tells what
     # is stored, so it is read, and the record comes back.
     with catalogue.session() as session:
@@ -235,10 +238,7 @@ def test_sqlite_stores_the_json_text_the_content_hash_was_taken_of(
     sqlite_catalogue: Catalogue, tmp_path: Path
 ) -> None:
     """Each record's JSON is made once: the content hash is of the very text stored."""
-    source = tmp_path / "katalog.ttl"
-    _write(source)
-    sqlite_catalogue.add_source("bn", "dcat", str(source))
-    assert harvest_source(sqlite_catalogue, "bn").added == 6
+    _harvested(sqlite_catalogue, tmp_path)
     with sqlite_catalogue.session() as session:
         rows = session.execute(text("SELECT id, data, content_hash FROM records")).all()
         stored = dict(session.execute(select(CatalogueRecord.id, CatalogueRecord.data)).all())
