@@ -5,6 +5,7 @@ Kept apart from ``embedded.py`` (files, locks, generations) so that each stays s
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable
@@ -76,6 +77,7 @@ def _analyzer(stemmer: str | None) -> tantivy.TextAnalyzer:
 
 
 _STEMS_KEPT = 200_000  # words whose stems Analyzers.stems keeps (a few tens of MB at most)
+_TOKENS_KEPT = 20_000  # query texts whose tokens Analyzers.tokens keeps, per analyzer
 
 
 class Analyzers:
@@ -88,6 +90,7 @@ class Analyzers:
             "lc": _analyzer(None),
         }
         self._stems: dict[str, tuple[str, str]] = {}
+        self._tokens: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def stems(self, word: str) -> tuple[str, str]:
         """Return the Swedish and the English stem of one lower-case word. Kept: the hits
@@ -108,7 +111,15 @@ class Analyzers:
             index.register_tokenizer(name, analyzer)
 
     def tokens(self, name: str, text: str) -> list[str]:
-        return _tokens(self.by_name[name], text)
+        """Return the tokens of ``text``. Kept: a search asks for the same words' tokens
+        field by field, for its ranked and its counting query."""
+        key = (name, text)
+        found = self._tokens.get(key)
+        if found is None:
+            if len(self._tokens) >= _TOKENS_KEPT:
+                self._tokens.clear()
+            found = self._tokens[key] = tuple(_tokens(self.by_name[name], text))
+        return list(found)
 
 
 def _tokens(analyzer: tantivy.TextAnalyzer, text: str) -> list[str]:
@@ -299,6 +310,7 @@ class QueryBuilder:
         self.analyzers = analyzers
         # The searcher the query will run on: its term dictionary completes prefixes.
         self.searcher = searcher
+        self._completions: dict[tuple[str, str], list[tuple[str, int]]] = {}
         # Queries that match the same records without ranking them (for facet counts):
         # no clause that only adds to the score, none that another clause contains.
         self.matching_only = matching_only
@@ -309,6 +321,12 @@ class QueryBuilder:
             if not (public and name == "parties_restricted")
         }
 
+    def counting(self) -> QueryBuilder:
+        """Return the ``matching_only`` twin of this builder (same searcher and completions)."""
+        twin = copy.copy(self)
+        twin.matching_only = True
+        return twin
+
     # -- words
 
     def _term(self, field: str, token: str) -> tantivy.Query:
@@ -317,7 +335,11 @@ class QueryBuilder:
     def _prefix(self, field: str, token: str) -> tantivy.Query:
         """Return the query for the terms of ``field`` that start with ``token``."""
         if self.searcher is not None:
-            completions = self.searcher.terms_with_prefix(field, token, limit=_FEW_COMPLETIONS + 1)
+            completions = self._completions.get((field, token))
+            if completions is None:
+                completions = self._completions[field, token] = self.searcher.terms_with_prefix(
+                    field, token, limit=_FEW_COMPLETIONS + 1
+                )
             if len(completions) <= _FEW_COMPLETIONS:
                 # Scored as the automaton scores every match: 1.0 (times the boost).
                 terms = _any([self._term(field, term) for term, _ in completions])

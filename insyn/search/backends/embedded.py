@@ -252,13 +252,7 @@ class EmbeddedBackend:
                 self._schema, self._analyzers, public=request.public_only, searcher=searcher
             )
             # The same records, unranked: cheaper to count (facets, whether a word matches).
-            counting = QueryBuilder(
-                self._schema,
-                self._analyzers,
-                public=request.public_only,
-                searcher=searcher,
-                matching_only=True,
-            )
+            counting = builder.counting()
             # Typo tolerance only for words the index does not know.
             unknown = frozenset(
                 g.word
