@@ -25,7 +25,9 @@ and ``/api/search`` under eight concurrent clients of ``insyn serve``.
    other for ``--seconds``; every request's wall time is kept;
 4. prints p50/p95/p99 of each against the targets of issue #16 (search p95 <= 25 ms while
    another process indexes; ``/api/search`` p95 <= 40 ms under 8 clients), PASS or MISS,
-   the machine and its load average before and after each part.
+   the machine and its load average before and after each part, and the CPU time: per
+   search of the searching thread in (a), of the server's processes per request in (b)
+   (read from /proc): on a shared machine wall times grow with the load.
 
 ``--json`` prints every figure as JSON. Progress goes to stderr. The requests go to
 127.0.0.1 only, and every loop stops by itself.
@@ -37,6 +39,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import threading
@@ -162,27 +165,36 @@ def web_state(work: Path) -> Any:
     return WebState(settings, load_web_config(), catalogue, EmbeddedBackend(settings.home))
 
 
-def product_search(state: Any, text: str) -> float:
+def product_search(state: Any, text: str) -> tuple[float, float]:
     """One public search through ``run_search`` (the web's query path: the engine, the
-    guard against a lagging index and the visibility check); return its wall time in ms."""
+    guard against a lagging index and the visibility check); return its wall time and
+    its CPU time (this thread's, where tantivy searches too) in ms."""
     from insyn.web.access import ANONYMOUS
     from insyn.web.searching import SearchParams, run_search
 
     params = SearchParams(q=text, facets=FIVE_FACETS, page_size=PAGE_SIZE)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     run_search(state, ANONYMOUS, params)
-    return (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
 
 
-def engine_search(state: Any, text: str) -> float:
+def engine_search(state: Any, text: str) -> tuple[float, float]:
     """The same search as the engine gets it from ``run_search`` (public partition, five
-    facets, 20 hits, highlighting), without the catalogue's guards; wall time in ms."""
+    facets, 20 hits, highlighting), without the catalogue's guards; wall and CPU ms."""
     from insyn.search.backends.base import SearchRequest
 
     request = SearchRequest(text, facets=FIVE_FACETS, page_size=PAGE_SIZE, public_only=True)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     state.backend.search(request)
-    return (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
+
+
+def timed(times: list[tuple[float, float]]) -> dict[str, Any]:
+    """Percentiles of the wall times, and the mean CPU time per search: on a shared
+    machine the wall time grows with the load, the CPU time much less."""
+    return percentiles([wall for wall, _ in times]) | {
+        "cpu_ms_mean": statistics.fmean(cpu for _, cpu in times)
+    }
 
 
 def while_indexing(
@@ -201,7 +213,7 @@ def while_indexing(
         stderr=subprocess.PIPE,
         text=True,
     )
-    during: list[float] = []
+    during: list[tuple[float, float]] = []
     try:
         while indexer.poll() is None and time.perf_counter() - started < limit:
             for text in queries:
@@ -216,7 +228,7 @@ def while_indexing(
         raise SystemExit(f"search load: insyn index failed: {errors.strip()[-500:]}")
     if not during:
         raise SystemExit("search load: the indexer finished before any search ended")
-    return percentiles(during) | {
+    return timed(during) | {
         "touched": count,
         "indexer_seconds": seconds,
         "indexer_records_per_s": count / seconds,
@@ -239,7 +251,7 @@ def searches_while_indexing(
         figures: dict[str, Any] = {}
         for name, search in (("quiet_engine", engine_search), ("quiet", product_search)):
             quiet_load = load()
-            figures[name] = percentiles([search(state, text) for text in queries]) | {
+            figures[name] = timed([search(state, text) for text in queries]) | {
                 "load_before": quiet_load
             }
         for name, search in (
@@ -319,10 +331,12 @@ def api_under_clients(
                 failures.extend(bad)
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+        server_cpu = tree_cpu_seconds(server.pid)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        server_cpu = tree_cpu_seconds(server.pid) - server_cpu
     finally:
         server.terminate()
         server.wait(60)
@@ -331,6 +345,7 @@ def api_under_clients(
         "workers": workers,
         "seconds": seconds,
         "requests_per_s": len(latencies) / seconds,
+        "server_cpu_ms_per_request": server_cpu * 1000 / max(len(latencies), 1),
         "failed": len(failures),
         "failed_statuses": sorted(set(failures)),
         "load_before": load_before,
@@ -341,6 +356,21 @@ def api_under_clients(
         f"{figures['requests_per_s']:.1f} requests/s"
     )
     return figures
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) of process ``pid`` and its children, from /proc."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- the report --------------------------------------------------------------------------
@@ -389,7 +419,7 @@ def render(figures: dict[str, Any]) -> str:
         f"queries: {figures['queries']} two-word queries drawn from the records, five facets "
         f"({', '.join(FIVE_FACETS)}), {PAGE_SIZE} hits, highlighting",
         "",
-        f"  {'':<48} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}  load (1 min)",
+        f"  {'':<48} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'CPU':>6}  load (1 min)",
     ]
     searches = figures["searches"]
     rows = [
@@ -404,17 +434,20 @@ def render(figures: dict[str, Any]) -> str:
         ),
     ]
     for name, f in rows:
+        cpu = f.get("cpu_ms_mean", f.get("server_cpu_ms_per_request", 0.0))
         loads = f"{f['load_before']:.1f}" + (
             f" → {f['load_after']:.1f}" if "load_after" in f else ""
         )
         out.append(
             f"  {name:<48} {f['n']:>6} {f['p50_ms']:>7.1f} {f['p95_ms']:>7.1f} "
-            f"{f['p99_ms']:>7.1f} {f['max_ms']:>7.1f}  {loads}"
+            f"{f['p99_ms']:>7.1f} {f['max_ms']:>7.1f} {cpu:>6.1f}  {loads}"
         )
     api = figures["api"]
     out.append(
         "  (milliseconds; engine search: the search backend as run_search asks it; run_search:"
-        " that plus the catalogue's guards against a lagging index and hidden records)"
+        " that plus the catalogue's guards against a lagging index and hidden records; CPU:"
+        " mean CPU time per search of the searching thread, for /api/search of the server"
+        " processes per request)"
     )
     for name in ("engine_while_indexing", "while_indexing"):
         w = searches[name]
