@@ -75,17 +75,23 @@ def test_another_writer_holds_the_lock(loaded: EmbeddedBackend, tmp_path: Path) 
     assert blocked.bulk_upsert(documents()[:1]) == 1
 
 
-def test_schema_change_migrates_from_stored_documents(
-    loaded: EmbeddedBackend, tmp_path: Path
-) -> None:
-    root = tmp_path / "index"
+def _mark_older_schema(data_dir: Path) -> Path:
+    """Mark the generation in use as built by an older schema; return its directory."""
+    root = data_dir / "index"
     generation = root / (root / "CURRENT").read_text()
     meta = json.loads((generation / "generation.json").read_text())
     meta["schema_version"] = 0
     (generation / "generation.json").write_text(json.dumps(meta))
+    return generation
+
+
+def test_schema_change_migrates_from_stored_documents(
+    loaded: EmbeddedBackend, tmp_path: Path
+) -> None:
+    generation = _mark_older_schema(tmp_path)
     fresh = EmbeddedBackend(tmp_path)
     assert fresh.ensure_index() is False  # migrated, nothing to load from the catalogue
-    assert (root / "CURRENT").read_text() != generation.name
+    assert (tmp_path / "index" / "CURRENT").read_text() != generation.name
     assert fresh.count(public_only=False) == len(documents())
     assert fresh.search(SearchRequest("zebrafinkar", public_only=False)).total == 1
 
@@ -117,11 +123,7 @@ def test_a_schema_migration_keeps_every_public_form(
     apart = {i for i, d in before["all"].items() if d.get("public")}
     assert apart >= {"by-hand", "case-ks-2024-46", "ds-orosanmalningar"}
     assert "ds-skolenheter" not in apart  # shown as it is: one document for both
-    root = tmp_path / "index"
-    generation = root / (root / "CURRENT").read_text()
-    meta = json.loads((generation / "generation.json").read_text())
-    meta["schema_version"] = 0
-    (generation / "generation.json").write_text(json.dumps(meta))
+    _mark_older_schema(tmp_path)
     fresh = EmbeddedBackend(tmp_path)
     assert fresh.ensure_index() is False
     assert _stored(fresh) == before
