@@ -6,8 +6,10 @@ Every schema change comes with an Alembic migration in ``catalogue/migrations``;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -43,21 +45,31 @@ class SerialisedJSON:
 
 
 class RecordData(TypeDecorator[dict[str, Any]]):
-    """JSON (the same column type) that also takes ``SerialisedJSON``. SQLite keeps JSON as
-    text, so the text goes in as it is; other databases are given the plain data."""
+    """JSON (the same column type) that also takes ``SerialisedJSON``, whose text goes in as
+    it is: SQLite keeps JSON as text, and psycopg sends a ``Json`` wrapper's text with the
+    dumps function it is given. Another driver is given the plain data."""
 
     impl = JSON
     cache_ok = True
 
     def bind_processor(self, dialect: Dialect) -> Any:
         inner = super().bind_processor(dialect)
-        as_text = dialect.name == "sqlite"
+
+        def plain(value: SerialisedJSON) -> Any:
+            return inner(value.plain) if inner is not None else value.plain
+
+        serialised: Callable[[SerialisedJSON], Any] = plain
+        if dialect.name == "sqlite":
+            serialised = attrgetter("text")
+        elif dialect.driver == "psycopg":
+            from psycopg.types.json import Json
+
+            def serialised(value: SerialisedJSON) -> Any:
+                return Json(value.text, dumps=str)
 
         def process(value: Any) -> Any:
             if type(value) is SerialisedJSON:
-                if as_text:
-                    return value.text
-                value = value.plain
+                return serialised(value)
             return inner(value) if inner is not None else value
 
         return process
