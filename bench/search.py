@@ -146,7 +146,7 @@ def store_records(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], di
     from insyn.catalogue.db import sqlite_url
     from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry
     from insyn.catalogue.store import Catalogue
-    from insyn.harvester.engine import _serialised  # the harvest's own stored form
+    from insyn.harvester.engine import serialised_record  # the harvest's own stored form
     from insyn.search.documents import index_document
     from insyn.vocab.model import text_in, to_dict
 
@@ -183,7 +183,7 @@ def store_records(count: int, work: Path) -> tuple[Any, list[dict[str, Any]], di
                 organisations[key] = catalogue.upsert_organisation(session, record.publisher)
                 session.commit()
         governance = record.governance
-        data, digest = _serialised(to_dict(record))
+        data, digest = serialised_record(to_dict(record))
         batch.append(
             {
                 "id": record_id,

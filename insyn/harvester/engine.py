@@ -101,7 +101,7 @@ class RunSummary:
         }
 
 
-def _serialised(plain: dict[str, Any]) -> tuple[SerialisedJSON, str]:
+def serialised_record(plain: dict[str, Any]) -> tuple[SerialisedJSON, str]:
     """The record's JSON text, made once, and its content hash (a hash of that text)."""
     text = json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return SerialisedJSON(plain, text), hashlib.sha256(text.encode()).hexdigest()
@@ -703,7 +703,7 @@ def _take_item(
     plain["governance"]["description_visibility"] = visibility.describe(
         stated, writer.description_default
     )
-    data, digest = _serialised(plain)
+    data, digest = serialised_record(plain)
     writer.taken[item.key] = item.digest
     if stored is None:
         writer.add(item, data, digest)
