@@ -8,8 +8,10 @@
    CKAN/ckanext-dcat harvest must do;
 3. times the command ``insyn --home H harvest NAME`` as a process of its own (the search
    index catch-up that the command does after the harvest included): the first harvest
-   into an empty SQLite catalogue, ``--full`` of the unchanged file, and the file again
-   with 1 % of the datasets changed (a revised title);
+   into an empty SQLite catalogue, ``--full`` of the unchanged file (its bytes are those
+   the last run read, so it is not parsed), the same statements with other bytes (a
+   comment line added: parsed and digested, nothing mapped), and the file again with 1 %
+   of the datasets changed (a revised title);
 4. prints wall time, CPU time and peak memory of each process tree (``RUSAGE_CHILDREN``
    of a small interpreter that only waits for it), the ratio to rdflib, and PASS/MISS
    against the targets (``--json`` prints the figures as JSON), with the load average.
@@ -743,14 +745,20 @@ def evaluate(figures: dict[str, Any]) -> dict[str, Any]:
     scale = n / TARGET_DATASETS
     first = figures["insyn_first"]["seconds"]
     unchanged = figures["insyn_unchanged"]["seconds"]
+    rewritten = figures["insyn_rewritten"]["seconds"]
     peak = max(figures[name]["peak_mb"] for name in INSYN_PHASES)
     checks: dict[str, Any] = {
         "first_harvest_s": {"value": first, "target": f"< {TARGET_FIRST_S * scale:g}"},
         "reharvest_s": {"value": unchanged, "target": f"< {TARGET_REHARVEST_S * scale:g}"},
+        "reharvest_rewritten_s": {
+            "value": rewritten,
+            "target": f"< {TARGET_REHARVEST_S * scale:g}",
+        },
         "peak_mb": {"value": peak, "target": f"< {TARGET_PEAK_MB:g}"},
     }
     checks["first_harvest_s"]["result"] = _verdict(first < TARGET_FIRST_S * scale)
     checks["reharvest_s"]["result"] = _verdict(unchanged < TARGET_REHARVEST_S * scale)
+    checks["reharvest_rewritten_s"]["result"] = _verdict(rewritten < TARGET_REHARVEST_S * scale)
     checks["peak_mb"]["result"] = _verdict(peak < TARGET_PEAK_MB)
     if "rdflib" in figures:
         ratio = first / figures["rdflib"]["seconds"]
@@ -764,6 +772,7 @@ def evaluate(figures: dict[str, Any]) -> dict[str, Any]:
     for name, wanted in (
         ("insyn_first", {"added": n}),
         ("insyn_unchanged", {"unchanged": n}),
+        ("insyn_rewritten", {"unchanged": n}),
         ("insyn_changed", {"updated": changed, "unchanged": n - changed}),
     ):
         phase = figures[name]
@@ -783,7 +792,7 @@ def evaluate(figures: dict[str, Any]) -> dict[str, Any]:
     return checks
 
 
-INSYN_PHASES = ("insyn_first", "insyn_unchanged", "insyn_changed")
+INSYN_PHASES = ("insyn_first", "insyn_unchanged", "insyn_rewritten", "insyn_changed")
 CHANGED_EVERY = 100  # 1 % of the datasets change between the harvests
 
 
@@ -824,6 +833,7 @@ def render(figures: dict[str, Any]) -> str:
     if "oxigraph" in figures:
         row("pyoxigraph parse only (for reference)", figures["oxigraph"])
     first_check, again_check = checks["first_harvest_s"], checks["reharvest_s"]
+    rewritten_check = checks["reharvest_rewritten_s"]
     row(
         "insyn harvest, empty catalogue",
         figures["insyn_first"],
@@ -835,6 +845,12 @@ def render(figures: dict[str, Any]) -> str:
         figures["insyn_unchanged"],
         again_check["target"] + " s",
         again_check["result"],
+    )
+    row(
+        "insyn harvest, same statements, new bytes",
+        figures["insyn_rewritten"],
+        rewritten_check["target"] + " s",
+        rewritten_check["result"],
     )
     row(f"insyn harvest, 1 % changed ({n // CHANGED_EVERY:,})", figures["insyn_changed"])
     lines.append("-" * 115)
@@ -1021,10 +1037,17 @@ def run(args: argparse.Namespace, out: Path, datasets: int) -> dict[str, Any]:
     for name, extra in (
         ("insyn_first", []),
         ("insyn_unchanged", ["--full"]),
+        ("insyn_rewritten", []),
         ("insyn_changed", []),
     ):
         if name == "insyn_unchanged":
             _touch(file)
+        if name == "insyn_rewritten":
+            # Same statements, other bytes (as a portal that stamps each export): the file
+            # is parsed and every record's digest is taken, but nothing is mapped again.
+            with file.open("a", encoding="utf-8") as handle:
+                handle.write("# written again\n")
+            meta_file.unlink(missing_ok=True)
         if name == "insyn_changed":
             _log(f"rewriting the file with every {CHANGED_EVERY}th dataset changed")
             generate(changed, datasets, args.format, changed_every=CHANGED_EVERY)
