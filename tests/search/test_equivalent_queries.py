@@ -124,3 +124,18 @@ def test_the_counting_query_matches_the_records_the_ranked_query_matches(
                     searcher, ranked, request, chosen, unknown
                 ), (text, public_only, chosen.relaxed)
     assert relaxed
+
+
+def test_excluded_records_stay_out_search_after_search(backend: EmbeddedBackend) -> None:
+    # The excluded ids' query is kept from one search to the next while they are the same.
+    every = {hit.id for hit in backend.search(SearchRequest("bygglov", page_size=50)).hits}
+    assert len(every) > 2
+    first, second = sorted(every)[:2]
+    for excluded in ([first], [first], [first, second], [second], []):
+        for _ in range(2):
+            found = backend.search(
+                SearchRequest("bygglov", page_size=50, facets=FACETS, exclude_ids=excluded)
+            )
+            assert {hit.id for hit in found.hits} == every - set(excluded)
+            assert found.total == len(every) - len(excluded)
+            assert sum(count for _, count in found.facets["kind"]) == found.total

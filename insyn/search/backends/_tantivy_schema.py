@@ -294,6 +294,12 @@ def _all(queries: list[tantivy.Query]) -> tantivy.Query | None:
 _FEW_COMPLETIONS = 8
 
 
+# The last set of record ids a search excluded, and its query: searches in a row exclude
+# the same records (the web's lagging-index hides, up to thousands while the index catches
+# up), and each query of a search (ranked, relaxed, counting) excludes them again.
+_LAST_IDS: list[tuple[int, tuple[str, ...], tantivy.Query]] = []
+
+
 class QueryBuilder:
     """Builds tantivy queries from a ``SearchQuery`` for one partition (public or all)."""
 
@@ -566,7 +572,13 @@ class QueryBuilder:
         return tantivy.Query.boolean_query(clauses)
 
     def ids(self, record_ids: Iterable[str]) -> tantivy.Query:
-        return tantivy.Query.term_set_query(self.schema, "id", list(record_ids))
+        key = tuple(record_ids)
+        last = _LAST_IDS[:1]
+        if last and last[0][0] == id(self.schema) and last[0][1] == key:
+            return last[0][2]
+        query = tantivy.Query.term_set_query(self.schema, "id", list(key))
+        _LAST_IDS[:] = [(id(self.schema), key, query)]
+        return query
 
     def _filters(self, query: SearchQuery) -> list[Clause]:
         clauses: list[Clause] = []
