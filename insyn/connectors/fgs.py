@@ -379,6 +379,8 @@ _BLOCK = 1 << 20  # bytes read at a time; also the most fed at once without a ca
 # (an attribute value cannot hold "<": the last "<" before it opens that tag).
 _SYSTEM_ID = re.compile(rb"""systemIdentifier\s*=\s*(?:"([\w.:-]+)"|'([\w.:-]+)')""")
 _TAG_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+# The common writing, found in one pass: no prefix, the identifier the first attribute.
+_PLAIN_START = re.compile(rb'<(aggregation|record)\s+systemIdentifier\s*=\s*"([\w.:-]+)"')
 
 
 def _plain_keys(piece: bytes) -> list[str] | None:
@@ -391,20 +393,30 @@ def _plain_keys(piece: bytes) -> list[str] | None:
     like a start tag (a comment) adds a key that nothing was stored with, which the
     caller's check of every key against the stored digest refuses.
     """
-    cases: list[str] = []
-    documents: list[str] = []
+    starts = piece.count(b"<record") + piece.count(b":record")
+    keys = _as_keys(_PLAIN_START.findall(piece), starts)
+    return keys if keys is not None else _as_keys(_identified(piece), starts)
+
+
+def _identified(piece: bytes) -> list[tuple[bytes, bytes]]:
+    """(element name, systemIdentifier) of every start tag in ``piece`` with a plain one."""
+    found = []
     for match in _SYSTEM_ID.finditer(piece):
         if piece[match.start() - 1 : match.start()] not in (b" ", b"\t", b"\n", b"\r"):
             continue  # part of a longer name
         name = _TAG_NAME.match(piece, piece.rfind(b"<", 0, match.start()))
-        value = (match.group(1) or match.group(2)).decode("ascii")
-        if name is not None and name.group(1) == b"aggregation":
-            cases.append("arende:" + value)
-        elif name is not None and name.group(1) == b"record":
-            documents.append("handling:" + value)
-    starts = piece.count(b"<record") + piece.count(b":record")
+        if name is not None:
+            found.append((name.group(1), match.group(1) or match.group(2)))
+    return found
+
+
+def _as_keys(found: list[tuple[bytes, bytes]], record_starts: int) -> list[str] | None:
+    """The keys of one aggregation and its records, when ``found`` names one aggregation
+    and as many records as ``record_starts``, each once; else None."""
+    cases = ["arende:" + value.decode("ascii") for name, value in found if name == b"aggregation"]
+    documents = ["handling:" + value.decode("ascii") for name, value in found if name == b"record"]
     keys = cases + documents
-    if len(cases) != 1 or not documents or len(documents) != starts:
+    if len(cases) != 1 or not documents or len(documents) != record_starts:
         return None
     return keys if len(set(keys)) == len(keys) else None
 
