@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from insyn.catalogue.models import RecordError
 from insyn.catalogue.store import Catalogue
-from insyn.connectors import fgs
+from insyn.connectors import fgs, fgs_stream
 from insyn.connectors.base import Cursor, Failure, Item
 from insyn.errors import ConnectorError, UnsafeInputError
 from insyn.harvester.engine import harvest_source
@@ -327,7 +327,7 @@ def test_unchanged_cases_are_not_even_parsed(
 
     watched = types.SimpleNamespace(**{name: getattr(etree, name) for name in dir(etree)})
     watched.XMLPullParser = CountingParser
-    monkeypatch.setattr(fgs, "etree", watched)
+    monkeypatch.setattr(fgs_stream, "etree", watched)
     again = harvest_source(sqlite_catalogue, "diariet", full=True)
     assert (again.unchanged, again.added, again.updated) == (111, 0, 0)
     parsed = b"".join(fed)
@@ -477,7 +477,7 @@ def test_streaming_holds_one_case_at_a_time_however_large_the_export(
 
     watched = types.SimpleNamespace(**{name: getattr(etree, name) for name in dir(etree)})
     watched.XMLPullParser = pull_parser
-    monkeypatch.setattr(fgs, "etree", watched)
+    monkeypatch.setattr(fgs_stream, "etree", watched)
 
     def most_held(documents: int) -> int:
         path = tmp_path / f"e{documents}.xml"
