@@ -12,6 +12,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from insyn.vocab.safexml import SAFE_PARSER_OPTIONS
+
 # Where a case file ends in the bytes, whatever prefix its namespace has. A match that is
 # no end tag only ends a piece early: the checks in ``stream`` keep digests whole.
 _AGGREGATION_END = re.compile(rb"aggregation\s*>")
@@ -90,10 +92,7 @@ def stream(
     parser = etree.XMLPullParser(
         events=("end",),
         tag=(ns + "control", ns + "aggregation", ns + "record"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
+        **SAFE_PARSER_OPTIONS,
         remove_comments=True,
         remove_pis=True,
     )

@@ -36,15 +36,21 @@ MAX_PROLOG_BYTES = 1_000_000
 _CHUNK = 64 * 1024
 
 
+# What every lxml parser of untrusted XML is given: no DTD, no network, no entity resolved.
+SAFE_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+}
+
+
 def xml_parser(*, recover: bool = False, resolve_internal: bool = False) -> etree.XMLParser:
     """Return an lxml parser that loads no DTD, reaches no network and resolves no
     external entity (internal ones only with ``resolve_internal``)."""
     return etree.XMLParser(
-        resolve_entities="internal" if resolve_internal else False,
-        no_network=True,
-        load_dtd=False,
+        **SAFE_PARSER_OPTIONS | {"resolve_entities": "internal" if resolve_internal else False},
         dtd_validation=False,
-        huge_tree=False,
         recover=recover,
         remove_blank_text=False,
     )
