@@ -139,3 +139,17 @@ def test_excluded_records_stay_out_search_after_search(backend: EmbeddedBackend)
             assert {hit.id for hit in found.hits} == every - set(excluded)
             assert found.total == len(every) - len(excluded)
             assert sum(count for _, count in found.facets["kind"]) == found.total
+
+
+def test_facets_counted_beside_the_search_survive_close(tmp_path: Path) -> None:
+    # Facets are counted in the backend's own threads; close() stops them, and a search
+    # after it (close only forgets what is open) starts them again.
+    loaded = EmbeddedBackend(tmp_path)
+    loaded.ensure_index()
+    loaded.bulk_upsert(documents())
+    before = loaded.search(SearchRequest("bygglov", facets=FACETS))
+    loaded.close()
+    after = loaded.search(SearchRequest("bygglov", facets=FACETS))
+    assert after.facets == before.facets and after.total == before.total
+    assert sum(count for _, count in after.facets["kind"]) == after.total
+    loaded.close()
