@@ -5,6 +5,8 @@ forms find: a prefix the index completes to few terms asked as those terms
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from insyn.search.backends import _tantivy_schema
 from insyn.search.backends._tantivy_schema import QueryBuilder
 from insyn.search.backends.base import FACETS, SearchRequest, fuzzy_distance, plan_text
 from insyn.search.backends.embedded import EmbeddedBackend
+from tests.conftest import require
 from tests.search.fixtures import documents
 
 # Compounds and inflections ("bygglov" starts several terms, "skolenheter" one), a
@@ -152,4 +155,22 @@ def test_facets_counted_beside_the_search_survive_close(tmp_path: Path) -> None:
     after = loaded.search(SearchRequest("bygglov", facets=FACETS))
     assert after.facets == before.facets and after.total == before.total
     assert sum(count for _, count in after.facets["kind"]) == after.total
+    loaded.close()
+
+
+def test_a_forked_process_counts_facets_in_threads_of_its_own(tmp_path: Path) -> None:
+    # The indexer forks workers; a fork has none of its parent's threads, so a backend
+    # that searched before the fork must start new ones to search in the child.
+    require(hasattr(os, "fork"), "fork is POSIX only")
+    loaded = EmbeddedBackend(tmp_path)
+    loaded.ensure_index()
+    loaded.bulk_upsert(documents())
+    expected = loaded.search(SearchRequest("bygglov", facets=FACETS)).facets
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports by its exit status)
+        signal.alarm(120)  # a hang guard, not a figure: waiting for absent threads hangs
+        found = loaded.search(SearchRequest("bygglov", facets=FACETS)).facets
+        os._exit(0 if found == expected else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     loaded.close()

@@ -83,7 +83,7 @@ class EmbeddedBackend:
         self._analyzers = Analyzers()
         # Facet counts run beside the building of the hits: tantivy releases the GIL, so on
         # a free core a search takes about the longer of the two instead of their sum.
-        self._counters: ThreadPoolExecutor | None = None
+        self._counters: tuple[int, ThreadPoolExecutor] | None = None
         self._counters_lock = threading.Lock()
         self._schema = build_schema()
         self._files = IndexDirectory(
@@ -432,13 +432,15 @@ class EmbeddedBackend:
 
     def _facet_counter(self) -> ThreadPoolExecutor:
         with self._counters_lock:
-            if self._counters is None:
-                self._counters = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
-            return self._counters
+            # A forked process does not inherit the threads: it starts its own.
+            if self._counters is None or self._counters[0] != os.getpid():
+                pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="facets")
+                self._counters = (os.getpid(), pool)
+            return self._counters[1]
 
     def close(self) -> None:
         self._files.forget()
         with self._counters_lock:
             counters, self._counters = self._counters, None
-        if counters is not None:
-            counters.shutdown(wait=True)
+        if counters is not None and counters[0] == os.getpid():
+            counters[1].shutdown(wait=True)
