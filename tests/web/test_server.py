@@ -32,20 +32,28 @@ def test_an_app_from_settings_alone_catches_the_index_up(tmp_path: Path) -> None
         assert client.get("/health").json()["status"] == "ok"
 
 
-def test_insyn_serve_answers_on_the_given_port(tmp_path: Path) -> None:
-    settings = load_settings(home=tmp_path)
+def _serve_demo(home: Path, **environment: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Harvest the demo into ``home`` and start ``insyn serve`` on a free port; return the
+    process and its base URL."""
+    settings = load_settings(home=home)
     catalogue = Catalogue(settings.catalogue_url)
-    harvest_demo(catalogue, tmp_path, extras=False)
+    harvest_demo(catalogue, home, extras=False)
     catalogue.close()
     sock = bind("127.0.0.1")
     base = address(sock)
     port = sock.getsockname()[1]
     sock.close()  # free the port for the server process
     process = subprocess.Popen(
-        [sys.executable, "-m", "insyn", "--home", str(tmp_path), "serve", "--port", str(port)],
+        [sys.executable, "-m", "insyn", "--home", str(home), "serve", "--port", str(port)],
+        env={**os.environ, **environment},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    return process, base
+
+
+def test_insyn_serve_answers_on_the_given_port(tmp_path: Path) -> None:
+    process, base = _serve_demo(tmp_path)
     try:
         # A hang guard, not a figure: generous, so a busy machine never trips it.
         deadline = time.monotonic() + 120
@@ -112,20 +120,7 @@ def _server_processes(parent: int) -> list[int]:
 
 def test_insyn_serve_answers_from_several_processes(tmp_path: Path) -> None:
     require(Path("/proc/self/stat").exists(), "the worker count is read from Linux's /proc")
-    settings = load_settings(home=tmp_path)
-    catalogue = Catalogue(settings.catalogue_url)
-    harvest_demo(catalogue, tmp_path, extras=False)
-    catalogue.close()
-    sock = bind("127.0.0.1")
-    base = address(sock)
-    port = sock.getsockname()[1]
-    sock.close()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "insyn", "--home", str(tmp_path), "serve", "--port", str(port)],
-        env={**os.environ, "INSYN_WEB_WORKERS": "2"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process, base = _serve_demo(tmp_path, INSYN_WEB_WORKERS="2")
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 120  # a hang guard, not a figure
