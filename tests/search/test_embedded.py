@@ -13,6 +13,7 @@ import pytest
 import tantivy
 
 from insyn.search.backends._tantivy_schema import stored_original
+from insyn.search.backends._tantivy_store import Generation
 from insyn.search.backends.base import SearchBackend, SearchRequest
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.errors import IndexingError, IndexLockedError, IndexMissingError
@@ -209,3 +210,29 @@ def test_highlighting_matches_typos_only_for_words_the_query_fuzzed() -> None:
     assert [text[a:b] for a, b in known.spans(text)] == ["laddplatser"]
     misspelt = Highlighter(Analyzers(), ["laddplaster"], [], fuzzy=["laddplaster"])
     assert [text[a:b] for a, b in misspelt.spans(text)] == ["laddplatser"]
+
+
+def test_a_generation_dropped_between_finding_and_reading_it_is_found_again(
+    loaded: EmbeddedBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process rebuilds (switches generations and drops the old one) right after
+    this reader found the generation in use and before it reloads it: the reader looks
+    again instead of failing the search."""
+    reader = EmbeddedBackend(tmp_path)
+    expected = reader.search(SearchRequest("bygglov")).total
+    writer = EmbeddedBackend(tmp_path)
+    found_before = reader._files.current
+    switched: list[str] = []
+
+    def current_then_switched() -> Generation:
+        generation = found_before()
+        if not switched:
+            switched.append(generation.name)
+            writer.rebuild(documents())  # switches and drops the generation just found
+            assert not generation.path.exists()  # the rebuild dropped it
+        return generation
+
+    monkeypatch.setattr(reader._files, "current", current_then_switched)
+    assert reader.search(SearchRequest("bygglov")).total == expected
+    assert reader.count() == len(PUBLIC_IDS)
+    assert switched and reader._files.pointer() != switched[0]

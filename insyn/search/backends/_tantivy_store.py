@@ -180,6 +180,21 @@ class IndexDirectory:
                 return opened
         raise SearchUnavailableError("Sökindexet byttes ut under läsningen; försök igen.")
 
+    def searcher(self, part: str) -> tantivy.Searcher:
+        """Return a searcher of the generation in use. A writer in another process may switch
+        generations and drop this one between ``current`` and the reload: find it again."""
+        for _ in range(5):
+            generation = self.current()
+            try:
+                return generation.searcher(part)
+            except (OSError, ValueError):
+                if self.pointer() == generation.name:
+                    raise  # still the one in use: a real failure, not a switch
+                with self._open_lock:
+                    if self.generation is generation:
+                        self.generation = None
+        raise SearchUnavailableError("Sökindexet byttes ut under läsningen; försök igen.")
+
     def create_generation(self, document_version: int) -> tuple[str, Path]:
         name = f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         path = self.root / name

@@ -237,12 +237,11 @@ class EmbeddedBackend:
     def count(self, public_only: bool = True) -> int:
         with engine_errors("läsas"):
             try:
-                generation = self._files.current()
+                if not public_only:
+                    return self._files.searcher("all").num_docs
+                searcher = self._files.searcher("public")
             except IndexMissingError:
                 return 0
-            if not public_only:
-                return generation.searcher("all").num_docs
-            searcher = generation.searcher("public")
             query = tantivy.Query.term_query(self._schema, "is_public", True)
             return searcher.search(query, 1, count=True).count
 
@@ -251,9 +250,7 @@ class EmbeddedBackend:
         query = request.validate()
         plan = plan_text(query)
         with engine_errors("läsas"):
-            generation = self._files.current()
-            part = "public" if request.public_only else "all"
-            searcher = generation.searcher(part)
+            searcher = self._files.searcher("public" if request.public_only else "all")
             builder = QueryBuilder(
                 self._schema, self._analyzers, public=request.public_only, searcher=searcher
             )
@@ -388,10 +385,9 @@ class EmbeddedBackend:
             return []
         with engine_errors("läsas"):
             try:
-                generation = self._files.current()
+                searcher = self._files.searcher("public" if public_only else "all")
             except IndexMissingError:
                 return []
-            searcher = generation.searcher("public" if public_only else "all")
             schema = self._schema
             clauses = [
                 (tantivy.Occur.Must, tantivy.Query.term_query(schema, "suggest", w))
