@@ -111,7 +111,12 @@ def summary_table(summaries: list[RunSummary]) -> Table:
     help="Bekräfta att många poster får tas bort (förbi raderingsspärren).",
 )
 @click.option(
-    "--full", is_flag=True, help="Läs hela källan igen, även om den säger sig oförändrad."
+    "--full",
+    is_flag=True,
+    help=(
+        "Läs hela källan igen, även om den säger sig oförändrad. Det som Insyns egna "
+        "kontrollsummor visar oförändrat (samma fil, samma post) tolkas inte om."
+    ),
 )
 @pass_context
 @handle_errors
