@@ -7,11 +7,13 @@ field, never a 500.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
@@ -99,14 +101,16 @@ def hit_model(state: WebState, hit: Any) -> schemas.Hit:
     )
 
 
-def _link(request: Request, base: str, page: int) -> str:
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
-    query.append(("page", str(page)))
-    return f"{base}{request.url.path}?{urlencode(query)}"
+def _page_links(request: Request, base: str) -> Callable[[int], str]:
+    """Return page number → the URL of that page of this search: the request's other
+    parameters are encoded once for all the links."""
+    rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    prefix = f"{base}{request.url.path}?{rest}&page=" if rest else f"{base}{request.url.path}?page="
+    return lambda page: f"{prefix}{page}"
 
 
 @public.get("/api/search", response_model=schemas.SearchResponse, summary="Sök i katalogen")
-def search(
+async def search(
     request: Request,
     state: State,
     principal: Viewer,
@@ -136,66 +140,73 @@ def search(
     ] = None,
 ) -> schemas.SearchResponse:
     """Sök bland katalogens offentliga poster, med facetter, sidor och sortering."""
-    filters = {
-        "theme": theme or [],
-        "publisher": publisher or [],
-        "owner": owner or [],
-        "format": format or [],
-        "access_rights": access_rights or [],
-        "licence": licence or [],
-        "kind": kind or [],
-        "year": year or [],
-    }
-    for name, values in filters.items():
-        if len(values) > MAX_FILTER_VALUES:
-            raise invalid(name, f"Högst {MAX_FILTER_VALUES} värden per filter.")
-        if any(len(v) > MAX_FILTER_LENGTH for v in values):
-            raise invalid(name, f"Ett filtervärde får vara högst {MAX_FILTER_LENGTH} tecken.")
-    params = SearchParams(
-        q=q,
-        filters={k: v for k, v in filters.items() if v},
-        sort=sort,
-        page=page,
-        page_size=page_size,
-        facets=tuple(facet) if facet is not None else FACETS,
-        modified_from=modified_from,
-        modified_to=modified_to,
-    )
-    result = run_search(state, principal, params)
-    pages = page_count(result.total, page_size)
-    selected = {name: {present_key(v) for v in values} for name, values in filters.items()}
-    facets = {
-        name: [
-            schemas.FacetValue(
-                value=str(value),
-                label=present.facet_label(name, value),
-                count=count,
-                selected=present_key(value) in selected.get(name, set()),
-            )
-            for value, count in values
-        ]
-        for name, values in result.facets.items()
-    }
-    base = state.base_url
-    return schemas.SearchResponse(
-        query=q,
-        total=result.total,
-        page=page,
-        page_size=page_size,
-        pages=pages,
-        sort=sort,
-        took_ms=round(result.took_ms, 2),
-        hits=[hit_model(state, hit) for hit in result.hits],
-        facets=facets,
-        links=schemas.SearchLinks(
-            self=_link(request, base, page),
-            first=_link(request, base, 1),
-            last=_link(request, base, pages),
-            next=_link(request, base, page + 1) if page < pages else None,
-            prev=_link(request, base, page - 1) if page > 1 else None,
-            html=f"{base}/sok?{urlencode({'q': q})}",
-        ),
-    )
+
+    # Async, with the search and the answer built in one trip to the threadpool: a plain
+    # function would cost FastAPI a second trip to check the answer it returns.
+    def answer() -> schemas.SearchResponse:
+        filters = {
+            "theme": theme or [],
+            "publisher": publisher or [],
+            "owner": owner or [],
+            "format": format or [],
+            "access_rights": access_rights or [],
+            "licence": licence or [],
+            "kind": kind or [],
+            "year": year or [],
+        }
+        for name, values in filters.items():
+            if len(values) > MAX_FILTER_VALUES:
+                raise invalid(name, f"Högst {MAX_FILTER_VALUES} värden per filter.")
+            if any(len(v) > MAX_FILTER_LENGTH for v in values):
+                raise invalid(name, f"Ett filtervärde får vara högst {MAX_FILTER_LENGTH} tecken.")
+        params = SearchParams(
+            q=q,
+            filters={k: v for k, v in filters.items() if v},
+            sort=sort,
+            page=page,
+            page_size=page_size,
+            facets=tuple(facet) if facet is not None else FACETS,
+            modified_from=modified_from,
+            modified_to=modified_to,
+        )
+        result = run_search(state, principal, params)
+        pages = page_count(result.total, page_size)
+        selected = {name: {present_key(v) for v in values} for name, values in filters.items()}
+        facets = {
+            name: [
+                schemas.FacetValue(
+                    value=str(value),
+                    label=present.facet_label(name, value),
+                    count=count,
+                    selected=present_key(value) in selected.get(name, set()),
+                )
+                for value, count in values
+            ]
+            for name, values in result.facets.items()
+        }
+        base = state.base_url
+        link = _page_links(request, base)
+        return schemas.SearchResponse(
+            query=q,
+            total=result.total,
+            page=page,
+            page_size=page_size,
+            pages=pages,
+            sort=sort,
+            took_ms=round(result.took_ms, 2),
+            hits=[hit_model(state, hit) for hit in result.hits],
+            facets=facets,
+            links=schemas.SearchLinks(
+                self=link(page),
+                first=link(1),
+                last=link(pages),
+                next=link(page + 1) if page < pages else None,
+                prev=link(page - 1) if page > 1 else None,
+                html=f"{base}/sok?{urlencode({'q': q})}",
+            ),
+        )
+
+    return await run_in_threadpool(answer)
 
 
 def present_key(value: object) -> str:

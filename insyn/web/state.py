@@ -26,5 +26,6 @@ class WebState:
         return self.settings.base_url.rstrip("/")
 
 
-def get_state(request: Request) -> WebState:
+async def get_state(request: Request) -> WebState:
+    # Async: FastAPI would run a plain function in the threadpool, a trip per request.
     return request.app.state.web

@@ -234,6 +234,24 @@ def test_snippets_keep_only_marks() -> None:
     assert "&amp;" in safe and "&lt;b&gt;" in safe
 
 
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("Ett <mark>bygglov</mark> i Högåsen", "Ett <mark>bygglov</mark> i Högåsen"),
+        ("a > b <mark>x</mark>", "a &gt; b <mark>x</mark>"),
+        ("<mark<mark>>", "&lt;mark<mark>&gt;"),
+        ("<mark>x</mark> O'Brien", "<mark>x</mark> O&#39;Brien"),
+        ("<mark>x</mark> &quot;q&quot;", "<mark>x</mark> &#34;q&#34;"),
+        ("<MARK>x</MARK>", "&lt;MARK&gt;x&lt;/MARK&gt;"),
+        ("&lt;mark&gt;", "&lt;mark&gt;"),
+    ],
+)
+def test_a_snippet_without_anything_to_escape_is_kept_and_any_other_escaped(
+    snippet: str, expected: str
+) -> None:
+    assert str(present.safe_snippet(snippet)) == expected
+
+
 def test_dates_are_shown_in_stockholm_time() -> None:
     assert present.swedish_datetime("2026-07-01T22:30:00Z") == "2 juli 2026 kl. 00.30"
     assert present.swedish_datetime("2026-01-15T12:00:00+00:00") == "15 januari 2026 kl. 13.00"
