@@ -109,7 +109,17 @@ class TripleIndex:
     been theirs, a governance statement among them.
     """
 
-    __slots__ = ("expanded", "loose", "met", "problems", "subjects", "unsure")
+    __slots__ = (
+        "_by_type",
+        "_kinds",
+        "_typed",
+        "expanded",
+        "loose",
+        "met",
+        "problems",
+        "subjects",
+        "unsure",
+    )
 
     def __init__(self) -> None:
         self.subjects: dict[str, dict[str, list[Term]]] = {}
@@ -119,6 +129,10 @@ class TripleIndex:
         # ``subject_digest``'s text of resources records point to (see ``_pointed_to``).
         self.expanded: dict[str, str] = {}
         self.met: set[str] = set()
+        # Worked out by ``types`` when first asked; ``add`` forgets them.
+        self._typed: list[str] | None = None
+        self._kinds: list[tuple[str, ...]] = []
+        self._by_type: dict[str, list[str]] = {}
 
     def problems_of(self, subject: str) -> list[str]:
         """The parse problems of a subject and of the nodes it points to (its distributions,
@@ -142,6 +156,7 @@ class TripleIndex:
         return found
 
     def add(self, subject: str, predicate: str, obj: Term) -> None:
+        self._typed = None
         properties = self.subjects.get(subject)
         if properties is None:
             properties = self.subjects[subject] = {}
@@ -160,28 +175,64 @@ class TripleIndex:
     def objects(self, subject: str, predicate: str) -> list[Term]:
         return self.subjects.get(subject, {}).get(predicate, [])
 
+    def types(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """Each subject with a stated type, in document order, with its types in the order
+        stated: worked out once per document, not once per question (catalogues, records,
+        linked datasets) over every subject."""
+        if self._typed is None:
+            typed: list[str] = []
+            kinds: list[tuple[str, ...]] = []
+            # One tuple (and one string per type) for every subject typed alike.
+            shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+            by_type: dict[str, list[str]] = {}
+            for subject, properties in self.subjects.items():
+                terms = properties.get(RDF_TYPE)
+                if terms is None:
+                    continue
+                types = tuple(term.value for term in terms)
+                kind = shared.get(types)
+                if kind is None:
+                    kind = shared[types] = types
+                typed.append(subject)
+                kinds.append(kind)
+                for type_iri in dict.fromkeys(kind):
+                    by_type.setdefault(type_iri, []).append(subject)
+            self._typed, self._kinds, self._by_type = typed, kinds, by_type
+        return zip(self._typed, self._kinds, strict=True)
+
     def subjects_of_type(self, *type_iris: str) -> list[str]:
-        wanted = set(type_iris)
-        return [
-            subject
-            for subject, properties in self.subjects.items()
-            if any(t.value in wanted for t in properties.get(RDF_TYPE, ()))
-        ]
+        """The subjects of any of these types, in document order."""
+        self.types()
+        found = [self._by_type[iri] for iri in dict.fromkeys(type_iris) if iri in self._by_type]
+        if len(found) <= 1:
+            return list(found[0]) if found else []
+        wanted = {subject for subjects in found for subject in subjects}
+        return [subject for subject, _ in self.types() if subject in wanted]
 
     @classmethod
     def from_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> TripleIndex:
         index = cls()
         subjects = index.subjects
-        # One string object per predicate IRI, not one per triple (a third of the memory).
-        predicates: dict[str, str] = {}
+        # One string object per predicate IRI, not one per triple (a third of the memory),
+        # found by the predicate node itself: no string is made for a predicate seen before.
+        predicates: dict[ox.NamedNode, str] = {}
+        # Statements about one subject mostly come together (Turtle's ``;``): the subject's
+        # key is made and looked up only when it changes.
+        last: Any = None
+        properties: dict[str, list[Term]] = {}
         for triple in triples:
             subject = triple.subject
-            key = "_:" + subject.value if isinstance(subject, ox.BlankNode) else subject.value
-            properties = subjects.get(key)
-            if properties is None:
-                properties = subjects[key] = {}
-            predicate = triple.predicate.value
-            predicate = predicates.setdefault(predicate, predicate)
+            if subject != last:
+                last = subject
+                key = "_:" + subject.value if type(subject) is ox.BlankNode else subject.value
+                found = subjects.get(key)
+                if found is None:
+                    found = subjects[key] = {}
+                properties = found
+            predicate_node = triple.predicate
+            predicate = predicates.get(predicate_node)
+            if predicate is None:
+                predicate = predicates[predicate_node] = predicate_node.value
             values = properties.get(predicate)
             if values is None:
                 properties[predicate] = [triple.object]

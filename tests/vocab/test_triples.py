@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyoxigraph as ox
 import pytest
 
 from insyn.vocab import triples
@@ -102,3 +103,48 @@ def test_the_digest_sees_a_change_in_a_blank_node_inside_a_shared_resource() -> 
     assert subject_digest(before, "https://ex.se/cat", "t") == subject_digest(
         after, "https://ex.se/cat", "t"
     )
+
+
+def test_statements_about_a_subject_apart_in_the_document_are_grouped_together() -> None:
+    # The index makes a subject's key only when the subject changes: a subject met again
+    # after another one must still get every statement, blank nodes included.
+    data = b"""<https://ex.se/a> <https://ex.se/p> "1" .
+_:b <https://ex.se/p> "2" .
+<https://ex.se/c> <https://ex.se/p> "3" .
+<https://ex.se/a> <https://ex.se/p> "4" .
+_:b <https://ex.se/q> <https://ex.se/a> .
+<https://ex.se/a> <https://ex.se/q> _:b .
+"""
+    index = parse_triples(data, "nt")
+    assert sorted(index.subjects) == ["_:b", "https://ex.se/a", "https://ex.se/c"]
+    assert sorted(term.value for term in index.objects("https://ex.se/a", "https://ex.se/p")) == [
+        "1",
+        "4",
+    ]
+    assert [term.value for term in index.objects("_:b", "https://ex.se/q")] == ["https://ex.se/a"]
+    (blank,) = index.objects("https://ex.se/a", "https://ex.se/q")
+    assert triples.node_key(blank) == "_:b"
+
+
+def test_subjects_of_type_keep_document_order_and_name_each_subject_once() -> None:
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    data = f"""<https://ex.se/1> {rdf_type} <https://ex.se/A> .
+<https://ex.se/2> <https://ex.se/p> "först något annat" .
+<https://ex.se/3> {rdf_type} <https://ex.se/B> .
+<https://ex.se/2> {rdf_type} <https://ex.se/B> .
+<https://ex.se/2> {rdf_type} <https://ex.se/A> .
+<https://ex.se/4> <https://ex.se/p> "ingen typ" .
+""".encode()
+    index = parse_triples(data, "nt")
+    assert index.subjects_of_type("https://ex.se/A") == ["https://ex.se/1", "https://ex.se/2"]
+    assert index.subjects_of_type("https://ex.se/B") == ["https://ex.se/2", "https://ex.se/3"]
+    assert index.subjects_of_type("https://ex.se/B", "https://ex.se/A") == [
+        "https://ex.se/1",
+        "https://ex.se/2",
+        "https://ex.se/3",
+    ]
+    assert index.subjects_of_type("https://ex.se/C") == []
+    assert dict(index.types())["https://ex.se/2"] == ("https://ex.se/B", "https://ex.se/A")
+    # A statement added later is seen by the next question.
+    index.add("https://ex.se/4", triples.RDF_TYPE, ox.NamedNode("https://ex.se/A"))
+    assert index.subjects_of_type("https://ex.se/A")[-1] == "https://ex.se/4"

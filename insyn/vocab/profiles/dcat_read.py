@@ -120,6 +120,10 @@ def _availability(value: str | None) -> str | None:
     return value
 
 
+# What ``_Reader.values`` gives for a property the subject does not have; never changed.
+_NO_VALUES: list[Term] = []
+
+
 @dataclass
 class Mapped:
     record: Record
@@ -144,9 +148,14 @@ class _Reader:
         self.field = _field_cell()
 
     def values(self, predicate: str) -> list[Term]:
-        self.used.add(predicate)
         self.field[0] = predicate
-        return self.properties.get(predicate, [])
+        found = self.properties.get(predicate)
+        if found is None:
+            # Most properties a record could have, it has not: nothing to mark as used
+            # (``extras`` looks only at the ones it has), no list to make.
+            return _NO_VALUES
+        self.used.add(predicate)
+        return found
 
     def texts(self, *predicates: str) -> dict[str, list[str]]:
         """Every text per language, sorted (RDF gives no order)."""
@@ -187,7 +196,7 @@ class _Reader:
     def iris(self, predicate: str) -> list[str]:
         """IRIs (and literal values, which some publishers give instead)."""
         values = self.values(predicate)
-        if not values:  # most properties a record could have, it has not
+        if not values:
             return []
         result = []
         for value in values:
@@ -814,9 +823,9 @@ def record_subjects(
     ``readers``, by default ``RECORD_READERS``, knows)."""
     readers = RECORD_READERS if readers is None else readers
     found = []
-    for subject, properties in index.subjects.items():
-        for type_term in properties.get(RDF_TYPE, ()):
-            reader = readers.get(type_term.value)
+    for subject, types in index.types():
+        for type_iri in types:
+            reader = readers.get(type_iri)
             if reader is not None:
                 found.append((subject, reader))
                 break

@@ -152,3 +152,18 @@ def test_distribution_terms(exported: tuple[Dataset, list[str], Graph]) -> None:
     # A SHA-256 checksum is never written as SHA-1: it stays in the catalogue, reported.
     assert graph.value(zipped, SPDX.checksum) is None
     assert any("checksumAlgorithm_sha256" in warning for warning in warnings)
+
+
+def test_properties_a_record_lacks_are_read_from_one_shared_empty_list_left_empty() -> None:
+    # The reader hands out one shared empty list for every property a subject lacks: no
+    # mapping may add to it, or the next record would seem to have that value.
+    data = f"""@prefix dct: <http://purl.org/dc/terms/> .
+<{DATASET}> a <http://www.w3.org/ns/dcat#Dataset> ; dct:title "Luft"@sv ;
+    <https://ex.se/egen> "kvar" .
+""".encode()
+    index = parse_triples(data, "turtle")
+    first = dcat_read.read_dataset(index, DATASET)
+    again = dcat_read.read_dataset(index, DATASET)
+    assert dcat_read._NO_VALUES == []
+    assert first.record.extras == again.record.extras == {"https://ex.se/egen": ["kvar"]}
+    assert first.warnings == again.warnings
