@@ -29,7 +29,7 @@ and ``/api/search`` under eight concurrent clients of ``insyn serve``.
    search of the searching process in (a), of the server's processes per request in (b)
    (read from /proc): on a shared machine wall times grow with the load.
 
-``--json`` prints every figure as JSON. Progress goes to stderr. The requests go to
+``--api-only`` runs part (b) alone. ``--json`` prints every figure as JSON. Progress goes to stderr. The requests go to
 127.0.0.1 only, and every loop stops by itself.
 """
 
@@ -379,23 +379,30 @@ def tree_cpu_seconds(pid: int) -> float:
 
 def verdicts(figures: dict[str, Any]) -> list[dict[str, Any]]:
     note = "" if figures["records"] == TARGET_RECORDS else f" (target for {TARGET_RECORDS:,})"
-    checks = [
-        (
-            "search p95, two words + five facets, while another process indexes, ms",
-            figures["searches"]["while_indexing"]["p95_ms"],
-            TARGET_SEARCH_P95_MS,
-        ),
-        (
-            "  the same, the engine's search alone (not the target), ms",
-            figures["searches"]["engine_while_indexing"]["p95_ms"],
-            TARGET_SEARCH_P95_MS,
-        ),
+    searches = figures.get("searches")
+    checks = (
+        [
+            (
+                "search p95, two words + five facets, while another process indexes, ms",
+                searches["while_indexing"]["p95_ms"],
+                TARGET_SEARCH_P95_MS,
+            ),
+            (
+                "  the same, the engine's search alone (not the target), ms",
+                searches["engine_while_indexing"]["p95_ms"],
+                TARGET_SEARCH_P95_MS,
+            ),
+        ]
+        if searches
+        else []
+    )
+    checks.append(
         (
             f"/api/search p95, {figures['api']['clients']} concurrent clients, ms",
             figures["api"]["p95_ms"],
             TARGET_API_P95_MS,
-        ),
-    ]
+        )
+    )
     return [
         {
             "check": name,
@@ -422,18 +429,19 @@ def render(figures: dict[str, Any]) -> str:
         "",
         f"  {'':<48} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'CPU':>6}  load (1 min)",
     ]
-    searches = figures["searches"]
+    searches = figures.get("searches", {})
     rows = [
-        ("(a) engine search, quiet index", searches["quiet_engine"]),
-        ("(a) engine search while insyn index runs", searches["engine_while_indexing"]),
-        ("(a) run_search, quiet index", searches["quiet"]),
-        ("(a) run_search while insyn index runs", searches["while_indexing"]),
+        ("(a) engine search, quiet index", searches.get("quiet_engine")),
+        ("(a) engine search while insyn index runs", searches.get("engine_while_indexing")),
+        ("(a) run_search, quiet index", searches.get("quiet")),
+        ("(a) run_search while insyn index runs", searches.get("while_indexing")),
         (
             f"(b) /api/search, {figures['api']['clients']} clients, "
             f"{figures['api']['workers']} server processes",
             figures["api"],
         ),
     ]
+    rows = [(name, f) for name, f in rows if f]  # part (a) is left out with --api-only
     for name, f in rows:
         cpu = f.get("cpu_ms_mean", f.get("server_cpu_ms_per_request", 0.0))
         loads = f"{f['load_before']:.1f}" + (
@@ -450,7 +458,7 @@ def render(figures: dict[str, Any]) -> str:
         " mean CPU time per search of the searching process, for /api/search of the server"
         " processes per request)"
     )
-    for name in ("engine_while_indexing", "while_indexing"):
+    for name in ("engine_while_indexing", "while_indexing") if searches else ():
         w = searches[name]
         out.append(
             f"  {name}: the other process, insyn index, re-indexed {w['touched']:,} changed "
@@ -499,6 +507,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--seconds", type=float, default=60.0, help="length of part (b) (default 60)"
     )
+    parser.add_argument(
+        "--api-only",
+        action="store_true",
+        help="run only part (b), /api/search under concurrent clients (after insyn index)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.records < 1000:
@@ -522,7 +535,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "catch_up": catch_up(work),
     }
-    figures["searches"] = searches_while_indexing(work, queries, args.touch, args.limit)
+    if not args.api_only:
+        figures["searches"] = searches_while_indexing(work, queries, args.touch, args.limit)
     figures["api"] = api_under_clients(work, queries, args.clients, args.seconds, args.web_workers)
     figures["checks"] = verdicts(figures)
     print(json.dumps(figures, indent=2, ensure_ascii=False) if args.json else render(figures))
