@@ -293,7 +293,7 @@ RECORD_CLASSES: dict[str, type[Record]] = {
 # --- plain-data conversion, used for hashing and for storage as JSON ---------------
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 # Field names per dataclass (None for any other type), looked up once: to_dict runs for
 # every harvested record, and asking is_dataclass of each list and dict was a tenth of it.
 _FIELD_NAMES: dict[type, tuple[str, ...] | None] = {list: None, dict: None, tuple: None}
@@ -309,12 +309,19 @@ def _plain(value: Any) -> Any:
         dataclass = dataclasses.is_dataclass(kind)
         names = tuple(f.name for f in dataclasses.fields(kind)) if dataclass else None
         _FIELD_NAMES[kind] = names
+    # Most values are scalars (a text, None) and are taken as they are, without a call.
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+        result = {}
+        for name in names:
+            item = getattr(value, name)
+            result[name] = item if type(item) in _SCALARS else _plain(item)
+        return result
     if kind is list or kind is tuple:
-        return [_plain(item) for item in value]
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
     if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
+        return {
+            key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()
+        }
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value

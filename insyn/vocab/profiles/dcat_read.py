@@ -162,8 +162,9 @@ class _Reader:
         result: dict[str, set[str]] = {}
         for predicate in predicates:
             for value in self.values(predicate):
-                if isinstance(value, ox.Literal) and value.value.strip():
-                    result.setdefault(value.language or "", set()).add(value.value.strip())
+                # A term's value is a new string each time it is asked for: ask once.
+                if isinstance(value, ox.Literal) and (text := value.value.strip()):
+                    result.setdefault(value.language or "", set()).add(text)
         return {language: sorted(texts) for language, texts in sorted(result.items())}
 
     def text(self, *predicates: str) -> LangText:
@@ -187,10 +188,10 @@ class _Reader:
     def keywords(self, predicate: str) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
         for value in self.values(predicate):
-            if isinstance(value, ox.Literal) and value.value.strip():
+            if isinstance(value, ox.Literal) and (word := value.value.strip()):
                 words = result.setdefault(value.language or "", [])
-                if value.value.strip() not in words:
-                    words.append(value.value.strip())
+                if word not in words:
+                    words.append(word)
         return {language: sorted(words) for language, words in sorted(result.items())}
 
     def iris(self, predicate: str) -> list[str]:
@@ -202,8 +203,9 @@ class _Reader:
         for value in values:
             if isinstance(value, ox.NamedNode):
                 result.append(value.value)
-            elif isinstance(value, ox.Literal) and value.value.strip():
-                result.append(value.value.strip())
+            elif isinstance(value, ox.Literal):
+                if text := value.value.strip():
+                    result.append(text)
             elif isinstance(value, ox.BlankNode):
                 label = self.label_of(node_key(value))
                 if label:
@@ -222,13 +224,9 @@ class _Reader:
         values = self.values(predicate)
         if not values:
             return []
-        return sorted(
-            {
-                value.value.strip()
-                for value in values
-                if isinstance(value, ox.Literal) and value.value.strip()
-            }
-        )
+        texts = {value.value.strip() for value in values if isinstance(value, ox.Literal)}
+        texts.discard("")
+        return sorted(texts)
 
     def nodes(self, predicate: str) -> list[str]:
         """Resource values; IRIs sorted first (blank nodes have no stable order)."""
