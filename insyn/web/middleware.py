@@ -160,3 +160,40 @@ class RateLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+# --- spreading connections over server processes ------------------------------------
+
+
+class RecycleConnections:
+    """Close the connection of every ``every``-th response of this process.
+
+    Server processes sharing a port (``insyn serve --workers``) accept connections as
+    they come, and the first one awake takes every connection waiting: a few long-lived
+    keep-alive connections (a proxy's, a harvester's, clients starting together) can all
+    end up on one process while another idles. ``Connection: close`` on a response now
+    and then makes its client connect again, and the least busy process tends to accept
+    first, so the connections spread again (as web servers' keep-alive request limits do).
+    """
+
+    def __init__(self, app: ASGIApp, every: int) -> None:
+        self.app = app
+        self.every = every
+        self.responses = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.responses += 1
+        if self.responses % self.every:
+            await self.app(scope, receive, send)
+            return
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (b"connection", b"close")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, closing)

@@ -27,8 +27,14 @@ from insyn.errors import InsynError
 from insyn.settings import Settings
 from insyn.settings import value as setting_value
 from insyn.web.app import create_app, open_search_backend
+from insyn.web.middleware import RecycleConnections
 
 log = logging.getLogger(__name__)
+
+# Responses of one of several server processes from one closed connection to the next: a
+# reconnection costs a client a round trip, so rarely; often enough that connections
+# that all landed on one process spread over the others within seconds under load.
+RECYCLE_EVERY = 100
 
 
 def uvicorn_config(app: FastAPI, **options: object) -> uvicorn.Config:
@@ -93,8 +99,14 @@ def serve(
 
 
 def worker_app(settings: Settings) -> FastAPI:
-    """The app of one of several server processes (``serve``), which caught the index up."""
-    return warmed(create_app(settings, catch_up=False))
+    """The app of one of several server processes (``serve``), which caught the index up.
+
+    It closes a keep-alive connection now and then (``RecycleConnections``), so that
+    connections spread over the processes instead of staying where they were accepted.
+    """
+    app = create_app(settings, catch_up=False)
+    app.add_middleware(RecycleConnections, every=RECYCLE_EVERY)
+    return warmed(app)
 
 
 def warmed(app: FastAPI) -> FastAPI:

@@ -144,3 +144,25 @@ def test_insyn_serve_answers_from_several_processes(tmp_path: Path) -> None:
         process.wait(timeout=30)
     # Stopping the server stops its workers.
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def test_a_server_process_closes_a_connection_every_so_many_responses(tmp_path: Path) -> None:
+    from insyn.web.middleware import RecycleConnections
+    from insyn.web.server import RECYCLE_EVERY, worker_app
+
+    settings = load_settings(home=tmp_path, base_url="http://127.0.0.1:8080")
+    app = worker_app(settings)  # one of several processes: no index yet, still answers
+    assert [m.kwargs for m in app.user_middleware if m.cls is RecycleConnections] == [
+        {"every": RECYCLE_EVERY}
+    ]
+    with TestClient(app) as client:
+        closed = [
+            number
+            for number in range(1, 2 * RECYCLE_EVERY + 1)
+            if client.get("/health").headers.get("connection") == "close"
+        ]
+    assert closed == [RECYCLE_EVERY, 2 * RECYCLE_EVERY]
+    # A single server process has no other to hand connections to: it keeps them.
+    with TestClient(create_app(settings, catch_up=False)) as client:
+        answers = [client.get("/health") for _ in range(RECYCLE_EVERY)]
+    assert not [a for a in answers if a.headers.get("connection") == "close"]
