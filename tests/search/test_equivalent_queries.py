@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,36 @@ def test_excluded_records_stay_out_search_after_search(backend: EmbeddedBackend)
             assert {hit.id for hit in found.hits} == every - set(excluded)
             assert found.total == len(every) - len(excluded)
             assert sum(count for _, count in found.facets["kind"]) == found.total
+
+
+def test_excluded_records_on_or_off_the_page_give_what_the_full_query_gives(
+    backend: EmbeddedBackend,
+) -> None:
+    # With facets, only the counting query leaves excluded records out (and counts the
+    # total); the ranked query does only when its page holds one. A search without facets
+    # leaves them out of the ranked query: both must answer alike.
+    ranked = [hit.id for hit in backend.search(SearchRequest("bygglov", page_size=50)).hits]
+    assert len(ranked) >= 6
+    relaxed = 0
+    for excluded in ([ranked[0]], [ranked[4]], [ranked[1], ranked[5], "not-in-the-index"]):
+        for text in ("bygglov", "vattenprover skolskjuts"):
+            for page in (1, 2):
+                request = SearchRequest(
+                    text, page=page, page_size=3, facets=FACETS, exclude_ids=excluded
+                )
+                lean, full = backend.search(request), backend.search(replace(request, facets=()))
+                assert [(h.id, h.score, h.snippets) for h in lean.hits] == [
+                    (h.id, h.score, h.snippets) for h in full.hits
+                ]
+                assert (lean.total, lean.strict_total, lean.relaxed) == (
+                    full.total,
+                    full.strict_total,
+                    full.relaxed,
+                )
+                assert not set(excluded) & {hit.id for hit in lean.hits}
+                assert sum(count for _, count in lean.facets["kind"]) == lean.total
+                relaxed += lean.relaxed
+    assert relaxed
 
 
 def test_facets_counted_beside_the_search_survive_close(tmp_path: Path) -> None:

@@ -523,8 +523,11 @@ class QueryBuilder:
         plan: TextPlan,
         request: SearchRequest,
         unknown: frozenset[str] = frozenset(),
+        *,
+        exclude: bool = True,
     ) -> tantivy.Query:
-        """Return the query for ``request``: what must, may and must not match."""
+        """Return the query for ``request``: what must, may and must not match; the
+        request's ``exclude_ids`` only with ``exclude``."""
         clauses: list[Clause] = []
         text = self.text(plan, unknown)
         if text is not None:
@@ -565,7 +568,7 @@ class QueryBuilder:
             clauses.append((_MUST, self.modified(request.modified_from, request.modified_to)))
         if request.public_only:
             clauses.append((_MUST, tantivy.Query.term_query(self.schema, "is_public", True)))
-        if request.exclude_ids:
+        if request.exclude_ids and exclude:
             clauses.append((_MUST_NOT, self.ids(request.exclude_ids)))
         if not any(occur == _MUST for occur, _ in clauses):
             clauses.append((_MUST, tantivy.Query.all_query()))

@@ -66,6 +66,9 @@ __all__ = ["EmbeddedBackend"]
 
 _SUGGEST_CANDIDATES = 200
 _DESCRIPTION_SNIPPET = 240
+_TOTAL = " total"  # the aggregation that counts the records (no facet has a space)
+# A search's facet counts and, when asked, its total.
+Counted = tuple[dict[str, list[tuple[Any, int]]], int | None]
 
 
 class EmbeddedBackend:
@@ -269,24 +272,51 @@ class EmbeddedBackend:
             elif not by_relevance:
                 order = {"order_by_field": "modified", "order": tantivy.Order.Desc}
 
-            def run(plan: TextPlan) -> Any:
-                built = builder.build(query, plan, request, unknown)
+            # A lagging index's hides (``exclude_ids``) cost a lookup of every id in every
+            # query that leaves them out. With facets, the counting query leaves them out
+            # and counts the total too; the ranked query does only when its page holds one
+            # of them (leaving a record out changes no other record's score or place).
+            lean = bool(request.exclude_ids and request.facets and not request.offset)
+            excluded = frozenset(request.exclude_ids) if lean else frozenset()
+
+            def rank(plan: TextPlan, *, exclude: bool) -> Any:
+                built = builder.build(query, plan, request, unknown, exclude=exclude)
                 return searcher.search(
                     built, request.page_size, count=True, offset=request.offset, **order
                 )
 
-            def count_facets(plan: TextPlan) -> Future[dict[str, list[tuple[Any, int]]]] | None:
-                if not request.facets:
-                    return None
-                counted = counting.build(query, plan, request, unknown)
-                return self._facet_counter().submit(self._facets, searcher, counted, request)
+            def documents(found: Any) -> list[dict[str, Any]]:
+                return [stored_document(searcher, address) for _, address in found.hits]
+
+            def run(plan: TextPlan) -> tuple[Future[Counted] | None, Any, list[dict[str, Any]]]:
+                """Count the facets (in a thread) and rank; the hits' documents when lean."""
+                counted = None
+                if request.facets:
+                    matching = counting.build(query, plan, request, unknown)
+                    counted = self._facet_counter().submit(
+                        self._facets, searcher, matching, request, total=lean
+                    )
+                found = rank(plan, exclude=not lean)
+                shown = documents(found) if lean else []
+                if lean and not excluded.isdisjoint(d.get("id") for d in shown):
+                    found = rank(plan, exclude=True)
+                    shown = documents(found)
+                return counted, found, shown
+
+            def total(counted: Future[Counted] | None, found: Any) -> int:
+                counts = counted.result()[1] if lean and counted is not None else None
+                return found.count if counts is None else counts
 
             # The facets of the words as typed are counted while the search runs; a search
             # that relaxes (few do) counts its relaxed words again.
-            counted = count_facets(plan)
-            found = run(plan)
-            strict_total = found.count
-            if plan.can_relax and strict_total < request.page_size:
+            counted, found, shown = run(plan)
+            strict_total: int | None = None
+            # A full page means enough records match all words (the count can wait).
+            if (
+                plan.can_relax
+                and len(found.hits) < request.page_size
+                and (strict_total := total(counted, found)) < request.page_size
+            ):
                 # A compound's parts match alone only when no record holds it whole.
                 split = [
                     g.word
@@ -297,27 +327,29 @@ class EmbeddedBackend:
                 ]
                 relaxed = plan.relax(split)
                 if relaxed is not None:
-                    counted = count_facets(relaxed)
-                    found = run(relaxed)
+                    counted, found, shown = run(relaxed)
             highlighter = (
                 Highlighter(self._analyzers, plan.highlighted, query.phrases, fuzzy=unknown)
                 if request.highlight
                 else None
             )
             hits = [
-                self._hit(stored_document(searcher, address), key, by_relevance, highlighter)
-                for key, address in found.hits
+                self._hit(document, key, by_relevance, highlighter)
+                for document, (key, _) in zip(shown or documents(found), found.hits, strict=True)
             ]
-            facets = counted.result() if counted is not None else {}
+            facets = counted.result()[0] if counted is not None else {}
+            found_total = total(counted, found)
+            if strict_total is None:
+                strict_total = found_total
         return SearchResult(
-            total=found.count,
+            total=found_total,
             hits=hits,
             facets=facets,
             took_ms=(time.perf_counter() - started) * 1000,
             page=request.page,
             page_size=request.page_size,
             query=query,
-            relaxed=found.count > strict_total,
+            relaxed=found_total > strict_total,
             strict_total=strict_total,
             corrected_query=correction_for(query, sorted(unknown), hits),
         )
@@ -348,9 +380,11 @@ class EmbeddedBackend:
 
     @staticmethod
     def _facets(
-        searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest
-    ) -> dict[str, list[tuple[Any, int]]]:
-        aggregations = {
+        searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest, *, total: bool
+    ) -> Counted:
+        """Count the facets of the records ``query`` matches and, with ``total``, the
+        records (every document has ``is_public``)."""
+        aggregations: dict[str, Any] = {
             name: {
                 "terms": {
                     "field": FACET_FIELDS[name],
@@ -361,6 +395,8 @@ class EmbeddedBackend:
             }
             for name in request.facets
         }
+        if total:
+            aggregations[_TOTAL] = {"value_count": {"field": "is_public"}}
         answer = searcher.aggregate(query, aggregations)
         facets: dict[str, list[tuple[Any, int]]] = {}
         for name in request.facets:
@@ -370,7 +406,7 @@ class EmbeddedBackend:
                 for b in buckets
             ]
             facets[name] = sorted(values, key=lambda v: (-v[1], str(v[0])))
-        return facets
+        return facets, int(answer[_TOTAL]["value"]) if total else None
 
     def suggest(
         self,
