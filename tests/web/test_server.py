@@ -166,3 +166,30 @@ def test_a_server_process_closes_a_connection_every_so_many_responses(tmp_path: 
     with TestClient(create_app(settings, catch_up=False)) as client:
         answers = [client.get("/health") for _ in range(RECYCLE_EVERY)]
     assert not [a for a in answers if a.headers.get("connection") == "close"]
+
+
+def test_connections_to_a_bound_socket_send_without_delay() -> None:
+    import asyncio
+    import socket
+
+    async def nagle_off_on_accepted() -> bool:
+        accepted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                conn = transport.get_extra_info("socket")
+                accepted.set_result(bool(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+                transport.close()
+
+        sock = bind("127.0.0.1")
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        try:
+            return await asyncio.wait_for(accepted, 30)
+        finally:
+            writer.close()
+            server.close()
+
+    # As uvicorn serves it (``running``): with Nagle's algorithm on, a keep-alive client
+    # waits for a delayed ACK before each answer.
+    assert asyncio.run(nagle_off_on_accepted())
