@@ -27,10 +27,11 @@ and ``/api/search`` under eight concurrent clients of ``insyn serve``.
    another process indexes; ``/api/search`` p95 <= 40 ms under 8 clients), PASS or MISS,
    the machine and its load average before and after each part, and the CPU time: per
    search of the searching process in (a), of the server's processes per request in (b)
-   (read from /proc): on a shared machine wall times grow with the load.
+   (read from /proc), and in (b) each server process's CPU time (the clients' connections
+   may crowd onto one of them): on a shared machine wall times grow with the load.
 
-``--api-only`` runs part (b) alone. ``--json`` prints every figure as JSON. Progress goes to stderr. The requests go to
-127.0.0.1 only, and every loop stops by itself.
+``--api-only`` runs part (b) alone. ``--json`` prints every figure as JSON. Progress goes to
+stderr. The requests go to 127.0.0.1 only, and every loop stops by itself.
 """
 
 from __future__ import annotations
@@ -332,12 +333,17 @@ def api_under_clients(
                 failures.extend(bad)
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-        server_cpu = tree_cpu_seconds(server.pid)
+        cpu_before = process_cpu_seconds(server.pid)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        server_cpu = tree_cpu_seconds(server.pid) - server_cpu
+        # By process: the clients' connections may crowd onto one of the processes.
+        per_process = {
+            number: seconds - cpu_before.get(number, 0.0)
+            for number, seconds in process_cpu_seconds(server.pid).items()
+        }
+        server_cpu = sum(per_process.values())
     finally:
         server.terminate()
         server.wait(60)
@@ -347,6 +353,7 @@ def api_under_clients(
         "seconds": seconds,
         "requests_per_s": len(latencies) / seconds,
         "server_cpu_ms_per_request": server_cpu * 1000 / max(len(latencies), 1),
+        "server_process_cpu_s": sorted(per_process.values(), reverse=True),
         "failed": len(failures),
         "failed_statuses": sorted(set(failures)),
         "load_before": load_before,
@@ -359,9 +366,10 @@ def api_under_clients(
     return figures
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds (user and system) of process ``pid`` and its children, from /proc."""
-    total = 0
+def process_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds (user and system) of process ``pid`` and of each of its children, by
+    process id, from /proc."""
+    ticks: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -370,8 +378,13 @@ def tree_cpu_seconds(pid: int) -> float:
         except OSError:
             continue
         if int(entry.name) == pid or int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime, stime
+    return {number: t / os.sysconf("SC_CLK_TCK") for number, t in ticks.items()}
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) of process ``pid`` and its children, from /proc."""
+    return sum(process_cpu_seconds(pid).values())
 
 
 # --- the report --------------------------------------------------------------------------
@@ -467,7 +480,8 @@ def render(figures: dict[str, Any]) -> str:
         )
     out += [
         f"  /api/search: {api['requests_per_s']:.1f} requests/s over {api['seconds']:.0f} s, "
-        f"{api['failed']} not 200 {api['failed_statuses'] or ''}",
+        f"{api['failed']} not 200 {api['failed_statuses'] or ''}; CPU seconds of the server's"
+        f" processes: {', '.join(f'{c:.1f}' for c in api['server_process_cpu_s'])}",
         "",
         "Targets (issue #16)",
     ]
