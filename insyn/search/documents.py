@@ -223,6 +223,8 @@ def index_document(
         return document  # the public document would equal this one
     shown = masking.public_of_data(data) if data is not None else masking.public_record(record)
     assert shown is not None
+    if how is Visibility.SHOWN and _masked_only_private_parties(shown, record):
+        return document  # the public document would equal this one (see there)
     public = _document(
         record_id, shown, publisher_name=publisher_name, owner_name=owner_name, source=source
     )
@@ -236,6 +238,27 @@ def index_document(
     if public != plain:
         document[PUBLIC_FIELD] = public
     return document
+
+
+def _masked_only_private_parties(shown: Record, record: Record) -> bool:
+    """Tell whether masking changed nothing of ``record`` but private individuals' names
+    and parties' identifiers (most masked cases and documents). Neither is in a public
+    document: private names and personnummer go to ``parties_restricted`` only, which the
+    public form empties, so its document would equal the full one and is not built."""
+    if not isinstance(record, (Case, Document)) or not isinstance(shown, type(record)):
+        return shown == record
+    kept = record.parties
+    if len(shown.parties) != len(kept) or any(
+        (a.role, a.is_private_individual) != (b.role, b.is_private_individual)
+        or (a.name != b.name and not b.is_private_individual)
+        for a, b in zip(shown.parties, kept, strict=True)
+    ):
+        return False
+    masked_parties, shown.parties = shown.parties, kept
+    try:
+        return shown == record
+    finally:
+        shown.parties = masked_parties
 
 
 def _document(

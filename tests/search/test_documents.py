@@ -26,6 +26,7 @@ from insyn.vocab.model import (
     Document,
     Governance,
     Party,
+    to_dict,
 )
 from tests.search.fixtures import documents, records
 
@@ -145,6 +146,40 @@ def test_case_fields_and_private_parties() -> None:
     assert "Anna Andersson" not in doc["text"] and "Bolaget AB" in doc["text"]
     assert public_view(doc)["parties_restricted"] == []
     assert doc["responsible_unit"] == "Bygglovsenheten"
+
+
+def test_a_public_copy_exactly_when_masking_changes_what_the_public_document_holds() -> None:
+    """Masking only private parties' names and identifiers changes nothing the public
+    document holds (no second copy); a private name in the text does (a masked copy)."""
+    quiet = Case(
+        title={"sv": "Bygglov Eken 4"},
+        description={"sv": "Nybyggnad av carport"},
+        diarienummer="BN 2024/00123",
+        parties=[
+            Party("Anna Andersson", is_private_individual=True, identifier="19121212-1212"),
+            Party("Bolaget AB", identifier="556677-8899"),
+        ],
+    )
+    named = Case(
+        title={"sv": "Bygglov för Anna Andersson"},
+        diarienummer="BN 2024/00124",
+        parties=[Party("Anna Andersson", is_private_individual=True)],
+    )
+    for data in (None, to_dict(quiet)):
+        doc = index_document(
+            "r1", quiet, publisher_name=None, owner_name=None, source="test", data=data
+        )
+        assert doc["public"] is None and is_own_public_view(doc) is False
+        shown = public_view(doc)
+        assert shown["parties_restricted"] == [] and shown["parties"] == ["Bolaget AB"]
+        assert "1212" not in json.dumps(shown)
+    for data in (None, to_dict(named)):
+        doc = index_document(
+            "r2", named, publisher_name=None, owner_name=None, source="test", data=data
+        )
+        assert doc["public"] is not None
+        assert "Anna Andersson" in doc["title"]
+        assert "Anna Andersson" not in json.dumps(public_view(doc), ensure_ascii=False)
 
 
 def test_document_keys_include_its_own_number() -> None:
