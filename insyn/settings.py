@@ -225,6 +225,15 @@ SETTINGS: tuple[Setting, ...] = (
         "drift",
     ),
     Setting(
+        "index_nice",
+        "10",
+        "INSYN_INDEX_NICE",
+        "Hur mycket lägre processorprioritet (nice, 0–19) 'insyn index' arbetar med, så att "
+        "sökningar på samma maskin svarar snabbt medan indexet byggs ikapp (0: samma "
+        "prioritet som allt annat).",
+        "drift",
+    ),
+    Setting(
         "log_format",
         "plain",
         "INSYN_LOG_FORMAT",

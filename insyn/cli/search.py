@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING
 
 import click
@@ -12,8 +13,29 @@ if TYPE_CHECKING:
     pass
 
 from insyn.cli.context import Context, console, error_console, handle_errors, pass_context
+from insyn.errors import ConfigError
+from insyn.settings import value
 
 # --- search ------------------------------------------------------------------------------
+
+
+def yield_to_searches() -> None:
+    """Lower this process's CPU priority by ``INSYN_INDEX_NICE``: indexing runs in the
+    background, searches on the same cores are what a person waits for. Called first,
+    so that tantivy's threads and the document workers inherit it.
+
+    Raises:
+        ConfigError: the setting is not a whole number from 0 to 19.
+    """
+    text = value("index_nice") or "0"
+    try:
+        step = int(text)
+    except ValueError:
+        step = -1
+    if not 0 <= step <= 19:
+        raise ConfigError(f"INSYN_INDEX_NICE måste vara ett heltal 0–19, inte {text!r}")
+    if step and hasattr(os, "nice"):
+        os.nice(step)
 
 
 @click.command()
@@ -24,6 +46,7 @@ from insyn.cli.context import Context, console, error_console, handle_errors, pa
 @handle_errors
 def index(context: Context, rebuild: bool) -> None:
     """Uppdatera sökindexet från katalogens ändringslogg."""
+    yield_to_searches()
     indexer = context.indexer()
     with Progress(
         SpinnerColumn(),
