@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.conftest import require
 
 # Runs ``insyn index`` in a process of its own (a lowered priority cannot be raised
 # again) and prints the priority the catch-up ran at, then the process's at the start.
@@ -46,14 +46,14 @@ def _priorities(done: subprocess.CompletedProcess[str]) -> tuple[int, int]:
     return during, start
 
 
-@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this system")
 def test_insyn_index_catches_up_at_the_lower_priority_it_is_given(tmp_path: Path) -> None:
+    require(hasattr(os, "nice"), "no process priorities on this system")
     during, start = _priorities(_index(tmp_path, "7"))
     assert during == min(start + 7, 19)
 
 
-@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this system")
 def test_insyn_index_yields_by_five_unless_told_and_not_at_all_with_zero(tmp_path: Path) -> None:
+    require(hasattr(os, "nice"), "no process priorities on this system")
     during, start = _priorities(_index(tmp_path, None))
     assert during == min(start + 5, 19)
     during, start = _priorities(_index(tmp_path, "0"))
