@@ -17,12 +17,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, select
+from sqlalchemy import Select, Text, cast, select
 from sqlalchemy.orm import aliased
 
-from insyn.catalogue.models import CatalogueRecord, ChangeLogEntry, Organisation, Source
+from insyn.catalogue.models import CatalogueRecord, Organisation, Source
 from insyn.catalogue.store import Catalogue
-from insyn.catalogue.visibility import public_clause, secret_marked_clause
 from insyn.errors import ConfigError
 from insyn.search.backends.base import SearchBackend
 from insyn.search.documents import index_document
@@ -39,38 +38,6 @@ COMMIT_SIZE = 20_000
 PARALLEL_MIN = 20_000
 MAX_WORKERS = 4
 IN_FLIGHT = 3  # batches queued per worker: enough to keep it busy, memory stays flat
-_LOOKUP_CHUNK = 500  # record ids per lookup of the lagging-index guard
-
-
-def unindexed_hides(catalogue: Catalogue) -> list[str]:
-    """Return the records the index may still show the public in a form the catalogue no
-    longer does: changed since the indexer's position, and now hidden, deleted or masked.
-
-    Public reads exclude them (``SearchRequest.exclude_ids``), so index lag never shows a
-    record that was just made secret or internal; the indexer's next catch-up brings them
-    back in the form the catalogue shows.
-    """
-    position = catalogue.reader_position(READER_NAME)
-    with catalogue.session() as session:
-        changed = list(
-            session.scalars(
-                select(ChangeLogEntry.record_id).where(ChangeLogEntry.seq > position).distinct()
-            )
-        )
-        # The visibility clauses are asked of the changed records only, looked up by key: in
-        # one statement the planner walked every record by kind (a JSON test each, about 20 s
-        # per search at 1,000,000 records).
-        # (The rule is a column, not a condition, so that the lookup goes by key.)
-        plainly_shown = and_(public_clause(), ~secret_marked_clause())
-        shown: set[str] = set()
-        for start in range(0, len(changed), _LOOKUP_CHUNK):
-            rows = session.execute(
-                select(CatalogueRecord.id, plainly_shown).where(
-                    CatalogueRecord.id.in_(changed[start : start + _LOOKUP_CHUNK])
-                )
-            )
-            shown.update(record_id for record_id, is_shown in rows if is_shown)
-    return [record_id for record_id in changed if record_id not in shown]
 
 
 def open_backend(settings: Settings) -> SearchBackend:

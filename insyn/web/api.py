@@ -21,14 +21,13 @@ from insyn import __version__
 from insyn.catalogue.models import Organisation as OrganisationRow
 from insyn.catalogue.models import RecordError
 from insyn.search.backends.base import FACETS
-from insyn.search.indexer import unindexed_hides
 from insyn.vocab.model import ACCESS_RIGHTS_BASE
 from insyn.web import access, present, queries, schemas
 from insyn.web.access import Principal
 from insyn.web.config import WebConfig
 from insyn.web.errors import invalid
 from insyn.web.recordview import public_data
-from insyn.web.searching import SearchParams, page_count, run_search
+from insyn.web.searching import SearchParams, lagging_hides, page_count, run_search
 from insyn.web.state import WebState, get_state
 
 DEFAULTS = WebConfig()
@@ -292,7 +291,7 @@ def suggest(
         q,
         public_only=public_only,
         limit=limit,
-        exclude_ids=unindexed_hides(state.catalogue) if public_only else (),
+        exclude_ids=lagging_hides(state.catalogue) if public_only else (),
     )
     return schemas.SuggestResponse(query=q, suggestions=suggestions)
 

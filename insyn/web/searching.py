@@ -7,14 +7,12 @@ index that lags behind a change to a record's access rights cannot leak it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
-
-from insyn.catalogue.models import ChangeLogEntry, ReaderCursor
 from insyn.catalogue.store import Catalogue
 from insyn.search.backends.base import (
     FACETS,
@@ -24,7 +22,7 @@ from insyn.search.backends.base import (
     SearchRequest,
     SearchResult,
 )
-from insyn.search.indexer import READER_NAME, unindexed_hides
+from insyn.search.lag import LaggingHides
 from insyn.web.access import Principal
 from insyn.web.errors import invalid
 from insyn.web.queries import visible_ids
@@ -76,33 +74,21 @@ class SearchParams:
             raise invalid("modified_from", "Startdatumet ligger efter slutdatumet.")
 
 
-# Per catalogue: (reader position, last change) → the records ``unindexed_hides`` returned.
-_HIDES: WeakKeyDictionary[Catalogue, tuple[tuple[int, int], list[str]]] = WeakKeyDictionary()
-# The index's position and the last change, in one statement (asked before every search).
-_LAG_KEY = select(
-    select(ReaderCursor.last_seq).where(ReaderCursor.name == READER_NAME).scalar_subquery(),
-    select(func.max(ChangeLogEntry.seq)).scalar_subquery(),
-)
+# Per catalogue: the lagging index's hides, kept from one search to the next.
+_HIDES: WeakKeyDictionary[Catalogue, LaggingHides] = WeakKeyDictionary()
+_HIDES_LOCK = threading.Lock()
 
 
-def lagging_hides(catalogue: Catalogue) -> list[str]:
-    """``unindexed_hides`` for this search, asked again only when the index's position or
-    the change log moved since the last search: its query tests every stored record
-    (seconds at a million records), and searches follow each other far faster than
-    changes. A record whose state changed without a new change-log entry can be missed
-    until the next change; it only skews totals and facets, since ``visible_ids`` checks
-    every hit against the catalogue itself."""
-    with catalogue.session() as session:
-        position, last = session.execute(_LAG_KEY).one()
-    key = (position or 0, last or 0)
-    if key[0] >= key[1]:
-        return []  # the index has applied every change
-    cached = _HIDES.get(catalogue)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    hides = unindexed_hides(catalogue)
-    _HIDES[catalogue] = (key, hides)
-    return hides
+def lagging_hides(catalogue: Catalogue) -> tuple[str, ...]:
+    """The records a public read must leave out while the index lags (``LaggingHides``):
+    one statement a search, and when the index's position or the change log moved, a
+    step from the last list instead of working it out again (0.7 s at a million
+    records). ``visible_ids`` checks every hit against the catalogue itself as well."""
+    with _HIDES_LOCK:
+        hides = _HIDES.get(catalogue)
+        if hides is None:
+            hides = _HIDES[catalogue] = LaggingHides(catalogue)
+    return hides.current()
 
 
 def run_search(state: WebState, principal: Principal, params: SearchParams) -> SearchResult:

@@ -20,7 +20,8 @@ from insyn.catalogue.store import Catalogue
 from insyn.harvester.engine import harvest_source
 from insyn.search.backends.embedded import EmbeddedBackend
 from insyn.search.documents import index_document, public_view
-from insyn.search.indexer import Indexer, unindexed_hides
+from insyn.search.indexer import Indexer
+from insyn.search.lag import unindexed_hides
 from insyn.settings import load_settings
 from insyn.vocab.model import Dataset
 from insyn.web.app import create_app
@@ -152,33 +153,36 @@ def test_the_public_copy_is_keyed_by_the_unmasked_record_id() -> None:
     assert public_view(by_hand) == {**by_hand, "title": "Ring ÅÅMMDD-XXXX"}
 
 
-def test_searches_ask_for_the_lagging_hides_once_per_change(
+def test_searches_step_the_lagging_hides_once_per_change(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The query behind the hides tests every stored record: searches in a row while the
-    # index lags ask it once, and again only when the change log or the index moves.
-    from insyn.web import searching
+    # Searches in a row while the index lags ask for the hides once, and again only when
+    # the change log or the index moves, and then read only the changes since.
+    from insyn.search import lag
 
     site.harvest(dict.fromkeys(NAMES, "public"))
     site.indexer.catch_up()
-    calls: list[int] = []
+    reads: list[tuple[int, int]] = []
+    changed = lag._changed
 
-    def counted(catalogue: Catalogue) -> list[str]:
-        calls.append(1)
-        return unindexed_hides(catalogue)
+    def counted(session: object, after: int, upto: int) -> dict[str, int]:
+        reads.append((after, upto))
+        return changed(session, after, upto)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(searching, "unindexed_hides", counted)
+    monkeypatch.setattr(lag, "_changed", counted)
     assert site.seen() == shown(list(NAMES))
-    assert calls == []  # no lag: nothing to ask
+    position = site.catalogue.last_change_seq()
+    assert reads == [(position, position)]  # no lag: nothing to read
 
     site.harvest({"alfa": "public", "beta": "public", "gamma": "internal", "delta": "gone"})
     for _ in range(3):
         assert site.seen()["search"] == ["Zebrafinkar alfa", "Zebrafinkar beta"]
-    assert len(calls) == 1
+    first = site.catalogue.last_change_seq()
+    assert reads[1:] == [(position, first)]
 
     site.harvest({"alfa": "public", "beta": "internal", "gamma": "internal", "delta": "gone"})
     assert site.seen()["search"] == ["Zebrafinkar alfa"]
-    assert len(calls) == 2
+    assert reads[2:] == [(first, site.catalogue.last_change_seq())]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
