@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from insyn.errors import InsynError
 
 if TYPE_CHECKING:
     from insyn.harvester.engine import RunSummary
+    from insyn.search.early import EarlyIndex
 
 from insyn.cli.context import Context, console, error_console, handle_errors, pass_context
 
@@ -41,6 +43,7 @@ def run_harvests(
     so a source never runs twice at once, whoever starts it."""
     from insyn.harvester.engine import RunSummary, harvest_source
     from insyn.harvester.workers import Claims
+    from insyn.search.early import start_early
 
     catalogue = context.catalogue
     claims = Claims(catalogue)
@@ -60,26 +63,51 @@ def run_harvests(
                     )
                     continue
                 task = progress.add_task(f"Skördar {name}", total=None, counts="")
+                early = start_early(context.indexer)
                 try:
-                    summary = harvest_source(
-                        catalogue,
-                        name,
-                        allow_deletions=allow_deletions,
-                        full=full,
-                        on_progress=lambda read, written, task=task: progress.update(
-                            task, completed=read, counts=f"{read} lästa, {written} skrivna"
-                        ),
-                        worker=claims.holder,
-                        before_commit=handle.fence,
-                    )
+                    try:
+                        summary = harvest_source(
+                            catalogue,
+                            name,
+                            allow_deletions=allow_deletions,
+                            full=full,
+                            on_progress=lambda read, written, task=task: progress.update(
+                                task, completed=read, counts=f"{read} lästa, {written} skrivna"
+                            ),
+                            worker=claims.holder,
+                            before_commit=handle.fence,
+                            on_written=early.written if early is not None else None,
+                        )
+                    finally:
+                        claims.release(handle)
+                    progress.refresh()  # the source's last counts are drawn before its bar goes
+                    progress.remove_task(task)
+                    if early is not None and summary.status == "completed":
+                        finish_early(early, progress)
                 finally:
-                    claims.release(handle)
-                progress.refresh()  # the source's last counts are drawn before its bar goes
-                progress.remove_task(task)
+                    if early is not None:
+                        early.abort()  # after a finish: nothing left to abort
                 summaries.append(summary)
     finally:
         claims.stop_heartbeat()
     return summaries
+
+
+def finish_early(early: EarlyIndex, progress: Progress) -> None:
+    """Commit the documents the harvest's worker built and the rest of the change log
+    (``insyn.search.early``); on failure the catch-up after the harvests does it all."""
+    if not early.active:
+        return
+    task = progress.add_task("Uppdaterar sökindexet", total=None, counts="")
+
+    def indexed(done: int) -> None:
+        progress.update(task, completed=done, counts=f"{done} indexerade")
+
+    # On failure the catch-up after the harvests tries again, and reports what fails.
+    with contextlib.suppress(InsynError):
+        early.finish(on_progress=indexed)
+    progress.refresh()
+    progress.remove_task(task)
 
 
 def summary_table(summaries: list[RunSummary]) -> Table:

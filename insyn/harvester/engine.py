@@ -30,6 +30,7 @@ from insyn.catalogue.models import (
     DistributionRow,
     HarvestRun,
     Incident,
+    Organisation,
     RecordError,
     SerialisedJSON,
     Source,
@@ -64,6 +65,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DELETION_GUARD = 0.2
 BATCH_SIZE = 2000
+
+# Records a run wrote, as a search document is built from them: record id, stored JSON
+# text, publisher name, owner name, source name (``harvest_source``'s ``on_written``).
+WrittenRows = list[tuple[str, str, str | None, str | None, str | None]]
 
 
 class StopRequested(BaseException):
@@ -137,8 +142,16 @@ def _bulk_insert(model: type[Any]) -> Any:
 class _RunWriter:
     """Buffers one run's writes and flushes them in batches inside one transaction."""
 
-    def __init__(self, catalogue: Catalogue, session: Session, source: Source, run_id: int):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        session: Session,
+        source: Source,
+        run_id: int,
+        on_written: Callable[[WrittenRows], None] | None = None,
+    ):
         self.catalogue = catalogue
+        self.on_written = on_written
         self.session = session
         self.source = source
         self.run_id = run_id
@@ -330,6 +343,8 @@ class _RunWriter:
             session.execute(_bulk_insert(ChangeLogEntry), self.changes)
         if self.errors:
             session.execute(_bulk_insert(RecordError), self.errors)
+        if self.on_written is not None and (self.inserts or self.updates):
+            self.on_written(self._written())
         for buffer in (
             self.inserts,
             self.updates,
@@ -340,6 +355,28 @@ class _RunWriter:
             self.errors,
         ):
             buffer.clear()
+
+    def _written(self) -> WrittenRows:
+        """The batch's written records with what their search documents are built from
+        (organisation names as this transaction holds them)."""
+        rows = [*self.inserts, *self.updates]
+        wanted = {row[key] for row in rows for key in ("publisher_id", "owner_id")} - {None}
+        names = {
+            organisation_id: name
+            for organisation_id, name in self.session.execute(
+                select(Organisation.id, Organisation.name_sv).where(Organisation.id.in_(wanted))
+            )
+        }
+        return [
+            (
+                row["id"],
+                row["data"].text,
+                names.get(row["publisher_id"]),
+                names.get(row["owner_id"]),
+                self.source.name,
+            )
+            for row in rows
+        ]
 
     def _scrub_stored(self) -> None:
         """Scrub each record error with what the catalogue keeps of that record: its titles
@@ -426,6 +463,7 @@ def harvest_source(
     worker: str | None = None,
     before_commit: Callable[[Session], None] | None = None,
     stop: threading.Event | None = None,
+    on_written: Callable[[WrittenRows], None] | None = None,
 ) -> RunSummary:
     """Run one harvest of one source and return its summary.
 
@@ -438,6 +476,8 @@ def harvest_source(
     (a scheduler worker checks there that it still holds the source's claim; raising an
     InsynError fails the run and nothing is applied). When ``stop`` is set, the run
     stops at the next record, is marked interrupted, and ``StopRequested`` is raised.
+    ``on_written(rows)`` is given each batch of records written, inside the run's
+    transaction: the run may still fail, and the plan may change them before it commits.
     """
     started = time.monotonic()
     source, run_id = _start_run(catalogue, source_name, worker)
@@ -456,6 +496,7 @@ def harvest_source(
             on_progress=on_progress,
             before_commit=before_commit,
             stop=stop,
+            on_written=on_written,
         )
     except InsynError as exc:
         if exc.source is None:
@@ -497,11 +538,12 @@ def _run(
     on_progress: Callable[[int, int], None] | None,
     before_commit: Callable[[Session], None] | None = None,
     stop: threading.Event | None = None,
+    on_written: Callable[[WrittenRows], None] | None = None,
 ) -> None:
     connector = connectors.load(source.kind)
     config = connector.Config.from_source(source.url, dict(source.options or {}))
     with catalogue.session() as session:
-        writer = _RunWriter(catalogue, session, source, summary.run_id or 0)
+        writer = _RunWriter(catalogue, session, source, summary.run_id or 0, on_written)
         existing = catalogue.existing_records(session, source.id)
         _offer_stored_digests(config, existing)
         verified_state = _offer_stored_documents(config, source, existing)

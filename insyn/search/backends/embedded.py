@@ -20,6 +20,7 @@ empty or half-built index; the old generation is deleted after the switch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -62,7 +63,7 @@ from insyn.search.backends.base import (
 from insyn.search.documents import DOCUMENT_VERSION, FACET_FIELDS
 from insyn.search.errors import IndexingError, IndexMissingError
 
-__all__ = ["EmbeddedBackend"]
+__all__ = ["EmbeddedBackend", "HeldWriter"]
 
 _SUGGEST_CANDIDATES = 200
 _DESCRIPTION_SNIPPET = 240
@@ -182,6 +183,44 @@ class EmbeddedBackend:
             "bygg dem med index_document.",
             record_ids=refused,
         )
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[HeldWriter | None]:
+        """Hold the write lock and the index's writers for a long run of changes that
+        ``HeldWriter.commit`` makes visible at once; left without a commit, nothing of them
+        is. The writers are those ``ensure_index`` and then ``bulk_upsert`` or ``rebuild``
+        would use: a new generation (switched in at the commit) where the index is missing
+        or empty, else the one in use. None where the index holds documents of another
+        schema or document version (``ensure_index`` copies or rebuilds them, the whole
+        catalogue, which is the indexer's work).
+
+        Raises:
+            IndexLockedError: another writer holds the lock past ``lock_timeout``.
+        """
+        with self._files.writing(), engine_errors("uppdateras"):
+            name = self._files.pointer()
+            path: Path | None = None
+            generation: Generation | None = None
+            if name is not None and self._files.has_generation(name):
+                generation = self._files.current()
+                if (
+                    generation.schema_version != SCHEMA_VERSION
+                    or generation.document_version != DOCUMENT_VERSION
+                ):
+                    yield None
+                    return
+                if generation.searcher("all").num_docs == 0:
+                    generation = None
+            if generation is None:
+                name, path = self._files.create_generation(DOCUMENT_VERSION)
+            held = HeldWriter(self, self._files.writers(path or generation), name, path)
+            try:
+                yield held
+            finally:
+                if not held.committed:
+                    self._files.finish(held.writers, commit=False)
+                    if path is not None:
+                        shutil.rmtree(path, ignore_errors=True)
 
     def delete(self, ids: Iterable[str]) -> int:
         wanted = list(dict.fromkeys(i for i in ids if i))
@@ -476,3 +515,61 @@ class EmbeddedBackend:
             counters, self._counters = self._counters, None
         if counters is not None and counters[0] == os.getpid():
             counters[1].shutdown(wait=True)
+
+
+class HeldWriter:
+    """The writers ``EmbeddedBackend.holding`` holds: documents added and deleted here are
+    seen by no search until ``commit``."""
+
+    def __init__(
+        self,
+        backend: EmbeddedBackend,
+        writers: dict[str, tantivy.IndexWriter],
+        name: str,
+        new_path: Path | None,
+    ) -> None:
+        self.backend = backend
+        self.writers = writers
+        self.name = name
+        self.new_path = new_path
+        self.committed = False
+        self.added = 0
+        self.refused: list[str] = []
+
+    @property
+    def rebuilding(self) -> bool:
+        """Whether the writers fill a new generation (no record is in it before this run)."""
+        return self.new_path is not None
+
+    def add(self, documents: Iterable[dict[str, Any]], *, replace: bool) -> None:
+        """Add documents; with ``replace``, each first removes what the index holds of its
+        record (also a document added earlier through these writers)."""
+        with engine_errors("uppdateras"):
+            count, refused = self.backend._add(self.writers, documents, replace=replace)
+        self.added += count
+        self.refused.extend(refused)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with engine_errors("uppdateras"):
+            for record_id in ids:
+                for writer in self.writers.values():
+                    writer.delete_documents_by_term("id", record_id)
+
+    def commit(self) -> int:
+        """Make every change visible at once (a new generation is switched in); return the
+        documents added.
+
+        Raises:
+            IndexingError: some documents had no id or visibility (nothing is committed).
+        """
+        if self.refused:
+            raise self.backend._refused(self.refused)
+        files = self.backend._files
+        with engine_errors("uppdateras"):
+            files.finish(self.writers, commit=True)
+            self.committed = True
+            if self.new_path is not None:
+                files.switch(self.name)
+            else:
+                files.current().reload()
+        return self.added
