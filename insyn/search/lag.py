@@ -121,7 +121,7 @@ class _Hides:
 
 
 class LaggingHides:
-    """``unindexed_hides`` of one catalogue, kept from one search to the next.
+    """``unindexed_hides`` of one catalogue, kept from one call to the next.
 
     A record's visibility changes only with a change-log entry (the harvest, the plan,
     classification and deletion write one in the same transaction), so the list moves
@@ -141,19 +141,20 @@ class LaggingHides:
     when that one was read (``seq`` grows in commit order).
     """
 
-    def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
+    def __init__(self) -> None:
         self._hides: _Hides | None = None
         self._lock = threading.Lock()  # one update at a time
 
-    def current(self) -> tuple[str, ...]:
-        """Return the records a public read must leave out now (``unindexed_hides``)."""
+    def current(self, catalogue: Catalogue) -> tuple[str, ...]:
+        """Return the records a public read of ``catalogue`` must leave out now
+        (``unindexed_hides``). Always the same catalogue: the list is kept from the last
+        call. (Passed, not kept: a reader keeps one of these per catalogue, by a weak key.)"""
         hides = self._hides
-        with self.catalogue.session() as session:
+        with catalogue.session() as session:
             lag = _Lag.read(session, hides.last if hides else 0)
         if hides is not None and hides.holds(lag):
             return hides.ids
-        with self._lock, self.catalogue.session() as session:
+        with self._lock, catalogue.session() as session:
             # Read again: another thread may have brought the list up to date meanwhile.
             hides = self._hides
             lag = _Lag.read(session, hides.last if hides else 0)

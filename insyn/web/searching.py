@@ -87,8 +87,8 @@ def lagging_hides(catalogue: Catalogue) -> tuple[str, ...]:
     with _HIDES_LOCK:
         hides = _HIDES.get(catalogue)
         if hides is None:
-            hides = _HIDES[catalogue] = LaggingHides(catalogue)
-    return hides.current()
+            hides = _HIDES[catalogue] = LaggingHides()
+    return hides.current(catalogue)
 
 
 def run_search(state: WebState, principal: Principal, params: SearchParams) -> SearchResult:

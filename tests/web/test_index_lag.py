@@ -266,3 +266,20 @@ def test_a_page_of_hits_keeps_the_records_each_viewer_may_see(
     staff = visible_ids(catalogue, Principal(role=Role.REGISTRAR), page)
     assert staff == {ids[name] for name in ("alfa", "beta", "gamma", "epsilon")}
     assert visible_ids(catalogue, ANONYMOUS, []) == set()
+
+
+def test_the_kept_hides_let_a_catalogue_go(tmp_path: Path) -> None:
+    # One kept list per catalogue, by a weak key: it must not hold the catalogue itself.
+    import gc
+    import weakref
+
+    from insyn.web import searching
+
+    catalogue = Catalogue(f"sqlite:///{tmp_path / 'insyn.sqlite3'}")
+    assert searching.lagging_hides(catalogue) == ()
+    assert catalogue in searching._HIDES
+    gone = weakref.ref(catalogue)
+    catalogue.close()
+    del catalogue
+    gc.collect()
+    assert gone() is None
