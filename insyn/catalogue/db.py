@@ -54,7 +54,37 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        _number_changes_in_commit_order(engine)
+    return engine
+
+
+# Readers of the change log (the search indexer, the lagging-index guard) store the last
+# ``seq`` they applied and read on from it. PostgreSQL numbers a row when it is inserted,
+# not when it commits: a run's entries could commit after a later-numbered entry of a
+# quicker transaction that a reader had already passed, and be skipped for good (a
+# record made secret would keep its old form in the index). Every transaction that logs
+# a change therefore takes one transaction-scoped advisory lock first, held to its commit,
+# so entries are numbered in commit order. (SQLite has one writer at a time anyway.)
+CHANGE_LOG_LOCK = 0x696E_7379_6E00_0001  # an application-chosen key ("insyn" + 1)
+_INSERTS_INTO_CHANGE_LOG = re.compile(r'\s*INSERT\s+INTO\s+"?change_log"?[\s(]', re.IGNORECASE)
+_HOLDS_CHANGE_LOG = "insyn_holds_change_log_lock"
+
+
+def _number_changes_in_commit_order(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _new_transaction(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.info.pop(_HOLDS_CHANGE_LOG, None)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock_before_logging(  # type: ignore[no-untyped-def]
+        connection, cursor, statement, parameters, context, executemany
+    ) -> None:
+        if connection.info.get(_HOLDS_CHANGE_LOG) or not _INSERTS_INTO_CHANGE_LOG.match(statement):
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (CHANGE_LOG_LOCK,))
+        connection.info[_HOLDS_CHANGE_LOG] = True
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DELETION_GUARD = 0.2
 BATCH_SIZE = 2000
+CHANGE_LOG_CHUNK = 5000  # change-log rows per statement (their dicts made a chunk at a time)
 
 # Records a run wrote, as a search document is built from them: record id, stored JSON
 # text, publisher name, owner name, source name (``harvest_source``'s ``on_written``).
@@ -164,7 +165,8 @@ class _RunWriter:
         self.updates: list[dict[str, Any]] = []
         self.distributions: list[dict[str, Any]] = []
         self.replaced_distributions: list[str] = []
-        self.changes: list[dict[str, Any]] = []
+        # (record id, operation): logged at the end of the run (``log_changes``).
+        self.changes: list[tuple[str, str]] = []
         self.errors: list[dict[str, Any]] = []
         self.digests: list[dict[str, Any]] = []
         # key → source digest of every record this run stored or found stored as it is.
@@ -305,14 +307,27 @@ class _RunWriter:
             )
 
     def _change(self, record_id: str, operation: str) -> None:
-        self.changes.append(
-            {
-                "record_id": record_id,
-                "operation": operation,
-                "run_id": self.run_id,
-                "changed_at": self.now,
-            }
-        )
+        self.changes.append((record_id, operation))
+
+    def log_changes(self) -> None:
+        """Insert the run's change-log entries, the last writes before the commit. On
+        PostgreSQL the first of them takes the change log's lock until the commit
+        (``insyn.catalogue.db``): logged as the run went, it would hold it the whole run
+        and other sources' runs would wait for it."""
+        for start in range(0, len(self.changes), CHANGE_LOG_CHUNK):
+            self.session.execute(
+                _bulk_insert(ChangeLogEntry),
+                [
+                    {
+                        "record_id": record_id,
+                        "operation": operation,
+                        "run_id": self.run_id,
+                        "changed_at": self.now,
+                    }
+                    for record_id, operation in self.changes[start : start + CHANGE_LOG_CHUNK]
+                ],
+            )
+        self.changes.clear()
 
     def pending(self) -> int:
         return len(self.inserts) + len(self.updates)
@@ -339,8 +354,6 @@ class _RunWriter:
             )
         if self.distributions:
             session.execute(_bulk_insert(DistributionRow), self.distributions)
-        if self.changes:
-            session.execute(_bulk_insert(ChangeLogEntry), self.changes)
         if self.errors:
             session.execute(_bulk_insert(RecordError), self.errors)
         if self.on_written is not None and (self.inserts or self.updates):
@@ -351,7 +364,6 @@ class _RunWriter:
             self.digests,
             self.replaced_distributions,
             self.distributions,
-            self.changes,
             self.errors,
         ):
             buffer.clear()
@@ -625,6 +637,7 @@ def _run(
         summary.incidents.extend(
             followup.after_run(session, db_source, run.id, summary, writer.changed_governance)
         )
+        writer.log_changes()
         if before_commit is not None:
             before_commit(session)
         session.commit()
