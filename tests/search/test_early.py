@@ -41,6 +41,16 @@ def write_source(path: Path, numbers: range | list[int], **titles: str) -> Path:
     return path
 
 
+def source_and_index(
+    catalogue: Catalogue, tmp_path: Path, numbers: range
+) -> tuple[Path, EmbeddedBackend, Indexer]:
+    """A DCAT source "bn" of ``numbers`` in ``catalogue``, and an embedded index for it."""
+    source = write_source(tmp_path / "k.ttl", numbers)
+    catalogue.add_source("bn", "dcat", str(source))
+    backend = EmbeddedBackend(tmp_path / "data")
+    return source, backend, Indexer(catalogue, backend)
+
+
 def stored(backend: EmbeddedBackend) -> dict[str, list[str]]:
     """Every stored document of both partitions (the public one as its own documents)."""
     generation = backend._files.current()
@@ -87,10 +97,7 @@ def harvest_early(
 def test_the_index_is_the_catch_ups_new_and_then_updated(
     sqlite_catalogue: Catalogue, tmp_path: Path
 ) -> None:
-    source = write_source(tmp_path / "k.ttl", range(1, 41))
-    sqlite_catalogue.add_source("bn", "dcat", str(source))
-    backend = EmbeddedBackend(tmp_path / "data")
-    indexer = Indexer(sqlite_catalogue, backend)
+    source, backend, indexer = source_and_index(sqlite_catalogue, tmp_path, range(1, 41))
 
     # An empty index: the worker fills a new generation.
     early = harvest_early(sqlite_catalogue, indexer, "bn")
@@ -116,10 +123,7 @@ def test_a_document_from_other_inputs_than_those_stored_is_built_again(
 ) -> None:
     """What the run stored may differ from what the worker was given (a plan rule or a
     person's levels change records in the run's transaction): the stored form counts."""
-    source = write_source(tmp_path / "k.ttl", range(1, 21))
-    sqlite_catalogue.add_source("bn", "dcat", str(source))
-    backend = EmbeddedBackend(tmp_path / "data")
-    indexer = Indexer(sqlite_catalogue, backend)
+    source, backend, indexer = source_and_index(sqlite_catalogue, tmp_path, range(1, 21))
 
     def altered(rows: list[Any]) -> list[Any]:
         return [
@@ -145,10 +149,7 @@ def test_a_failed_run_leaves_nothing_and_the_next_catch_up_is_right(
     sqlite_catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "BATCH_SIZE", 5)
-    source = write_source(tmp_path / "k.ttl", range(1, 21))
-    sqlite_catalogue.add_source("bn", "dcat", str(source))
-    backend = EmbeddedBackend(tmp_path / "data")
-    indexer = Indexer(sqlite_catalogue, backend)
+    source, backend, indexer = source_and_index(sqlite_catalogue, tmp_path, range(1, 21))
     harvest_early(sqlite_catalogue, indexer, "bn")
     before = stored(backend)
 
@@ -179,10 +180,7 @@ def test_a_failed_run_leaves_nothing_and_the_next_catch_up_is_right(
 def test_a_busy_writer_leaves_the_run_to_the_catch_up(
     sqlite_catalogue: Catalogue, tmp_path: Path
 ) -> None:
-    source = write_source(tmp_path / "k.ttl", range(1, 11))
-    sqlite_catalogue.add_source("bn", "dcat", str(source))
-    backend = EmbeddedBackend(tmp_path / "data")
-    indexer = Indexer(sqlite_catalogue, backend)
+    _, backend, indexer = source_and_index(sqlite_catalogue, tmp_path, range(1, 11))
     with backend._files.writing():  # another writer, as far as the worker can tell
         early = harvest_early(sqlite_catalogue, indexer, "bn")
     assert early.off and not early.active
@@ -195,10 +193,7 @@ def test_a_worker_that_dies_leaves_the_run_to_the_catch_up(
     sqlite_catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "BATCH_SIZE", 5)
-    source = write_source(tmp_path / "k.ttl", range(1, 21))
-    sqlite_catalogue.add_source("bn", "dcat", str(source))
-    backend = EmbeddedBackend(tmp_path / "data")
-    indexer = Indexer(sqlite_catalogue, backend)
+    _, backend, indexer = source_and_index(sqlite_catalogue, tmp_path, range(1, 21))
     early = EarlyIndex(indexer, minimum=1)
 
     def written(rows: list[Any]) -> None:
@@ -281,10 +276,7 @@ def test_insyn_harvest_indexes_through_the_worker(
 def test_an_index_of_older_documents_is_left_to_the_indexers_rebuild(
     sqlite_catalogue: Catalogue, tmp_path: Path
 ) -> None:
-    source = write_source(tmp_path / "k.ttl", range(1, 11))
-    sqlite_catalogue.add_source("bn", "dcat", str(source))
-    backend = EmbeddedBackend(tmp_path / "data")
-    indexer = Indexer(sqlite_catalogue, backend)
+    source, backend, indexer = source_and_index(sqlite_catalogue, tmp_path, range(1, 11))
     harvest_early(sqlite_catalogue, indexer, "bn")
     generation = backend._files.current()
     backend._files.write_meta(generation.path, DOCUMENT_VERSION - 1)
