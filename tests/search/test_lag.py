@@ -27,14 +27,9 @@ RECORDS = 40
 PROVISION = "26 kap. 1 § OSL"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalogue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalogue]:
-    url = (
-        request.getfixturevalue("postgres_url")
-        if request.param == "postgresql"
-        else f"sqlite:///{tmp_path / 'insyn.sqlite3'}"
-    )
-    made = Catalogue(url)
+@pytest.fixture
+def catalogue(catalogue_url: str, tmp_path: Path) -> Iterator[Catalogue]:
+    made = Catalogue(catalogue_url)
     file = write_catalogue(tmp_path / "bygglov.ttl", range(RECORDS))
     made.add_source("bygglov", "dcat", str(file), {})
     summary = harvest_source(made, "bygglov")

@@ -185,14 +185,9 @@ def test_searches_step_the_lagging_hides_once_per_change(
     assert reads[2:] == [(first, site.catalogue.last_change_seq())]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def lag_catalogue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalogue]:
-    url = (
-        request.getfixturevalue("postgres_url")
-        if request.param == "postgresql"
-        else f"sqlite:///{tmp_path / 'insyn.sqlite3'}"
-    )
-    catalogue = Catalogue(url)
+@pytest.fixture
+def lag_catalogue(catalogue_url: str) -> Iterator[Catalogue]:
+    catalogue = Catalogue(catalogue_url)
     yield catalogue
     catalogue.close()
 
