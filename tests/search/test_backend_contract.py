@@ -649,6 +649,33 @@ def test_a_plain_file_type_ranks_its_records_first(backend: SearchBackend) -> No
     assert [hit.id for hit in result.hits] == ["ds-mapped", "ds-rich"]
 
 
+def test_a_split_compound_matches_its_parts_as_words(backend: SearchBackend) -> None:
+    # "barndata" also finds "barn" and "data" written apart, but not "barn…" and "data…"
+    # as the start of other words ("barnsliga" is no compound of "barn"): the parts match
+    # as written, and the compounds that hold them are split in the index already.
+    from insyn.search.documents import index_document
+    from tests.search.fixtures import UTB, _dataset
+
+    def dataset(title: str) -> Any:
+        return _dataset(
+            title, title, publisher=UTB, themes=["EDUC"], formats=["CSV"], modified=None
+        )
+
+    backend.bulk_upsert(
+        index_document(
+            record_id, record, publisher_name=UTB.name["sv"], owner_name=None, source="t"
+        )
+        for record_id, record in (
+            ("ds-apart", dataset("Data om barn i förskolan")),
+            ("ds-starts", dataset("Barnsliga lekar och dataspel")),
+            ("ds-whole", dataset("Barndata för skolor")),
+        )
+    )
+    assert whole(backend, "barndata") == {"ds-apart", "ds-whole"}
+    # The whole word ranks above its parts.
+    assert backend.search(SearchRequest("barndata")).hits[0].id == "ds-whole"
+
+
 def test_a_compound_whose_parts_are_in_no_one_record_relaxes_to_its_parts(
     loaded: SearchBackend,
 ) -> None:

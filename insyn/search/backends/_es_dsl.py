@@ -25,6 +25,7 @@ from insyn.search.backends.base import (
     WordGroup,
     is_wordlike,
     part_steps,
+    split_alternative,
 )
 from insyn.search.documents import FILTER_FIELDS, STOCKHOLM, normalise_key
 from insyn.search.query import FieldFilter, SearchQuery, year_range
@@ -158,7 +159,7 @@ class QueryBuilder:
             if not sv_only or (analyzer == "sv" and name not in EXACT_ONLY_FIELDS)
         ]
 
-    def word(self, word: str, *, typos: bool = True) -> dict[str, Any]:
+    def word(self, word: str, *, typos: bool = True, prefix: bool = True) -> dict[str, Any]:
         def multi(fields: list[str], **extra: Any) -> dict[str, Any]:
             return {
                 "multi_match": {
@@ -171,10 +172,11 @@ class QueryBuilder:
             }
 
         should = [multi(self._fields())]
-        if not is_wordlike(word):
+        if not is_wordlike(word) or not (prefix or typos):
             # Codes and numbers match exactly (see base.is_wordlike).
             return should[0]
-        should.append(multi(self._fields(".prefix", PREFIX_WEIGHT, sv_only=True)))
+        if prefix:
+            should.append(multi(self._fields(".prefix", PREFIX_WEIGHT, sv_only=True)))
         if typos:
             should.append(
                 multi(
@@ -196,9 +198,9 @@ class QueryBuilder:
         """Return the query a word group matches by: the word, its alternatives, its keys."""
         should = [self.word(group.word, typos=typos)]
         for words, weight in group.alternatives:
-            should.append(
-                {"bool": {"must": [self.word(w, typos=False) for w in words], "boost": weight}}
-            )
+            prefix = not split_alternative(group, words)
+            must = [self.word(w, typos=False, prefix=prefix) for w in words]
+            should.append({"bool": {"must": must, "boost": weight}})
         for field, value in group.keys:
             should.append(
                 {"constant_score": {"filter": {"term": {field: value}}, "boost": KEY_SCORE}}

@@ -30,6 +30,7 @@ from insyn.search.backends.base import (
     fuzzy_distance,
     is_wordlike,
     part_steps,
+    split_alternative,
 )
 from insyn.search.documents import (
     FACET_FIELDS,
@@ -360,8 +361,9 @@ class QueryBuilder:
             return self._term(field, token)
         return tantivy.Query.fuzzy_term_query(self.schema, field, token, distance=distance)
 
-    def word(self, word: str, *, typos: bool = True) -> tantivy.Query | None:
-        """Return the query a free-text word matches by (exact stem, compound, typo)."""
+    def word(self, word: str, *, typos: bool = True, prefix: bool = True) -> tantivy.Query | None:
+        """Return the query a free-text word matches by (exact stem, compound, typo);
+        without ``prefix``, not as the first part of compounds."""
         clauses: list[tantivy.Query] = []
         for field, analyzer in self.text_fields.items():
             tokens = self.analyzers.tokens(analyzer, word)
@@ -369,7 +371,8 @@ class QueryBuilder:
                 continue
             boost = FIELD_BOOSTS[field]
             prefixed = (
-                analyzer == "sv"
+                prefix
+                and analyzer == "sv"
                 and field not in EXACT_ONLY_FIELDS
                 and any(_prefixable(t) for t in tokens)
             )
@@ -379,13 +382,13 @@ class QueryBuilder:
             if analyzer != "sv" or field in EXACT_ONLY_FIELDS:
                 continue
             if prefixed:
-                prefix = _all(
+                completed = _all(
                     [
                         self._prefix(field, t) if _prefixable(t) else self._term(field, t)
                         for t in tokens
                     ]
                 )
-                clauses.append(tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT))
+                clauses.append(tantivy.Query.boost_query(completed, boost * PREFIX_WEIGHT))
             if typos and any(fuzzy_distance(t) for t in tokens):
                 fuzzy = _all([self._fuzzy(field, t) for t in tokens])
                 clauses.append(tantivy.Query.boost_query(fuzzy, boost * FUZZY_WEIGHT))
@@ -412,8 +415,12 @@ class QueryBuilder:
         """Return the query a word group matches by: the word, its alternatives, its keys."""
         clauses = [self.word(group.word, typos=typos) or tantivy.Query.empty_query()]
         for words, weight in group.alternatives:
+            prefix = not split_alternative(group, words)
             alternative = _all(
-                [self.word(w, typos=False) or tantivy.Query.empty_query() for w in words]
+                [
+                    self.word(w, typos=False, prefix=prefix) or tantivy.Query.empty_query()
+                    for w in words
+                ]
             )
             if alternative is not None:
                 clauses.append(tantivy.Query.boost_query(alternative, weight))
