@@ -1,6 +1,7 @@
 """Cheaper forms of the embedded backend's queries that must find exactly what the plain
 forms find: a prefix the index completes to few terms asked as those terms
-(``QueryBuilder._prefix``), and the unranked query facets are counted with
+(``QueryBuilder._prefix``), a prefix that completes to its own word only left out of the
+ranked query (``_completes_to_itself``), and the unranked query facets are counted with
 (``matching_only``)."""
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def test_completed_prefixes_find_what_the_automaton_finds(
     def automaton_only(self: Any, *args: Any, searcher: Any = None, **kwargs: Any) -> None:
         built(self, *args, **kwargs)
 
+    # Every prefix clause stays (the automaton cannot tell which complete to their word).
+    monkeypatch.setattr(QueryBuilder, "_completes_to_itself", lambda *_: False)
     with monkeypatch.context() as patch:
         patch.setattr(QueryBuilder, "__init__", automaton_only)
         expected = _answers(backend)
@@ -86,6 +89,25 @@ def test_completed_prefixes_find_what_the_automaton_finds(
         with monkeypatch.context() as patch:
             patch.setattr(_tantivy_schema, "_FEW_COMPLETIONS", few)
             assert _answers(backend) == expected, few
+
+
+def test_a_prefix_of_its_own_word_only_leaves_the_matches_as_they_were(
+    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Leaving such a prefix out changes scores (it added a constant), never what matches.
+    with monkeypatch.context() as patch:
+        patch.setattr(QueryBuilder, "_completes_to_itself", lambda *_: False)
+        every_prefix = _answers(backend)
+    lean = _answers(backend)
+    assert lean != every_prefix  # the scores differ, so some prefixes were left out
+
+    def matches(answers: list[Any]) -> list[Any]:
+        return [
+            (text, public, total, relaxed, sorted(id_ for id_, _ in hits), facets)
+            for text, public, total, relaxed, hits, facets in answers
+        ]
+
+    assert matches(lean) == matches(every_prefix)
 
 
 def _matched(
