@@ -226,7 +226,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "index_nice",
-        "5",
+        "19",
         "INSYN_INDEX_NICE",
         "Hur mycket lägre processorprioritet (nice, 0–19) 'insyn index' arbetar med, så att "
         "sökningar på samma maskin svarar snabbt medan indexet byggs ikapp (0: samma "

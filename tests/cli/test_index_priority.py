@@ -52,10 +52,10 @@ def test_insyn_index_catches_up_at_the_lower_priority_it_is_given(tmp_path: Path
     assert during == min(start + 7, 19)
 
 
-def test_insyn_index_yields_by_five_unless_told_and_not_at_all_with_zero(tmp_path: Path) -> None:
+def test_insyn_index_yields_fully_unless_told_and_not_at_all_with_zero(tmp_path: Path) -> None:
     require(hasattr(os, "nice"), "no process priorities on this system")
     during, start = _priorities(_index(tmp_path, None))
-    assert during == min(start + 5, 19)
+    assert during == 19
     during, start = _priorities(_index(tmp_path, "0"))
     assert during == start
 
