@@ -668,12 +668,15 @@ def test_a_split_compound_matches_its_parts_as_words(backend: SearchBackend) -> 
         for record_id, record in (
             ("ds-apart", dataset("Data om barn i förskolan")),
             ("ds-starts", dataset("Barnsliga lekar och dataspel")),
-            ("ds-whole", dataset("Barndata för skolor")),
+            ("ds-whole", dataset("Barndata om barnsliga lekar")),
         )
     )
     assert whole(backend, "barndata") == {"ds-apart", "ds-whole"}
-    # The whole word ranks above its parts.
-    assert backend.search(SearchRequest("barndata")).hits[0].id == "ds-whole"
+    # The whole word ranks above its parts, and the parts are marked as they matched.
+    first, second = backend.search(SearchRequest("barndata")).hits[:2]
+    assert first.id == "ds-whole"
+    assert first.snippets["title"] == "<mark>Barndata</mark> om barnsliga lekar"
+    assert second.snippets["title"] == "<mark>Data</mark> om <mark>barn</mark> i förskolan"
 
 
 def test_a_compound_whose_parts_are_in_no_one_record_relaxes_to_its_parts(

@@ -234,3 +234,14 @@ def test_a_compound_relaxes_into_its_parts_only_when_split() -> None:
     assert [part for part, _ in steps] == ["bad", "plats", "karta"]
     # All parts but one score below one matched word.
     assert sum(step for _, step in steps[:-1]) < RELAX_STEP
+
+
+def test_a_compounds_parts_are_marked_as_written_until_the_plan_splits_it() -> None:
+    # The parts of "barndata" match as words ("barn", "data"), not as the start of others;
+    # split in a relaxed plan they match by prefix like any word, and so does a part the
+    # query also holds as a word of its own.
+    plan = plan_text(parse_query("barndata rivning"))
+    assert plan.highlighted_as_written == {"barn", "data"}
+    relaxed = plan.relax(["barndata"])
+    assert relaxed is not None and relaxed.highlighted_as_written == frozenset()
+    assert plan_text(parse_query("barndata barn")).highlighted_as_written == {"data"}

@@ -247,7 +247,9 @@ class QueryBuilder:
         }
 
     def highlight_query(self, plan: TextPlan, query: SearchQuery) -> dict[str, Any] | None:
-        parts = [self.word(w) for w in plan.highlighted] + [self.phrase(p) for p in query.phrases]
+        as_written = plan.highlighted_as_written
+        parts = [self.word(w, prefix=w not in as_written) for w in plan.highlighted]
+        parts += [self.phrase(p) for p in query.phrases]
         return {"bool": {"should": parts}} if parts else None
 
     @staticmethod

@@ -638,8 +638,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 class Highlighter:
     """Finds the words of a text that the query matched, the way the query matches them:
-    by stem, by stem prefix (compounds) and, for the words the query matched with typos
-    (``fuzzy``: those the index does not know), within the same edit distance."""
+    by stem, by stem prefix (compounds; not for the words ``as_written``) and, for the
+    words the query matched with typos (``fuzzy``: those the index does not know), within
+    the same edit distance."""
 
     def __init__(
         self,
@@ -647,6 +648,7 @@ class Highlighter:
         words: Iterable[str],
         phrases: Iterable[str],
         fuzzy: Iterable[str] = (),
+        as_written: Iterable[str] = (),
     ):
         self.analyzers = analyzers
         self.stems: set[str] = set()
@@ -657,10 +659,11 @@ class Highlighter:
         # descriptions of all hits share most words).
         self._seen: dict[str, bool] = {}
         fuzzy = frozenset(fuzzy)
+        as_written = frozenset(as_written)
         for word in words:
             for token in analyzers.tokens("sv", word):
                 self.stems.add(token)
-                if _prefixable(token):
+                if _prefixable(token) and word not in as_written:
                     prefixes.add(token)
                 if word in fuzzy:
                     self.typos.append((token, fuzzy_distance(token)))

@@ -321,6 +321,24 @@ class TextPlan:
         return tuple(dict.fromkeys(w for word in words for w in word.split()))
 
     @property
+    def highlighted_as_written(self) -> frozenset[str]:
+        """The words of ``highlighted`` that match by their stems only, never as the start
+        of a compound: the parts of a compound this plan does not split
+        (``split_alternative``), unless the query matches them otherwise too."""
+        as_written: set[str] = set()
+        by_prefix = {g.word for g in (*self.groups, *self.boosts)}
+        for group in self.groups:
+            for words, _ in group.alternatives:
+                if split_alternative(group, words) and group.word not in self.split:
+                    as_written.update(words)
+                else:
+                    by_prefix.update(words)
+            if group.word in self.split:
+                by_prefix.update(group.parts)
+        by_prefix = {w for word in by_prefix for w in word.split()}
+        return frozenset(as_written - by_prefix)
+
+    @property
     def can_relax(self) -> bool:
         # A single compound word relaxes too: its parts match by themselves.
         return not self.relaxed and (

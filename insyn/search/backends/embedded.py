@@ -368,7 +368,13 @@ class EmbeddedBackend:
                 if relaxed is not None:
                     counted, found, shown = run(relaxed)
             highlighter = (
-                Highlighter(self._analyzers, plan.highlighted, query.phrases, fuzzy=unknown)
+                Highlighter(
+                    self._analyzers,
+                    plan.highlighted,
+                    query.phrases,
+                    fuzzy=unknown,
+                    as_written=plan.highlighted_as_written,
+                )
                 if request.highlight
                 else None
             )
