@@ -25,6 +25,18 @@ _WAITING_FOR_LOCK = text(
 )
 
 
+# Advisory locks of this test's own database only: other tests running beside it (pytest
+# -n 2) take the same lock in their databases of the same server.
+_IN_THIS_DATABASE = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+_HELD_HERE = text(
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid()"
+)
+
+
 def _log(record_id: str) -> ChangeLogEntry:
     return ChangeLogEntry(record_id=record_id, operation="upsert", changed_at=utcnow())
 
@@ -75,16 +87,13 @@ def test_the_lock_lasts_one_transaction(postgres_url: str) -> None:
         with catalogue.session() as session:
             session.add(_log(record_id))
             session.flush()
-            held = session.scalar(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
-            )
-            assert held == 1
+            assert session.scalar(_HELD_HERE) == 1
             if record_id == "second":
                 session.rollback()
             else:
                 session.commit()
     with catalogue.session() as session:
-        assert not session.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))
+        assert not session.scalar(_IN_THIS_DATABASE)
     assert [entry.record_id for entry in catalogue.changes_since(0)] == ["first", "third"]
 
 
