@@ -17,10 +17,11 @@ is stored. A run that fails, or a harvest process that dies, leaves the writers
 uncommitted: the worker rolls back and the next catch-up works from the change log.
 
 The worker is not started where it cannot help: a backend other than the embedded one,
-a catalogue other than SQLite (PostgreSQL gives the stored JSON back in its own form, so
-no document built from the harvest's text could be kept), a run of fewer than
-``EARLY_MIN`` written records, or an index whose writer another process holds (the
-present path then waits for it after the harvest).
+a run of fewer than ``EARLY_MIN`` written records, or an index whose writer another
+process holds (the present path then waits for it after the harvest). Both catalogues
+give the harvest's JSON text back as it was written (SQLite keeps text, PostgreSQL's
+``json`` type keeps the input as it is), so their documents are kept alike; where a text
+came back otherwise, its document would only be built again.
 """
 
 from __future__ import annotations
@@ -293,10 +294,8 @@ class EarlyIndex:
 def _eligible(indexer: Indexer) -> bool:
     from insyn.search.backends.embedded import EmbeddedBackend
 
-    return (
-        isinstance(indexer.backend, EmbeddedBackend)
-        and indexer.catalogue.dialect == "sqlite"
-        and "fork" in multiprocessing.get_all_start_methods()
+    return isinstance(indexer.backend, EmbeddedBackend) and (
+        "fork" in multiprocessing.get_all_start_methods()
     )
 
 
