@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy import Engine, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -70,6 +70,10 @@ def new_record_id(source_name: str, key: str, session: Session) -> str:
     return next(c for c in candidates if session.scalar(taken, {"candidate": c}) is None)
 
 
+# Records a run must write before ``refresh_statistics`` considers the planner's view.
+ANALYZE_AFTER_ROWS = 1_000
+
+
 @dataclass(frozen=True)
 class ExistingRecord:
     """What the engine needs to know of a stored record to diff a new harvest."""
@@ -96,6 +100,29 @@ class Catalogue:
 
     def session(self) -> Session:
         return self._sessions()
+
+    def refresh_statistics(self, written: int) -> bool:
+        """After a run that wrote ``written`` records, bring PostgreSQL's planner
+        statistics of the records and the change log up to date (``ANALYZE``) when the
+        planner's count of records is off by a tenth or more; return whether it did.
+
+        The planner otherwise believes a freshly filled table small until autovacuum
+        comes round (a minute or more), and the index catch-up that follows a harvest
+        read the records a page at a time, each page planned as a scan of the whole
+        table: 86 s instead of a few after 100,000 new records. SQLite plans by the
+        primary key without statistics.
+        """
+        if self.dialect != "postgresql" or written < ANALYZE_AFTER_ROWS:
+            return False
+        with self.engine.connect() as connection:
+            believed = connection.scalar(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'records'::regclass")
+            )
+            if believed is not None and believed > 0 and written < believed * 0.1:
+                return False
+            connection.execute(text("ANALYZE records, change_log"))
+            connection.commit()
+        return True
 
     def close(self) -> None:
         self.engine.dispose()

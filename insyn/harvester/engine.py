@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from insyn import connectors, followup
@@ -527,6 +528,8 @@ def harvest_source(
         if collecting:
             gc.enable()
         summary.seconds = time.monotonic() - started
+    if summary.status == "completed":
+        _refresh_statistics(catalogue, summary)
     if summary.status == "failed":
         summary.added = summary.updated = summary.unchanged = summary.deleted = 0
         _record_failure(catalogue, source, summary, "failed", summary.error or "")
@@ -538,6 +541,14 @@ def harvest_source(
         extra={"event": "harvest_run", "run_id": run_id, "worker": worker, **summary.as_json()},
     )
     return summary
+
+
+def _refresh_statistics(catalogue: Catalogue, summary: RunSummary) -> None:
+    """Let the database plan by what the run wrote; the run stands if that fails."""
+    try:
+        catalogue.refresh_statistics(summary.added + summary.updated + summary.deleted)
+    except SQLAlchemyError as exc:
+        log.warning("planner statistics after %s not refreshed: %s", summary.source, exc)
 
 
 def _run(
